@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { loadConfig, runService, startOrExit } from '@switchboard/service-kit';
+import { AppModule } from './app.module';
+import { DeliveryConfig } from './config/delivery.config';
+
+startOrExit(async () => {
+  const config = loadConfig('delivery', DeliveryConfig);
+  return runService(AppModule.forRoot(config), { host: config.HOST, port: config.PORT });
+});

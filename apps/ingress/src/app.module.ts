@@ -1,0 +1,28 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { allTopics } from '@switchboard/contracts';
+
+import { KafkaModule } from '@switchboard/kafka';
+import { ServiceKitModule } from '@switchboard/service-kit';
+import type { IngressConfig } from './config/ingress.config';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IngressConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forRoot({ service: 'ingress', logLevel: config.LOG_LEVEL }),
+        KafkaModule.forRoot({
+          clientId: config.KAFKA_CLIENT_ID,
+          brokers: config.KAFKA_BROKERS,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          topics: allTopics(),
+          producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS },
+        }),
+        WebhooksModule.forRoot(config),
+      ],
+    };
+  }
+}

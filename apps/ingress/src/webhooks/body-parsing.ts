@@ -1,0 +1,72 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { errorBody } from '@switchboard/service-kit';
+import type { FastifyError } from 'fastify';
+import type { RejectionReason } from './ingress.errors';
+import { RejectionRecorder } from './rejection.recorder';
+
+/** Content types providers send: JSON everywhere, `text/plain` from Connectly. */
+export const acceptedContentTypes = ['application/json', 'text/plain'];
+
+/**
+ * Webhook bodies are kept as the exact bytes received (signatures are over bytes, and the raw
+ * webhook is stored byte for byte); JSON is parsed later, by the normalizer. Bodies over the limit
+ * answer 413 and other content types 415, with the JSON error body, and are recorded as rejections.
+ */
+export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: number): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    acceptedContentTypes,
+    { parseAs: 'buffer', bodyLimit },
+    (_request, body, done) => done(null, body),
+  );
+  const rejections = app.get(RejectionRecorder);
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const reason = reasonOf(error);
+    const status = reason === undefined ? 500 : statusOf[reason];
+    const message = reason === undefined ? 'Internal error' : messageOf(reason, bodyLimit);
+    const [, , route, sourceId] = request.url.split('?')[0]?.split('/') ?? [];
+    if (reason !== undefined && request.url.startsWith('/webhooks/')) {
+      rejections.record({
+        route: route || 'unknown',
+        method: request.method,
+        sourceId: sourceId || 'unknown',
+        businessId: null,
+        reason,
+        message,
+        remoteAddress: request.ip,
+        headers: request.headers,
+        body: undefined,
+        bodyBytes: Number(request.headers['content-length'] ?? 0) || 0,
+        receivedAt: new Date(),
+      });
+    }
+    if (reason === undefined) request.log.error({ err: error }, 'Unhandled error');
+    void reply.status(status).send(errorBody(reason ?? 'internal_error', message));
+  });
+}
+
+const statusOf = {
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  malformed_request: 400,
+} as const;
+type ParserRejection = keyof typeof statusOf & RejectionReason;
+
+function reasonOf(error: FastifyError): ParserRejection | undefined {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body_too_large';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported_media_type';
+  const status = error.statusCode ?? 500;
+  return status >= 400 && status < 500 ? 'malformed_request' : undefined;
+}
+
+function messageOf(reason: ParserRejection, bodyLimit: number): string {
+  switch (reason) {
+    case 'body_too_large':
+      return `The body is larger than ${bodyLimit} bytes`;
+    case 'unsupported_media_type':
+      return `Content-Type must be one of ${acceptedContentTypes.join(', ')}`;
+    case 'malformed_request':
+      return 'The request could not be read';
+  }
+}

@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  createRawEnvelope,
+  encode,
+  InboundRawTopic,
+  Provider,
+  type SourceRecord,
+} from '@switchboard/contracts';
+import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import { withTimeout } from '@switchboard/service-kit';
+import type { IngressConfig } from '../config/ingress.config';
+import { SourceRegistry } from '../sources/source-registry';
+import { secretsEqual } from '../verification/hmac';
+import { type InboundRequest } from '../verification/verification';
+import { verifiers } from '../verification/verifiers';
+import { StorageUnavailableError, WebhookRejectedError } from './ingress.errors';
+import { IngressMetrics } from './ingress.metrics';
+import { INGRESS_CONFIG } from './ingress.tokens';
+
+export interface ReceivedWebhook extends InboundRequest {
+  contentType: string;
+  receivedAt: Date;
+}
+
+/** Headers kept with the raw webhook: what the normalizer and an auditor need, never a token. */
+const storedHeaders = [
+  'content-type',
+  'user-agent',
+  'x-hub-signature-256',
+  'x-connectly-hmac-sha256',
+  'x-webhook-signature',
+  'x-webhook-timestamp',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-request-id',
+];
+
+/**
+ * The ingress use case: find the source, verify the request with the source's live secrets,
+ * write the raw webhook to Kafka with acks from all in-sync replicas, and only then acknowledge.
+ */
+@Injectable()
+export class IngestService {
+  private readonly rawTopicName: string;
+
+  constructor(
+    private readonly sources: SourceRegistry,
+    private readonly producer: BatchingProducer,
+    private readonly metrics: IngressMetrics,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    topics: TopicNames,
+  ) {
+    this.rawTopicName = topics.name(InboundRawTopic);
+  }
+
+  route(name: string): Provider {
+    const route = Provider.safeParse(name);
+    if (!route.success) {
+      throw new WebhookRejectedError('route_not_found', `No webhook route /webhooks/${name}`);
+    }
+    return route.data;
+  }
+
+  /** Meta's verification handshake: the challenge when the verify token matches. */
+  handshake(sourceId: string, query: InboundRequest['query']): string {
+    const source = this.source('meta', sourceId);
+    const mode = first(query['hub.mode']);
+    const token = first(query['hub.verify_token']);
+    const challenge = first(query['hub.challenge']);
+    if (
+      mode !== 'subscribe' ||
+      challenge === undefined ||
+      token === undefined ||
+      source.verifyToken === null ||
+      !secretsEqual(token, source.verifyToken)
+    ) {
+      throw new WebhookRejectedError(
+        'verify_token_invalid',
+        'hub.mode must be "subscribe" and hub.verify_token must match the source',
+      );
+    }
+    return challenge;
+  }
+
+  async ingest(
+    route: Provider,
+    sourceId: string,
+    request: ReceivedWebhook,
+  ): Promise<{ id: string }> {
+    const source = this.source(route, sourceId);
+    const verification = verifiers[route](request, {
+      secrets: SourceRegistry.liveSecrets(source, request.receivedAt),
+      now: request.receivedAt,
+      toleranceSeconds: this.config.SIGNATURE_TOLERANCE_SECONDS,
+    });
+    if (!verification.ok) throw new WebhookRejectedError(verification.reason, verification.message);
+
+    const envelope = createRawEnvelope({
+      sourceId: source.id,
+      businessId: source.businessId,
+      provider: source.provider,
+      environment: source.environment,
+      route,
+      receivedAt: request.receivedAt.toISOString(),
+      contentType: request.contentType,
+      headers: pick(request.headers, storedHeaders),
+      body: request.body,
+    });
+    const started = process.hrtime.bigint();
+    try {
+      await withTimeout(
+        this.producer.send(this.rawTopicName, {
+          key: source.id,
+          value: encode(InboundRawTopic, envelope),
+        }),
+        this.config.KAFKA_ACK_TIMEOUT_MS,
+        `Kafka did not acknowledge within ${this.config.KAFKA_ACK_TIMEOUT_MS} ms`,
+      );
+    } catch (err) {
+      this.metrics.requests.inc({ route, outcome: 'storage_unavailable' });
+      throw new StorageUnavailableError(
+        this.config.RETRY_AFTER_SECONDS,
+        err instanceof Error ? err.message : String(err),
+      );
+    }
+    this.metrics.storeSeconds.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.metrics.requests.inc({ route, outcome: 'stored' });
+    return { id: envelope.id };
+  }
+
+  private source(route: Provider, sourceId: string): SourceRecord {
+    const source = this.sources.get(sourceId);
+    if (!source || source.provider !== route) {
+      throw new WebhookRejectedError('source_not_found', `No ${route} source "${sourceId}"`);
+    }
+    if (!source.enabled) {
+      throw new WebhookRejectedError('source_disabled', `Source "${sourceId}" is disabled`);
+    }
+    return source;
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function pick(
+  headers: InboundRequest['headers'],
+  names: readonly string[],
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of names) {
+    const value = first(headers[name]);
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}

@@ -1,0 +1,56 @@
+import { AppError } from '@switchboard/service-kit';
+
+/** Why ingress refused a request; each code has one HTTP status and is recorded as a rejection. */
+export type RejectionReason =
+  | 'route_not_found'
+  | 'source_not_found'
+  | 'source_disabled'
+  | 'signature_missing'
+  | 'signature_invalid'
+  | 'timestamp_missing'
+  | 'timestamp_stale'
+  | 'token_missing'
+  | 'token_invalid'
+  | 'verify_token_invalid'
+  | 'body_too_large'
+  | 'unsupported_media_type'
+  | 'malformed_request';
+
+const statusOf: Record<RejectionReason, number> = {
+  route_not_found: 404,
+  source_not_found: 404,
+  source_disabled: 404,
+  signature_missing: 401,
+  signature_invalid: 401,
+  timestamp_missing: 401,
+  timestamp_stale: 401,
+  token_missing: 401,
+  token_invalid: 401,
+  verify_token_invalid: 403,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  malformed_request: 400,
+};
+
+/** A request ingress will not store: the provider must not retry it unchanged. */
+export class WebhookRejectedError extends AppError {
+  constructor(
+    readonly reason: RejectionReason,
+    message: string,
+  ) {
+    super(reason, message, statusOf[reason], false);
+  }
+}
+
+/** Kafka did not take the webhook in time: 503 with `Retry-After`, so the provider retries. */
+export class StorageUnavailableError extends AppError {
+  constructor(retryAfterSeconds: number, detail: string) {
+    super(
+      'storage_unavailable',
+      `The webhook could not be stored (${detail}); retry later`,
+      503,
+      true,
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createRejectedRequest, encode, InboundRejectedTopic } from '@switchboard/contracts';
+import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import { INGRESS_CONFIG } from './ingress.tokens';
+import type { IngressConfig } from '../config/ingress.config';
+import { IngressMetrics } from './ingress.metrics';
+import type { RejectionReason } from './ingress.errors';
+
+export interface Rejection {
+  route: string;
+  method: string;
+  sourceId: string;
+  businessId: string | null;
+  reason: RejectionReason;
+  message: string;
+  remoteAddress: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The refused body when it was read; only its length and digest are recorded. */
+  body: Buffer | undefined;
+  /** The announced length when the body was not read (too large, wrong type). */
+  bodyBytes: number;
+  receivedAt: Date;
+}
+
+/** Headers worth keeping about a rejected request (secret-bearing ones are redacted anyway). */
+const keptHeaders = [
+  'content-type',
+  'content-length',
+  'user-agent',
+  'x-forwarded-for',
+  'webhook-id',
+];
+
+/**
+ * Counts every rejection and records it, without secrets, on the rejected topic. Recording is
+ * rate-limited (a token bucket refilled every second) so that a flood of bad requests cannot fill
+ * the disk; what is over the limit is only counted. Recording never delays the answer.
+ */
+@Injectable()
+export class RejectionRecorder {
+  private readonly logger = new Logger(RejectionRecorder.name);
+  private tokens: number;
+  private refilledAt = Date.now();
+  private readonly topicName: string;
+
+  constructor(
+    private readonly producer: BatchingProducer,
+    private readonly metrics: IngressMetrics,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    topics: TopicNames,
+  ) {
+    this.tokens = config.REJECTION_LOG_PER_SECOND;
+    this.topicName = topics.name(InboundRejectedTopic);
+  }
+
+  record(rejection: Rejection): void {
+    this.metrics.requests.inc({ route: rejection.route, outcome: rejection.reason });
+    if (!this.takeToken()) {
+      this.metrics.rejectionsNotRecorded.inc();
+      return;
+    }
+    const record = createRejectedRequest({
+      receivedAt: rejection.receivedAt,
+      route: rejection.route.slice(0, 64),
+      method: rejection.method,
+      sourceId: rejection.sourceId.slice(0, 256),
+      businessId: rejection.businessId,
+      reason: rejection.reason,
+      message: rejection.message,
+      remoteAddress: rejection.remoteAddress,
+      headers: pickHeaders(rejection.headers),
+      body: rejection.body ?? Buffer.alloc(0),
+    });
+    if (rejection.body === undefined) record.bodyBytes = rejection.bodyBytes;
+    this.producer
+      .send(this.topicName, {
+        key: record.sourceId,
+        value: encode(InboundRejectedTopic, record),
+      })
+      .catch((err: unknown) => {
+        this.metrics.rejectionsNotRecorded.inc();
+        this.logger.warn({ err: (err as Error).message }, 'Rejection not recorded');
+      });
+  }
+
+  private takeToken(): boolean {
+    const now = Date.now();
+    if (now - this.refilledAt >= 1_000) {
+      this.tokens = this.config.REJECTION_LOG_PER_SECOND;
+      this.refilledAt = now;
+    }
+    if (this.tokens <= 0) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+function pickHeaders(headers: Rejection['headers']): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of keptHeaders) {
+    const value = headers[name];
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    if (text !== undefined) kept[name] = text.slice(0, 512);
+  }
+  return kept;
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { dataSourceOptions, ensureSchema } from '@switchboard/database';
+import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { DataSource } from 'typeorm';
+import { CanonicalEventEntity } from '../audit-log/canonical-event.entity';
+import { RawWebhookEntity } from '../audit-log/raw-webhook.entity';
+import { normalizerMigrations } from './migrations';
+
+describe('normalizer migrations', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('normalizer_migrations');
+    await ensureSchema(database.url, 'normalizer');
+    dataSource = new DataSource(
+      dataSourceOptions({
+        url: database.url,
+        schema: 'normalizer',
+        entities: [RawWebhookEntity, CanonicalEventEntity],
+        migrations: normalizerMigrations,
+      }),
+    );
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  async function tables(): Promise<string[]> {
+    const rows: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'normalizer' ORDER BY 1`,
+    );
+    return rows.map((r) => r.table_name);
+  }
+
+  /** Inserts one raw webhook the way the normalizer does: ON CONFLICT DO NOTHING. */
+  async function insertRaw(id: string): Promise<string[]> {
+    const rows: { id: string }[] = await dataSource.query(
+      `INSERT INTO normalizer.raw_webhooks
+         (id, source_id, business_id, provider, environment, received_at, content_type, headers,
+          body, body_sha256, outcome)
+       VALUES ($1, 'src_1', 'biz_1', 'meta', 'production', now(), 'application/json', '{}',
+               $2, 'abc', 'normalized')
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [id, Buffer.from('{"object":"whatsapp_business_account"}')],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  it('creates the audit log tables in the service schema, matching the entities', async () => {
+    // when every pending migration runs on an empty database
+    const applied = await dataSource.runMigrations();
+
+    // then the audit tables exist and TypeORM sees no difference from the entities
+    expect(applied.map((m) => m.name)).toEqual(['AuditLog1763700000000']);
+    expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('keeps the log append-only and lets a redelivery insert nothing', async () => {
+    // given one stored raw webhook
+    const id = randomUUID();
+    expect(await insertRaw(id)).toEqual([id]);
+
+    // when the same row is inserted again
+    const again = await insertRaw(id);
+
+    // then nothing is inserted, the stored bytes are intact, and updates or deletes are refused
+    expect(again).toEqual([]);
+    const repo = dataSource.getRepository(RawWebhookEntity);
+    const stored = await repo.findOneByOrFail({ id });
+    expect(stored.body.toString()).toBe('{"object":"whatsapp_business_account"}');
+    await expect(repo.update({ id }, { outcome: 'dead_lettered' })).rejects.toThrow(/append-only/);
+    await expect(repo.delete({ id })).rejects.toThrow(/append-only/);
+  });
+
+  it('reverts cleanly and applies again', async () => {
+    // when the migration is undone
+    await dataSource.undoLastMigration();
+    // then the tables are gone
+    expect(await tables()).toEqual(['migrations']);
+    // and it applies again on top of the reverted schema
+    await dataSource.runMigrations();
+    expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
+  });
+});

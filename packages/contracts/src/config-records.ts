@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+import { Environment, Id, IsoDateTime, Provider, SubscriptionTopic } from './common';
+
+/**
+ * A signing or verification secret. Several are live at once during rotation: a new one is
+ * added, senders move over, then the old one gets an `expiresAt` and is removed.
+ */
+export const Secret = z.object({
+  id: Id,
+  value: z.string().min(1),
+  createdAt: IsoDateTime,
+  expiresAt: IsoDateTime.nullable(),
+});
+export type Secret = z.infer<typeof Secret>;
+
+/** Record version: increases with every change, so consumers can ignore stale records. */
+const RecordVersion = z.number().int().nonnegative();
+
+/**
+ * A provider account a business connected: ingress verifies its requests with `secrets`
+ * (the Meta app secret, the Connectly webhook secret, the On-Premises URL or header token, ...).
+ */
+export const SourceRecord = z
+  .object({
+    kind: z.literal('source'),
+    id: Id,
+    businessId: Id,
+    provider: Provider,
+    environment: Environment,
+    enabled: z.boolean(),
+    secrets: z.array(Secret).min(1),
+    verifyToken: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe("Answers Meta's GET verification handshake; null for other providers"),
+    externalIds: z.object({
+      wabaIds: z.array(z.string().min(1)),
+      phoneNumberIds: z.array(z.string().min(1)),
+    }),
+    updatedAt: IsoDateTime,
+    version: RecordVersion,
+  })
+  .meta({
+    title: 'SourceRecord',
+    description: 'A configured webhook source, on the compacted switchboard.config.v1 topic',
+  });
+export type SourceRecord = z.infer<typeof SourceRecord>;
+
+/** Event fields a subscription can filter on. */
+export const SubscriptionFilterField = z.enum([
+  'campaign_name',
+  'event_type',
+  'status',
+  'message_type',
+  'phone_number_id',
+]);
+export type SubscriptionFilterField = z.infer<typeof SubscriptionFilterField>;
+
+/** Delivers only events whose `field` matches the glob `expression` (e.g. `test-campaign-*`). */
+export const SubscriptionFilter = z.object({
+  field: SubscriptionFilterField,
+  expression: z.string().min(1),
+});
+export type SubscriptionFilter = z.infer<typeof SubscriptionFilter>;
+
+export const RetryPolicy = z.object({
+  schedule: z
+    .array(z.number().int().positive())
+    .min(1)
+    .max(30)
+    .optional()
+    .describe('Delays in seconds between attempts; the platform default applies when absent'),
+  timeoutMs: z.number().int().min(100).max(60_000).optional(),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
+export const SubscriptionConfiguration = z.object({
+  echo: z
+    .boolean()
+    .default(false)
+    .describe('Also deliver messages the business sent itself (message echoes)'),
+  channelTypes: z.array(z.string().min(1)).default([]).describe('Empty means every channel'),
+  filters: z.array(SubscriptionFilter).default([]).describe('All filters must match'),
+  eventTypes: z.array(z.string().min(1)).optional().describe('Absent means every type'),
+  environments: z.array(Environment).optional().describe('Absent means every environment'),
+  retry: RetryPolicy.optional(),
+});
+export type SubscriptionConfiguration = z.infer<typeof SubscriptionConfiguration>;
+
+export const SubscriptionState = z.enum(['active', 'failing', 'disabled']);
+export type SubscriptionState = z.infer<typeof SubscriptionState>;
+
+/** A Standard Webhooks signing secret: `whsec_` followed by base64. */
+export const WebhookSecret = Secret.extend({
+  value: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'Expected a whsec_ secret'),
+});
+export type WebhookSecret = z.infer<typeof WebhookSecret>;
+
+/** Where and how a business receives one topic. One subscription per business and topic. */
+export const SubscriptionRecord = z
+  .object({
+    kind: z.literal('subscription'),
+    id: Id,
+    businessId: Id,
+    topic: SubscriptionTopic,
+    address: z.url({ protocol: /^https?$/ }).describe('The subscriber endpoint'),
+    state: SubscriptionState,
+    configuration: SubscriptionConfiguration,
+    secrets: z.array(WebhookSecret).min(1),
+    updatedAt: IsoDateTime,
+    version: RecordVersion,
+  })
+  .meta({
+    title: 'SubscriptionRecord',
+    description: 'A webhook subscription, on the compacted switchboard.config.v1 topic',
+  });
+export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
+
+/** A value on the compacted config topic (a null value there is a deletion). */
+export const ConfigRecord = z.discriminatedUnion('kind', [SourceRecord, SubscriptionRecord]).meta({
+  title: 'ConfigRecord',
+  description: 'A source or subscription on the compacted switchboard.config.v1 topic',
+});
+export type ConfigRecord = z.infer<typeof ConfigRecord>;
+
+/** What a config topic key names. */
+export type ConfigKey =
+  | { readonly kind: 'source'; readonly id: string }
+  | {
+      readonly kind: 'subscription';
+      readonly businessId: string;
+      readonly topic: SubscriptionTopic;
+    };
+
+/** The compaction key: `source:<id>` or `subscription:<businessId>:<topic>`. */
+export function configKey(
+  record:
+    Pick<SourceRecord, 'kind' | 'id'> | Pick<SubscriptionRecord, 'kind' | 'businessId' | 'topic'>,
+): string {
+  return record.kind === 'source'
+    ? `source:${record.id}`
+    : `subscription:${record.businessId}:${record.topic}`;
+}
+
+/** Reads a config topic key; null when it is not one. */
+export function parseConfigKey(key: string): ConfigKey | null {
+  if (key.startsWith('source:')) {
+    const id = key.slice('source:'.length);
+    return Id.safeParse(id).success ? { kind: 'source', id } : null;
+  }
+  if (key.startsWith('subscription:')) {
+    const rest = key.slice('subscription:'.length);
+    const separator = rest.lastIndexOf(':');
+    if (separator <= 0) return null;
+    const businessId = rest.slice(0, separator);
+    const topic = SubscriptionTopic.safeParse(rest.slice(separator + 1));
+    return topic.success ? { kind: 'subscription', businessId, topic: topic.data } : null;
+  }
+  return null;
+}

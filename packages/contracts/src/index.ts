@@ -1,0 +1,11 @@
+export * from './common';
+export * from './headers';
+export * from './raw-inbound';
+export * from './inbound-failures';
+export * from './config-records';
+export * from './cloud-event';
+export * from './delivery';
+export * from './topics';
+export * from './codec';
+export * from './json-schemas';
+export { examples } from './examples';

@@ -1,0 +1,204 @@
+import type { z } from 'zod';
+
+import { CloudEvent } from './cloud-event';
+import { SubscriptionTopic } from './common';
+import { ConfigRecord, configKey } from './config-records';
+import { DeliveryAttempt, DeliveryCommand, SubscriptionHealthEvent } from './delivery';
+import { DeadLetter, RejectedRequest } from './inbound-failures';
+import { RawInboundEnvelope } from './raw-inbound';
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+/** One Kafka topic: its name, how it is keyed and kept, and the schema of its values. */
+export interface TopicDefinition<
+  S extends z.ZodType = z.ZodType,
+  P extends CleanupPolicy = CleanupPolicy,
+> {
+  readonly name: string;
+  readonly description: string;
+  /** What the record key is, in words. */
+  readonly key: string;
+  /** Derives the record key from a value, where the value holds it. */
+  keyOf?(value: z.output<S>): string;
+  readonly partitions: number;
+  readonly cleanupPolicy: P;
+  /** How long records are kept; null keeps them forever (compacted topics keep the latest). */
+  readonly retentionMs: number | null;
+  readonly maxMessageBytes: number;
+  readonly schema: S;
+  readonly version: 1;
+}
+
+/** Any topic in the catalog, whatever its schema. */
+export type AnyTopicDefinition = TopicDefinition<z.ZodType, CleanupPolicy>;
+
+const MiB = 1024 * 1024;
+const days = (n: number): number => n * 24 * 60 * 60 * 1000;
+
+function defineTopic<S extends z.ZodType, P extends CleanupPolicy>(
+  definition: TopicDefinition<S, P>,
+): TopicDefinition<S, P> {
+  return Object.freeze(definition);
+}
+
+/** Every verified webhook as received; ingress acknowledges only once it is here. */
+export const InboundRawTopic = defineTopic({
+  name: 'switchboard.inbound.raw.v1',
+  description: 'Verified webhook requests exactly as received, written by ingress',
+  key: 'source id',
+  keyOf: (envelope) => envelope.sourceId,
+  partitions: 12,
+  cleanupPolicy: 'delete',
+  retentionMs: days(7),
+  // Meta bodies reach 3 MB and travel base64-encoded (4/3 larger) inside the envelope.
+  maxMessageBytes: 8 * MiB,
+  schema: RawInboundEnvelope,
+  version: 1,
+});
+
+export const InboundRejectedTopic = defineTopic({
+  name: 'switchboard.inbound.rejected.v1',
+  description: 'Requests ingress refused (bad signature, unknown source, ...), without bodies',
+  key: 'source id, or "unknown"',
+  keyOf: (rejected) => rejected.sourceId,
+  partitions: 3,
+  cleanupPolicy: 'delete',
+  retentionMs: days(3),
+  maxMessageBytes: MiB,
+  schema: RejectedRequest,
+  version: 1,
+});
+
+export const InboundDeadLetterTopic = defineTopic({
+  name: 'switchboard.inbound.dlq.v1',
+  description: 'Raw records the normalizer could not process, with reason and issues',
+  key: 'raw id, or the dead letter id when the raw record did not decode',
+  keyOf: (deadLetter) => deadLetter.rawId ?? deadLetter.id,
+  partitions: 3,
+  cleanupPolicy: 'delete',
+  retentionMs: days(14),
+  // A dead letter carries the whole raw envelope.
+  maxMessageBytes: 8 * MiB,
+  schema: DeadLetter,
+  version: 1,
+});
+
+export const ConfigTopic = defineTopic({
+  name: 'switchboard.config.v1',
+  description: 'Sources and subscriptions, latest per key; a null value deletes the key',
+  key: 'source:<id> or subscription:<businessId>:<topic>',
+  keyOf: configKey,
+  partitions: 3,
+  cleanupPolicy: 'compact',
+  retentionMs: null,
+  maxMessageBytes: MiB,
+  schema: ConfigRecord,
+  version: 1,
+});
+
+export const DeliveryAttemptsTopic = defineTopic({
+  name: 'switchboard.delivery.attempts.v1',
+  description: 'Every outbound webhook attempt and its outcome',
+  key: 'subscription id',
+  keyOf: (attempt) => attempt.subscriptionId,
+  partitions: 6,
+  cleanupPolicy: 'delete',
+  retentionMs: days(30),
+  maxMessageBytes: MiB,
+  schema: DeliveryAttempt,
+  version: 1,
+});
+
+export const DeliveryCommandsTopic = defineTopic({
+  name: 'switchboard.delivery.commands.v1',
+  description: 'Operator instructions to the delivery service: retry, recover, test',
+  key: 'business id',
+  keyOf: (command) => command.businessId,
+  partitions: 3,
+  cleanupPolicy: 'delete',
+  retentionMs: days(7),
+  maxMessageBytes: MiB,
+  schema: DeliveryCommand,
+  version: 1,
+});
+
+export const SubscriptionEventsTopic = defineTopic({
+  name: 'switchboard.subscriptions.events.v1',
+  description: 'Endpoint health changes: failing, disabled, recovered',
+  key: 'subscription id',
+  keyOf: (event) => event.subscriptionId,
+  partitions: 3,
+  cleanupPolicy: 'delete',
+  retentionMs: days(30),
+  maxMessageBytes: MiB,
+  schema: SubscriptionHealthEvent,
+  version: 1,
+});
+
+export type PublicTopicDefinition = TopicDefinition<typeof CloudEvent, 'delete'>;
+
+/** The Kafka topic that carries one subscription topic's canonical events. */
+export function publicTopicName(topic: SubscriptionTopic): string {
+  return `switchboard.${topic}.v1`;
+}
+
+const conversationKeyed = new Set<SubscriptionTopic>(['messages', 'delivery_status']);
+
+function definePublicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
+  return defineTopic({
+    name: publicTopicName(topic),
+    description: `Canonical ${topic} events (CloudEvents 1.0, structured mode)`,
+    key: conversationKeyed.has(topic)
+      ? 'the event subject: <phone_number_id>:<contact>, so a conversation stays in order'
+      : 'the event subject: the entity id (template, account, flow, call, ...)',
+    // The subject is the conversation or entity key; an event without one is spread by id.
+    keyOf: (event) => event.subject ?? event.id,
+    partitions: 12,
+    cleanupPolicy: 'delete',
+    retentionMs: days(7),
+    // A whatsapp.change.unrecognized event can carry a whole unparsed change value.
+    maxMessageBytes: 4 * MiB,
+    schema: CloudEvent,
+    version: 1,
+  });
+}
+
+/** The public topic of each subscription topic. */
+export const PublicTopics: Readonly<Record<SubscriptionTopic, PublicTopicDefinition>> =
+  Object.freeze({
+    messages: definePublicTopic('messages'),
+    delivery_status: definePublicTopic('delivery_status'),
+    templates: definePublicTopic('templates'),
+    account: definePublicTopic('account'),
+    users: definePublicTopic('users'),
+    flows: definePublicTopic('flows'),
+    calls: definePublicTopic('calls'),
+    platform: definePublicTopic('platform'),
+  });
+
+/** The public topic of a subscription topic. */
+export function publicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
+  return PublicTopics[topic];
+}
+
+/** Every topic Switchboard uses, internal first, then the public ones. */
+export const TopicCatalog: readonly AnyTopicDefinition[] = Object.freeze([
+  InboundRawTopic,
+  InboundRejectedTopic,
+  InboundDeadLetterTopic,
+  ConfigTopic,
+  DeliveryAttemptsTopic,
+  DeliveryCommandsTopic,
+  SubscriptionEventsTopic,
+  ...SubscriptionTopic.options.map(publicTopic),
+]);
+
+/** Every topic, for provisioning. */
+export function allTopics(): readonly AnyTopicDefinition[] {
+  return TopicCatalog;
+}
+
+/** The catalog entry of a topic name, if Switchboard defines it. */
+export function topicByName(name: string): AnyTopicDefinition | undefined {
+  return TopicCatalog.find((topic) => topic.name === name);
+}

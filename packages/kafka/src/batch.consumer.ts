@@ -1,0 +1,114 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: readonly KafkaMessage[];
+  /** Keeps the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping: long handlers may stop early (without committing). */
+  isRunning(): boolean;
+}
+
+export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  handler: BatchHandler;
+  /** Where a new group starts: the earliest retained message (default) or only new ones. */
+  fromBeginning?: boolean;
+  /** Pause before a failed batch is attempted again. */
+  retryBackoffMs?: number;
+  /** Partitions handled at the same time. */
+  partitionsConsumedConcurrently?: number;
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+}
+
+/**
+ * A kafkajs consumer that hands whole batches to one handler and commits a batch's offsets only
+ * after the handler has succeeded. A handler that throws leaves the offsets where they were: the
+ * consumer seeks back to the batch's first message and the same messages come again after a
+ * pause. `stop()` lets the batch in hand finish, commits it, and leaves the group.
+ */
+export class BatchConsumer {
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.logger = new Logger(`BatchConsumer:${options.groupId}`);
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Joins the group and starts handing batches over; resolves once consumption has started. */
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        if (batch.isEmpty() || isStale()) return;
+        const { topic, partition } = batch;
+        try {
+          await this.options.handler({
+            topic,
+            partition,
+            messages: batch.messages,
+            heartbeat,
+            isRunning: () => isRunning() && !isStale(),
+          });
+        } catch (err) {
+          this.logger.error(
+            { err: describe(err), topic, partition, firstOffset: batch.firstOffset() },
+            'Batch handler failed; the batch will be consumed again',
+          );
+          await sleep(this.options.retryBackoffMs ?? 1_000);
+          const first = batch.firstOffset();
+          if (first !== null && isRunning())
+            this.consumer.seek({ topic, partition, offset: first });
+          return;
+        }
+        const next = (BigInt(batch.lastOffset()) + 1n).toString();
+        await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+      },
+    });
+  }
+
+  /** Finishes the batch in hand, commits it, leaves the group and disconnects. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

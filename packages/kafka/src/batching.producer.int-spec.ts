@@ -1,0 +1,132 @@
+import { createTestTopics, eventually, testKafka, uniqueName } from '@switchboard/testing';
+import type { Kafka } from 'kafkajs';
+import { BatchConsumer, type ConsumedBatch } from './batch.consumer';
+import { BatchingProducer } from './batching.producer';
+
+describe(BatchingProducer.name, () => {
+  let kafka: Kafka;
+  let topic: string;
+  let dropTopics: () => Promise<void>;
+  let producer: BatchingProducer;
+  const consumers: BatchConsumer[] = [];
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    topic = uniqueName('producer-consumer');
+    dropTopics = await createTestTopics(kafka, [{ name: topic, partitions: 3 }]);
+    producer = new BatchingProducer(kafka);
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await dropTopics();
+  });
+
+  it('gathers concurrent sends into few requests and the batch consumer receives every message', async () => {
+    // given a consumer group reading the topic
+    const received = new Map<string, string>();
+    const groupId = uniqueName('group');
+    const consumer = new BatchConsumer(kafka, {
+      groupId,
+      topics: [topic],
+      handler: async (batch) => {
+        for (const m of batch.messages) received.set(m.key!.toString(), m.value!.toString());
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+
+    // when 500 single-message sends are made at once
+    const sends = Array.from({ length: 500 }, (_, i) =>
+      producer.send(topic, { key: `k${i}`, value: JSON.stringify({ n: i }) }),
+    );
+    await Promise.all(sends);
+
+    // then every message arrives with its value, and the group commits past all of them
+    await eventually(() => (received.size === 500 ? true : undefined), { what: '500 messages' });
+    expect(received.get('k0')).toBe('{"n":0}');
+    expect(received.get('k499')).toBe('{"n":499}');
+    const committed = await eventually(
+      async () => {
+        const offsets = await committedOffsetsOf(topic, groupId);
+        const total = Object.values(offsets).reduce((sum, o) => sum + Math.max(0, Number(o)), 0);
+        return total === 500 ? offsets : undefined;
+      },
+      { what: 'offsets committed for 500 messages' },
+    );
+    expect(Object.keys(committed)).toHaveLength(3);
+  });
+
+  it('leaves the offset uncommitted when the handler throws, and delivers the message again', async () => {
+    // given a handler that fails the first time it sees a message
+    const single = uniqueName('redelivery');
+    const drop = await createTestTopics(kafka, [{ name: single, partitions: 1 }]);
+    const groupId = uniqueName('group');
+    const seen: string[] = [];
+    let failures = 0;
+    let offsetsWhenFailing: Record<number, string> | undefined;
+    const consumer = new BatchConsumer(kafka, {
+      groupId,
+      topics: [single],
+      retryBackoffMs: 200,
+      handler: async (batch: ConsumedBatch) => {
+        for (const m of batch.messages) seen.push(m.value!.toString());
+        if (failures === 0) {
+          failures += 1;
+          offsetsWhenFailing = await committedOffsetsOf(single, groupId);
+          throw new Error('handler failed');
+        }
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+
+    // when one message is produced
+    await producer.send(single, { key: 'only', value: 'payload-1' });
+
+    // then it is handed over twice, and only the successful pass commits its offset
+    await eventually(() => (seen.length >= 2 ? true : undefined), { what: 'redelivery' });
+    expect(seen.slice(0, 2)).toEqual(['payload-1', 'payload-1']);
+    expect(offsetsWhenFailing).toEqual({ 0: '-1' });
+    await eventually(
+      async () => ((await committedOffsetsOf(single, groupId))[0] === '1' ? true : undefined),
+      { what: 'offset 1 committed' },
+    );
+    await consumer.stop();
+    await drop();
+  });
+
+  async function committedOffsetsOf(t: string, groupId: string): Promise<Record<number, string>> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [t] });
+      return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('rejects sends when Kafka does not acknowledge them', async () => {
+    // given a producer whose broker address answers nothing
+    const { Kafka: KafkaClient, logLevel } = await import('kafkajs');
+    const unreachable = new KafkaClient({
+      clientId: uniqueName('unreachable'),
+      brokers: ['127.0.0.1:1'],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 200,
+      retry: { retries: 0 },
+    });
+    const orphan = new BatchingProducer(unreachable);
+
+    // when a message is sent without a connection, then the send is rejected, not silently lost
+    await expect(orphan.send(topic, { key: 'k', value: 'v' })).rejects.toMatchObject({
+      code: 'produce_failed',
+    });
+  });
+});

@@ -1,0 +1,197 @@
+import { Logger } from '@nestjs/common';
+import type { IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
+
+export interface ProducerMessage {
+  key: string | null;
+  value: Buffer | string | null;
+  headers?: IHeaders;
+}
+
+export interface BatchingProducerOptions {
+  /**
+   * How long the first message of a batch waits for company. 0 (the default) sends as soon as the
+   * previous request has been acknowledged: sends that arrive while a request is in flight ride
+   * together in the next one, so latency stays at one round trip and throughput grows with load.
+   */
+  lingerMs?: number;
+  /** Most messages in one produce request. */
+  maxBatchMessages?: number;
+  /** Most payload bytes (keys and values) in one produce request. */
+  maxBatchBytes?: number;
+  /** Most messages waiting to be sent before `send` refuses new ones with `ProducerOverloadedError`. */
+  maxQueuedMessages?: number;
+  /** How long the broker may take to replicate a request to all in-sync replicas. */
+  ackTimeoutMs?: number;
+}
+
+/** Raised when the producer's queue is full: the caller should shed load (e.g. answer 503). */
+export class ProducerOverloadedError extends Error {
+  readonly code = 'producer_overloaded';
+  readonly retryable = true;
+}
+
+/** Raised for every send of a batch the broker did not acknowledge. */
+export class ProduceFailedError extends Error {
+  readonly code = 'produce_failed';
+  readonly retryable = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+interface Pending {
+  topic: string;
+  message: ProducerMessage;
+  bytes: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * An idempotent kafkajs producer (acks from all in-sync replicas) that gathers many concurrent
+ * `send` calls into few batched produce requests. kafkajs has no linger of its own: each `send`
+ * would otherwise be a round trip. One request is in flight at a time, which keeps the idempotent
+ * producer's per-partition sequence numbers in order; everything queued meanwhile goes next.
+ *
+ * `send` resolves only once the broker has acknowledged the message durably.
+ */
+export class BatchingProducer {
+  private readonly logger = new Logger(BatchingProducer.name);
+  private readonly producer: Producer;
+  private readonly queue: Pending[] = [];
+  private readonly lingerMs: number;
+  private readonly maxBatchMessages: number;
+  private readonly maxBatchBytes: number;
+  private readonly maxQueuedMessages: number;
+  private readonly ackTimeoutMs: number;
+  private inFlight: Promise<void> | null = null;
+  private flushScheduled = false;
+  private connected = false;
+  private closing = false;
+
+  constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
+    this.lingerMs = options.lingerMs ?? 0;
+    this.maxBatchMessages = options.maxBatchMessages ?? 2_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
+    this.maxQueuedMessages = options.maxQueuedMessages ?? 50_000;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  /** Flushes everything queued, then disconnects. */
+  async disconnect(): Promise<void> {
+    this.closing = true;
+    await this.flushAll();
+    if (this.connected) await this.producer.disconnect();
+    this.connected = false;
+  }
+
+  get queuedMessages(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once the message is stored on all in-sync replicas; rejects if it is not. */
+  send(topic: string, message: ProducerMessage): Promise<void> {
+    if (this.closing) return Promise.reject(new ProduceFailedError('Producer is shutting down'));
+    if (this.queue.length >= this.maxQueuedMessages) {
+      return Promise.reject(
+        new ProducerOverloadedError(`Producer queue is full (${this.maxQueuedMessages} messages)`),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic, message, bytes: sizeOf(message), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Sends several messages and resolves when all are acknowledged. */
+  async sendAll(messages: readonly { topic: string; message: ProducerMessage }[]): Promise<void> {
+    await Promise.all(messages.map((m) => this.send(m.topic, m.message)));
+  }
+
+  private schedule(): void {
+    if (this.inFlight || this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = (): void => {
+      this.flushScheduled = false;
+      this.startFlush();
+    };
+    // With no linger, sends made in the same tick still join this request.
+    if (this.lingerMs > 0) setTimeout(run, this.lingerMs);
+    else setImmediate(run);
+  }
+
+  private startFlush(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    this.inFlight = this.flushOne().finally(() => {
+      this.inFlight = null;
+      if (this.queue.length > 0) this.startFlush();
+    });
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.inFlight || this.queue.length > 0) {
+      if (!this.inFlight) this.startFlush();
+      await this.inFlight;
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (batch.length < this.maxBatchMessages && this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && bytes + next.bytes > this.maxBatchBytes) break;
+      batch.push(this.queue.shift()!);
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private async flushOne(): Promise<void> {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const byTopic = new Map<string, TopicMessages>();
+    for (const item of batch) {
+      let entry = byTopic.get(item.topic);
+      if (!entry) {
+        entry = { topic: item.topic, messages: [] };
+        byTopic.set(item.topic, entry);
+      }
+      entry.messages.push(item.message);
+    }
+    try {
+      if (!this.connected) throw new Error('Producer is not connected');
+      await this.producer.sendBatch({
+        topicMessages: [...byTopic.values()],
+        acks: -1,
+        timeout: this.ackTimeoutMs,
+      });
+      for (const item of batch) item.resolve();
+    } catch (err) {
+      const failure = new ProduceFailedError(
+        `Kafka did not acknowledge ${batch.length} message(s): ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+      this.logger.warn({ err: failure.message, messages: batch.length }, 'Produce request failed');
+      for (const item of batch) item.reject(failure);
+    }
+  }
+}
+
+function sizeOf(message: ProducerMessage): number {
+  const value = message.value;
+  const valueBytes =
+    value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+  return valueBytes + (message.key ? Buffer.byteLength(message.key) : 0);
+}

@@ -1,0 +1,92 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { ReadinessService } from '@switchboard/service-kit';
+import type { Admin, Kafka } from 'kafkajs';
+import { BatchingProducer, type BatchingProducerOptions } from './batching.producer';
+import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
+import { TopicNames } from './topic-names';
+import { type ProvisionedTopic, provisionTopics } from './topic-provisioner';
+
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+export const KAFKA_MODULE_OPTIONS = Symbol('KAFKA_MODULE_OPTIONS');
+
+export interface KafkaModuleOptions extends KafkaClientOptions {
+  replicationFactor: number;
+  /** Topics created at start when missing (normally the whole catalog). */
+  topics: readonly ProvisionedTopic[];
+  /** Put before every catalog topic name (`KAFKA_TOPIC_PREFIX`). */
+  topicPrefix?: string;
+  producer?: BatchingProducerOptions;
+}
+
+/**
+ * Connects the shared producer and creates the catalog's topics at start; reports Kafka in
+ * readiness; disconnects the producer last on shutdown (consumers stop earlier, in
+ * `beforeApplicationShutdown`, so their final sends still go out).
+ */
+@Injectable()
+export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private admin: Admin | null = null;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_MODULE_OPTIONS) private readonly options: KafkaModuleOptions,
+    private readonly producer: BatchingProducer,
+    @Optional() private readonly readiness?: ReadinessService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const names = new TopicNames(this.options.topicPrefix);
+    await provisionTopics(
+      this.kafka,
+      this.options.topics.map((t) => ({ ...t, name: names.name(t) })),
+      this.options.replicationFactor,
+    );
+    await this.producer.connect();
+    this.readiness?.register({
+      name: 'kafka',
+      check: async () => {
+        if (!this.admin) {
+          this.admin = this.kafka.admin();
+          await this.admin.connect();
+        }
+        await this.admin.describeCluster();
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+    await this.admin?.disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        { provide: KAFKA_MODULE_OPTIONS, useValue: options },
+        { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(options) },
+        {
+          provide: BatchingProducer,
+          useFactory: (kafka: Kafka) => new BatchingProducer(kafka, options.producer),
+          inject: [KAFKA_CLIENT],
+        },
+        { provide: TopicNames, useValue: new TopicNames(options.topicPrefix) },
+        KafkaLifecycle,
+      ],
+      exports: [KAFKA_CLIENT, BatchingProducer, TopicNames],
+    };
+  }
+}

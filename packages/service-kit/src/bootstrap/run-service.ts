@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
+import { Logger } from 'nestjs-pino';
+
+export interface RunServiceOptions {
+  host: string;
+  port: number;
+  /** False when the service parses bodies itself (ingress keeps raw bytes). Default true. */
+  bodyParser?: boolean;
+  /** Fastify server options, e.g. `bodyLimit`. */
+  fastify?: FastifyServerOptions;
+  /** Last chance to register content-type parsers or hooks before the server listens. */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/**
+ * Creates the Nest application on Fastify, routes Nest's logs through pino, enables shutdown
+ * hooks (SIGTERM finishes in-flight work, commits offsets and leaves consumer groups), and listens.
+ */
+export async function runService(
+  module: Type<unknown> | DynamicModule,
+  options: RunServiceOptions,
+): Promise<NestFastifyApplication> {
+  const app = await createService(module, options);
+  await app.listen(options.port, options.host);
+  return app;
+}
+
+export async function createService(
+  module: Type<unknown> | DynamicModule,
+  options: Omit<RunServiceOptions, 'host' | 'port'>,
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ ...options.fastify }),
+    { bufferLogs: true, bodyParser: options.bodyParser ?? true },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await options.configure?.(app);
+  return app;
+}
+
+/** Runs `main`, and on a configuration or start-up failure prints it and exits non-zero. */
+export function startOrExit(main: () => Promise<INestApplication>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

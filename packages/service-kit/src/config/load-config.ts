@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** Raised before the service starts when its environment does not satisfy the config schema. */
+export class ConfigurationError extends Error {
+  readonly code = 'configuration_invalid';
+
+  constructor(
+    readonly service: string,
+    readonly problems: readonly { key: string; message: string }[],
+  ) {
+    super(
+      `Invalid configuration for ${service}:\n` +
+        problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Parses the environment with the service's zod schema. Every bad variable is reported at once,
+ * by name, so a misconfigured deployment fails at start with one complete message.
+ */
+export function loadConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => ({
+    key: issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)',
+    message: issue.message,
+  }));
+  throw new ConfigurationError(service, problems);
+}
+
+/** A comma-separated list such as `KAFKA_BROKERS=host1:9092,host2:9092`. */
+export const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
+  .pipe(z.array(z.string()).min(1, 'must list at least one value'));
+
+export const port = z.coerce.number().int().min(1).max(65535);
+
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+/** Settings every service shares: where it listens, how it logs, how it reaches Kafka. */
+export function baseServiceEnv(defaults: { port: number; clientId: string }) {
+  return z.object({
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: port.default(defaults.port),
+    LOG_LEVEL: logLevel,
+    KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
+    KAFKA_CLIENT_ID: z.string().min(1).default(defaults.clientId),
+    KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
+      .default(''),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  });
+}
+
+/** The database every service that owns tables reaches through `DATABASE_URL`. */
+export const databaseEnv = z.object({
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://switchboard:switchboard@127.0.0.1:5433/switchboard'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+});

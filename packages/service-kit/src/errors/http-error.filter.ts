@@ -1,0 +1,60 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AppError, errorBody } from './app-error';
+
+const statusCodes: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  408: 'request_timeout',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/** Maps every error, once, to the JSON error body; unknown errors become an opaque 500. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof AppError) {
+      void reply
+        .headers(exception.headers)
+        .status(exception.httpStatus)
+        .send(errorBody(exception.code, exception.message));
+      return;
+    }
+    const status = httpStatusOf(exception);
+    if (status !== undefined) {
+      const message = exception instanceof Error ? exception.message : 'Request failed';
+      void reply.status(status).send(errorBody(statusCodes[status] ?? `http_${status}`, message));
+      return;
+    }
+    this.logger.error({ err: exception }, 'Unhandled error');
+    void reply.status(500).send(errorBody('internal_error', 'Internal error'));
+  }
+}
+
+/** Nest's HttpException and Fastify's own errors (body too large, bad content type) carry a status. */
+function httpStatusOf(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  if (typeof exception === 'object' && exception !== null && 'statusCode' in exception) {
+    const code = (exception as { statusCode: unknown }).statusCode;
+    if (typeof code === 'number' && code >= 400 && code < 600) return code;
+  }
+  return undefined;
+}

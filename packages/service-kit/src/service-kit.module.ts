@@ -1,0 +1,44 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { HttpErrorFilter } from './errors/http-error.filter';
+import { HealthController } from './health/health.controller';
+import { ReadinessService } from './health/readiness.service';
+import { loggerOptions } from './logging/logger-options';
+import { MetricsController } from './metrics/metrics.controller';
+
+export interface ServiceKitOptions {
+  service: string;
+  logLevel: string;
+}
+
+/**
+ * Everything a Switchboard service serves besides its own work: JSON logs, `/health/live`,
+ * `/health/ready`, `/metrics`, and the one mapping from errors to `{"error":{"code","message"}}`.
+ */
+@Global()
+@Module({})
+export class ServiceKitModule {
+  static forRoot(options: ServiceKitOptions): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      imports: [LoggerModule.forRoot(loggerOptions(options.service, options.logLevel))],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: ReadinessService, useFactory: () => new ReadinessService() },
+        {
+          provide: Registry,
+          useFactory: () => {
+            const registry = new Registry();
+            registry.setDefaultLabels({ service: options.service });
+            collectDefaultMetrics({ register: registry });
+            return registry;
+          },
+        },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+      exports: [ReadinessService, Registry],
+    };
+  }
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+/** A name no other test uses: topics, consumer groups, databases. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+function required(name: 'KAFKA_BROKERS' | 'DATABASE_URL'): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set: run this test through the integration tier (TEST_TIER=int jest), ` +
+        'whose global setup provides real Kafka and PostgreSQL',
+    );
+  }
+  return value;
+}
+
+export function testKafkaBrokers(): string[] {
+  return required('KAFKA_BROKERS').split(',');
+}
+
+export function testKafka(clientId = uniqueName('test-client')): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: testKafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 200 },
+  });
+}
+
+/** Creates topics of its own for one test and returns a function that deletes them. */
+export async function createTestTopics(
+  kafka: Kafka,
+  topics: readonly { name: string; partitions?: number; compacted?: boolean }[],
+): Promise<() => Promise<void>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions ?? 1,
+        replicationFactor: 1,
+        configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return async () => {
+    const cleanup = kafka.admin();
+    await cleanup.connect();
+    try {
+      await cleanup.deleteTopics({ topics: topics.map((t) => t.name) });
+    } finally {
+      await cleanup.disconnect();
+    }
+  };
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the test server, for one test file. */
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const serverUrl = required('DATABASE_URL');
+  const name = uniqueName(prefix).replace(/-/g, '_');
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const client = new Client({ connectionString: serverUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}` +
+      (lastError ? `: ${(lastError as Error).message}` : ''),
+  );
+}
