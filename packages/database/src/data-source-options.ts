@@ -24,7 +24,12 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      // Unqualified names in migrations and queries mean the service's own schema.
+      options: `-c search_path=${options.schema}`,
+    },
   };
 }
 

@@ -69,6 +69,8 @@ export class BatchingProducer {
   private flushScheduled = false;
   private connected = false;
   private closing = false;
+  private requests = 0;
+  private acknowledged = 0;
 
   constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
     this.lingerMs = options.lingerMs ?? 0;
@@ -96,8 +98,13 @@ export class BatchingProducer {
     this.connected = false;
   }
 
-  get queuedMessages(): number {
-    return this.queue.length;
+  /** Produce requests made and messages acknowledged so far (for metrics and benchmarks). */
+  get stats(): { requests: number; acknowledgedMessages: number; queuedMessages: number } {
+    return {
+      requests: this.requests,
+      acknowledgedMessages: this.acknowledged,
+      queuedMessages: this.queue.length,
+    };
   }
 
   /** Resolves once the message is stored on all in-sync replicas; rejects if it is not. */
@@ -172,11 +179,13 @@ export class BatchingProducer {
     }
     try {
       if (!this.connected) throw new Error('Producer is not connected');
+      this.requests += 1;
       await this.producer.sendBatch({
         topicMessages: [...byTopic.values()],
         acks: -1,
         timeout: this.ackTimeoutMs,
       });
+      this.acknowledged += batch.length;
       for (const item of batch) item.resolve();
     } catch (err) {
       const failure = new ProduceFailedError(

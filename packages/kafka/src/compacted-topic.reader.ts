@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
+import { retryTransient } from './retry-transient';
 
 export interface CompactedTopicReaderOptions {
   topic: string;
@@ -52,7 +53,8 @@ export class CompactedTopicReader {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      for (const p of await admin.fetchTopicOffsets(this.options.topic)) {
+      const offsets = await retryTransient(() => admin.fetchTopicOffsets(this.options.topic));
+      for (const p of offsets) {
         const high = BigInt(p.high);
         if (high > BigInt(p.low)) this.targets.set(p.partition, high - 1n);
       }

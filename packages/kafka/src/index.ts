@@ -5,3 +5,4 @@ export * from './topic-provisioner';
 export * from './kafka.module';
 export * from './compacted-topic.reader';
 export * from './topic-names';
+export * from './retry-transient';

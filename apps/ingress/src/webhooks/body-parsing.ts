@@ -1,5 +1,4 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { errorBody } from '@switchboard/service-kit';
 import type { FastifyError } from 'fastify';
 import type { RejectionReason } from './ingress.errors';
 import { RejectionRecorder } from './rejection.recorder';
@@ -10,7 +9,8 @@ export const acceptedContentTypes = ['application/json', 'text/plain'];
 /**
  * Webhook bodies are kept as the exact bytes received (signatures are over bytes, and the raw
  * webhook is stored byte for byte); JSON is parsed later, by the normalizer. Bodies over the limit
- * answer 413 and other content types 415, with the JSON error body, and are recorded as rejections.
+ * answer 413 and other content types 415 (mapped once, in the service kit's error filter), and are
+ * recorded as rejections here.
  */
 export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -21,19 +21,18 @@ export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: num
     (_request, body, done) => done(null, body),
   );
   const rejections = app.get(RejectionRecorder);
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+  // Answers are made by the service's error mapping; this hook only records the rejection.
+  fastify.addHook('onError', (request, _reply, error: FastifyError, done) => {
     const reason = reasonOf(error);
-    const status = reason === undefined ? 500 : statusOf[reason];
-    const message = reason === undefined ? 'Internal error' : messageOf(reason, bodyLimit);
-    const [, , route, sourceId] = request.url.split('?')[0]?.split('/') ?? [];
     if (reason !== undefined && request.url.startsWith('/webhooks/')) {
+      const [, , route, sourceId] = request.url.split('?')[0]?.split('/') ?? [];
       rejections.record({
         route: route || 'unknown',
         method: request.method,
         sourceId: sourceId || 'unknown',
         businessId: null,
         reason,
-        message,
+        message: messageOf(reason, bodyLimit),
         remoteAddress: request.ip,
         headers: request.headers,
         body: undefined,
@@ -41,8 +40,7 @@ export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: num
         receivedAt: new Date(),
       });
     }
-    if (reason === undefined) request.log.error({ err: error }, 'Unhandled error');
-    void reply.status(status).send(errorBody(reason ?? 'internal_error', message));
+    done();
   });
 }
 
@@ -54,10 +52,10 @@ const statusOf = {
 type ParserRejection = keyof typeof statusOf & RejectionReason;
 
 function reasonOf(error: FastifyError): ParserRejection | undefined {
+  if (!error.code?.startsWith('FST_ERR_CTP_')) return undefined;
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body_too_large';
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported_media_type';
-  const status = error.statusCode ?? 500;
-  return status >= 400 && status < 500 ? 'malformed_request' : undefined;
+  return 'malformed_request';
 }
 
 function messageOf(reason: ParserRejection, bodyLimit: number): string {

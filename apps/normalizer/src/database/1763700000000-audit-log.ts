@@ -17,7 +17,7 @@ export class AuditLog1763700000000 implements MigrationInterface {
         headers jsonb NOT NULL,
         body bytea NOT NULL,
         body_sha256 text NOT NULL,
-        outcome text NOT NULL CHECK (outcome IN ('normalized', 'dead_lettered')),
+        outcome text NOT NULL,
         dead_letter jsonb,
         recorded_at timestamptz NOT NULL DEFAULT now()
       )`);

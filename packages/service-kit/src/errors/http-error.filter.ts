@@ -17,11 +17,20 @@ const statusCodes: Record<number, string> = {
   406: 'not_acceptable',
   408: 'request_timeout',
   409: 'conflict',
-  413: 'payload_too_large',
+  413: 'body_too_large',
   415: 'unsupported_media_type',
   422: 'unprocessable_entity',
   429: 'too_many_requests',
   503: 'unavailable',
+};
+
+/** Fastify's own request errors (raised before a handler runs), by their codes. */
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_request',
 };
 
 /** Maps every error, once, to the JSON error body; unknown errors become an opaque 500. */
@@ -41,7 +50,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const status = httpStatusOf(exception);
     if (status !== undefined) {
       const message = exception instanceof Error ? exception.message : 'Request failed';
-      void reply.status(status).send(errorBody(statusCodes[status] ?? `http_${status}`, message));
+      const code = fastifyCodes[(exception as { code?: string }).code ?? ''] ?? statusCodes[status];
+      void reply.status(status).send(errorBody(code ?? `http_${status}`, message));
       return;
     }
     this.logger.error({ err: exception }, 'Unhandled error');
