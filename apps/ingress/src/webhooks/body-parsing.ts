@@ -44,12 +44,10 @@ export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: num
   });
 }
 
-const statusOf = {
-  body_too_large: 413,
-  unsupported_media_type: 415,
-  malformed_request: 400,
-} as const;
-type ParserRejection = keyof typeof statusOf & RejectionReason;
+type ParserRejection = Extract<
+  RejectionReason,
+  'body_too_large' | 'unsupported_media_type' | 'malformed_request'
+>;
 
 function reasonOf(error: FastifyError): ParserRejection | undefined {
   if (!error.code?.startsWith('FST_ERR_CTP_')) return undefined;

@@ -1,20 +1,8 @@
+import type { RejectionReason } from '@switchboard/contracts';
 import { AppError } from '@switchboard/service-kit';
 
-/** Why ingress refused a request; each code has one HTTP status and is recorded as a rejection. */
-export type RejectionReason =
-  | 'route_not_found'
-  | 'source_not_found'
-  | 'source_disabled'
-  | 'signature_missing'
-  | 'signature_invalid'
-  | 'timestamp_missing'
-  | 'timestamp_stale'
-  | 'token_missing'
-  | 'token_invalid'
-  | 'verify_token_invalid'
-  | 'body_too_large'
-  | 'unsupported_media_type'
-  | 'malformed_request';
+/** Why ingress refused a request (the contract's reasons); each has one HTTP status. */
+export type { RejectionReason };
 
 const statusOf: Record<RejectionReason, number> = {
   route_not_found: 404,
