@@ -30,8 +30,11 @@ function kafkaLogCreator(): (entry: LogEntry) => void {
   return ({ level, log, namespace }) => {
     const { message, ...fields } = log;
     const line = { namespace, ...fields, msg: message };
-    if (level === logLevel.ERROR) logger.error(line);
-    else if (level === logLevel.WARN) logger.warn(line);
+    // kafkajs logs every error response of a request at ERROR, also the retriable ones it then
+    // retries (no leader yet, coordinator loading); those are warnings to the service.
+    const retriedResponse = namespace === 'Connection';
+    if (level === logLevel.ERROR && !retriedResponse) logger.error(line);
+    else if (level <= logLevel.WARN) logger.warn(line);
     else logger.debug(line);
   };
 }

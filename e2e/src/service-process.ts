@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { eventually, repoRoot } from '@switchboard/testing';
+
+export type ServiceName = 'ingress' | 'normalizer' | 'subscriptions' | 'delivery';
+
+/** A built service started as its own process, the way `./sb start` and the containers run it. */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  start(): void {
+    const entry = join(repoRoot(), 'apps', this.name, 'dist', 'main.js');
+    this.child = spawn(process.execPath, [entry], {
+      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      async () => {
+        if (this.child?.exitCode !== null) {
+          throw new Error(
+            `${this.name} exited (${this.child?.exitCode}):\n${this.output.slice(-2000)}`,
+          );
+        }
+        const res = await fetch(`${this.url}/health/ready`).catch(() => undefined);
+        return res?.status === 200 ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 250, what: `${this.name} ready` },
+    );
+  }
+
+  /** Sends a signal and resolves with how the process ended. */
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<{ code: number | null; signal: string | null }> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
+    }
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    child.kill(signal);
+    const [code, sig] = await exited;
+    return { code, signal: sig };
+  }
+
+  /** Resolves when the process exits by itself. */
+  async exited(): Promise<number | null> {
+    const child = this.child;
+    if (!child) throw new Error('not started');
+    if (child.exitCode !== null) return child.exitCode;
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return code;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object'
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
