@@ -37,6 +37,7 @@ export class BatchConsumer {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
   private running = false;
+  private joined = false;
 
   constructor(
     kafka: Kafka,
@@ -50,7 +51,20 @@ export class BatchConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
+      // After a crash (e.g. the broker restarting) kafkajs restarts the consumer, unless stopping.
+      retry: { restartOnFailure: async () => this.running },
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    this.consumer.on(this.consumer.events.CRASH, () => {
+      this.joined = false;
+    });
+  }
+
+  /** True while the consumer is a live member of its group (false after a crash until it rejoins). */
+  get isJoined(): boolean {
+    return this.joined;
   }
 
   get isRunning(): boolean {
@@ -101,6 +115,7 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.joined = false;
     await this.consumer.disconnect();
   }
 }

@@ -25,6 +25,8 @@ export class CompactedTopicReader {
   private resolveCaughtUp!: () => void;
   private rejectCaughtUp!: (err: Error) => void;
   private caught = false;
+  private following = false;
+  private stopping = false;
   readonly caughtUp: Promise<void>;
 
   constructor(
@@ -36,6 +38,14 @@ export class CompactedTopicReader {
       groupId: `${options.groupIdPrefix}-${hostname()}-${randomBytes(4).toString('hex')}`,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
+      // After a crash (e.g. the broker restarting) kafkajs restarts the consumer, unless stopping.
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.following = true;
+    });
+    this.consumer.on(this.consumer.events.CRASH, () => {
+      this.following = false;
     });
     this.caughtUp = new Promise<void>((resolve, reject) => {
       this.resolveCaughtUp = resolve;
@@ -47,6 +57,11 @@ export class CompactedTopicReader {
 
   get isCaughtUp(): boolean {
     return this.caught;
+  }
+
+  /** False while the consumer is down (crashed and not yet restarted): the view may go stale. */
+  get isFollowing(): boolean {
+    return this.following;
   }
 
   async start(): Promise<void> {
@@ -93,6 +108,8 @@ export class CompactedTopicReader {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.following = false;
     if (!this.caught) this.rejectCaughtUp(new Error('Reader stopped before catching up'));
     await this.consumer.disconnect();
   }

@@ -38,6 +38,7 @@ export class SourceConfigConsumer implements OnApplicationBootstrap, BeforeAppli
       name: 'config',
       check: async () => {
         if (!this.reader.isCaughtUp) throw new Error('Config topic not read up to its end yet');
+        if (!this.reader.isFollowing) throw new Error('Config topic consumer is not running');
       },
     });
     await this.reader.start();

@@ -92,7 +92,7 @@ export const verifyStandard: Verifier = (request, { secrets, now, toleranceSecon
   if (!/^\d{1,12}$/.test(timestamp)) {
     return failed('timestamp_stale', 'webhook-timestamp must be unix seconds');
   }
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > toleranceSeconds) {
+  if (Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp)) > toleranceSeconds) {
     return failed('timestamp_stale', `webhook-timestamp is more than ${toleranceSeconds} s away`);
   }
   const given = signatures

@@ -16,8 +16,20 @@ describe('ingress during a Kafka outage (real broker stopped and restarted)', ()
 
   afterAll(async () => {
     await localBroker.start();
+    await waitReady();
     await ingress.stop();
   });
+
+  /** Ready again: Kafka answers and the config follower has rejoined after the outage. */
+  function waitReady() {
+    return eventually(
+      async () => {
+        const res = await ingress.inject({ method: 'GET', url: '/health/ready' });
+        return res.statusCode === 200 ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, what: 'ingress ready again' },
+    );
+  }
 
   function post() {
     return ingress.inject({
@@ -31,6 +43,7 @@ describe('ingress during a Kafka outage (real broker stopped and restarted)', ()
   it('answers 503 with Retry-After while the broker is down, never 200, and 200 again after it returns', async () => {
     // given ingress storing webhooks normally
     expect((await post()).statusCode).toBe(200);
+    await waitReady();
 
     // when the broker stops
     await localBroker.stop();
@@ -53,5 +66,6 @@ describe('ingress during a Kafka outage (real broker stopped and restarted)', ()
       { timeoutMs: 90_000, intervalMs: 1_000, what: 'a 200 after the broker returned' },
     );
     expect(after.json<{ id: string }>().id).toMatch(/^[0-9a-f-]{36}$/);
+    await waitReady();
   });
 });

@@ -59,12 +59,16 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Nest's HttpException and Fastify's own errors (body too large, bad content type) carry a status. */
+/**
+ * Nest's HttpException and Fastify's own request errors (body too large, bad content type) carry
+ * a status. A bare `statusCode` on some other error (a client library's upstream answer) is only
+ * trusted for 4xx; anything else stays an opaque 500 so no internal detail leaks.
+ */
 function httpStatusOf(exception: unknown): number | undefined {
   if (exception instanceof HttpException) return exception.getStatus();
   if (typeof exception === 'object' && exception !== null && 'statusCode' in exception) {
     const code = (exception as { statusCode: unknown }).statusCode;
-    if (typeof code === 'number' && code >= 400 && code < 600) return code;
+    if (typeof code === 'number' && code >= 400 && code < 500) return code;
   }
   return undefined;
 }
