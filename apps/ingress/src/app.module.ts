@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { allTopics } from '@switchboard/contracts';
-
 import { KafkaModule } from '@switchboard/kafka';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import type { IngressConfig } from './config/ingress.config';
@@ -13,11 +12,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'ingress', logLevel: config.LOG_LEVEL }),
-        KafkaModule.forRoot({
-          clientId: config.KAFKA_CLIENT_ID,
-          brokers: config.KAFKA_BROKERS,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        KafkaModule.forService(config, {
           topics: allTopics(),
           producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS },
         }),

@@ -69,9 +69,31 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** The Kafka settings every service reads from its environment (see `baseServiceEnv`). */
+export interface KafkaServiceEnv {
+  KAFKA_CLIENT_ID: string;
+  KAFKA_BROKERS: string[];
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_TOPIC_PREFIX: string;
+}
+
 @Global()
 @Module({})
 export class KafkaModule {
+  /** The module as a service configures it: client, brokers, replication and prefix from its env. */
+  static forService(
+    env: KafkaServiceEnv,
+    options: Pick<KafkaModuleOptions, 'topics' | 'producer'>,
+  ): DynamicModule {
+    return KafkaModule.forRoot({
+      clientId: env.KAFKA_CLIENT_ID,
+      brokers: env.KAFKA_BROKERS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      ...options,
+    });
+  }
+
   static forRoot(options: KafkaModuleOptions): DynamicModule {
     return {
       module: KafkaModule,
