@@ -36,6 +36,7 @@ describe('the four services as processes', () => {
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: database.url,
         LOG_LEVEL: 'info',
+        ...(name === 'subscriptions' ? { GRPC_PORT: String(await freePort()) } : {}),
       });
       services.push(service);
       service.start();

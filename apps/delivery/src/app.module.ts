@@ -3,7 +3,12 @@ import { allTopics } from '@switchboard/contracts';
 import { DatabaseModule } from '@switchboard/database';
 import { KafkaModule } from '@switchboard/kafka';
 import { ServiceKitModule } from '@switchboard/service-kit';
+import { DeliveryConfigModule } from './config/delivery-config.module';
 import type { DeliveryConfig } from './config/delivery.config';
+import { deliveryMigrations } from './database/migrations';
+import { DeliveryEntity } from './deliveries/delivery.entity';
+import { SubscriptionHealthEntity } from './health/subscription-health.entity';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 
 @Module({})
 export class AppModule {
@@ -12,6 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'delivery', logLevel: config.LOG_LEVEL }),
+        DeliveryConfigModule.forRoot(config),
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
@@ -23,10 +29,10 @@ export class AppModule {
           url: config.DATABASE_URL,
           schema: 'delivery',
           poolSize: config.DATABASE_POOL_SIZE,
-          // This service owns no tables yet; it uses PostgreSQL from the next releases on.
-          entities: [],
-          migrations: [],
+          entities: [DeliveryEntity, SubscriptionHealthEntity],
+          migrations: deliveryMigrations,
         }),
+        LifecycleModule,
       ],
     };
   }

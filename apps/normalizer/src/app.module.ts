@@ -6,7 +6,9 @@ import { ServiceKitModule } from '@switchboard/service-kit';
 import { CanonicalEventEntity } from './audit-log/canonical-event.entity';
 import { RawWebhookEntity } from './audit-log/raw-webhook.entity';
 import type { NormalizerConfig } from './config/normalizer.config';
+import { DeadLetterEntity } from './audit-log/dead-letter.entity';
 import { normalizerMigrations } from './database/migrations';
+import { PipelineModule } from './pipeline/pipeline.module';
 
 @Module({})
 export class AppModule {
@@ -15,20 +17,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'normalizer', logLevel: config.LOG_LEVEL }),
-        KafkaModule.forRoot({
-          clientId: config.KAFKA_CLIENT_ID,
-          brokers: config.KAFKA_BROKERS,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        KafkaModule.forService(config, {
           topics: allTopics(),
         }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           schema: 'normalizer',
           poolSize: config.DATABASE_POOL_SIZE,
-          entities: [RawWebhookEntity, CanonicalEventEntity],
+          entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity],
           migrations: normalizerMigrations,
         }),
+        PipelineModule.forRoot({ groupId: config.CONSUMER_GROUP_ID }),
       ],
     };
   }

@@ -3,8 +3,19 @@ import { allTopics } from '@switchboard/contracts';
 import { DatabaseModule } from '@switchboard/database';
 import { KafkaModule } from '@switchboard/kafka';
 import { ServiceKitModule } from '@switchboard/service-kit';
+import { BusinessesModule } from './businesses/businesses.module';
+import { SubscriptionsConfigModule } from './config/config.module';
 import type { SubscriptionsConfig } from './config/subscriptions.config';
+import { subscriptionsEntities } from './database/entities';
+import { subscriptionsMigrations } from './database/migrations';
+import { DeliveryLogModule } from './delivery-log/delivery-log.module';
+import { EventsModule } from './events/events.module';
+import { GrpcModule } from './grpc/grpc.module';
+import { OutboxModule } from './outbox/outbox.module';
+import { SourcesModule } from './sources/sources.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
+/** The admin API: REST under /v1 and gRPC, over PostgreSQL, publishing config through the outbox. */
 @Module({})
 export class AppModule {
   static forRoot(config: SubscriptionsConfig): DynamicModule {
@@ -12,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'subscriptions', logLevel: config.LOG_LEVEL }),
+        SubscriptionsConfigModule.forRoot(config),
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
@@ -23,10 +35,16 @@ export class AppModule {
           url: config.DATABASE_URL,
           schema: 'subscriptions',
           poolSize: config.DATABASE_POOL_SIZE,
-          // This service owns no tables yet; it uses PostgreSQL from the next releases on.
-          entities: [],
-          migrations: [],
+          entities: subscriptionsEntities,
+          migrations: subscriptionsMigrations,
         }),
+        OutboxModule,
+        BusinessesModule,
+        SourcesModule,
+        WebhooksModule,
+        DeliveryLogModule,
+        EventsModule,
+        GrpcModule,
       ],
     };
   }

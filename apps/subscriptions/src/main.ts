@@ -1,9 +1,12 @@
 import 'reflect-metadata';
-import { loadConfig, runService, startOrExit } from '@switchboard/service-kit';
-import { AppModule } from './app.module';
+import { loadConfig, startOrExit } from '@switchboard/service-kit';
+import { createSubscriptionsApp } from './bootstrap';
 import { SubscriptionsConfig } from './config/subscriptions.config';
 
 startOrExit(async () => {
   const config = loadConfig('subscriptions', SubscriptionsConfig);
-  return runService(AppModule.forRoot(config), { host: config.HOST, port: config.PORT });
+  const app = await createSubscriptionsApp(config);
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+  return app;
 });

@@ -70,6 +70,24 @@ export function cloudEventOf<const T extends string, D extends z.ZodType<Record<
   return CloudEvent.extend({ type: z.literal(type), data });
 }
 
+/** One event name inside a family: lowercase letters, digits and underscores. */
+export const EventName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'Expected a snake_case event name');
+
+/**
+ * A CloudEvent schema for a family of event types sharing one data shape: `type` is the prefix
+ * followed by one event name in snake case, e.g. `cloudEventFamilyOf('platform.campaign', Data)`
+ * accepts `platform.campaign.started` and `platform.campaign.completed`.
+ */
+export function cloudEventFamilyOf<
+  const P extends string,
+  D extends z.ZodType<Record<string, unknown>>,
+>(prefix: P, data: D) {
+  return CloudEvent.extend({
+    type: z.templateLiteral([`${prefix}.`, EventName]),
+    data,
+  });
+}
+
 /** The partition key and `subject` of a conversation: business phone number id and contact. */
 export function conversationKey(phoneNumberId: string, contact: string): string {
   return `${phoneNumberId}:${contact}`;

@@ -9,6 +9,7 @@ import type {
   SubscriptionHealthEvent,
   TestDeliveryCommand,
 } from './delivery';
+import { eventExamples } from './events/examples';
 import type { DeadLetter, RejectedRequest } from './inbound-failures';
 import { type RawInboundEnvelope, createRawEnvelope } from './raw-inbound';
 
@@ -156,43 +157,8 @@ const subscriptionRecord: SubscriptionRecord = {
   version: 1,
 };
 
-const cloudEvent: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt_5f0c2a9e4d1b7c83',
-  source: 'switchboard/meta/102290129340398',
-  type: 'whatsapp.message.received',
-  time: '2025-06-08T20:59:43Z',
-  subject: '106540352242922:16505551234',
-  datacontenttype: 'application/json',
-  businessid: 'biz_acme',
-  topic: 'messages',
-  environment: 'production',
-  provider: 'meta',
-  rawid: rawInboundEnvelope.id,
-  data: {
-    phoneNumberId: '106540352242922',
-    contact: { waId: '16505551234', name: 'Sheena Nelson' },
-    message: {
-      id: 'wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
-      type: 'text',
-      text: 'Does it come in another color?',
-    },
-  },
-};
-
-const webhookTestEvent: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt_test_9d2f41',
-  source: 'switchboard/delivery',
-  type: 'webhook.test',
-  time: '2026-03-10T12:00:00Z',
-  datacontenttype: 'application/json',
-  businessid: 'biz_acme',
-  topic: 'messages',
-  environment: 'production',
-  provider: 'switchboard',
-  data: { subscriptionId: 'sub_acme_messages', requestId: 'req_41c7' },
-};
+/** The canonical event of the raw envelope above: what the normalizer makes of it. */
+const cloudEvent: CloudEvent = eventExamples.MessageReceivedEvent;
 
 const deliveryAttempt: DeliveryAttempt = {
   id: 'd9428888-122b-41b8-9d5c-3e6f1f4b8a2c',
@@ -276,7 +242,8 @@ export const examples = deepFreeze({
   SourceRecord: sourceRecord,
   SubscriptionRecord: subscriptionRecord,
   CloudEvent: cloudEvent,
-  WebhookTestEvent: webhookTestEvent,
+  // One per canonical event type: MessageReceivedEvent, ..., WebhookTestEvent.
+  ...eventExamples,
   DeliveryAttempt: deliveryAttempt,
   DeliveryCommand: retryDeliveryCommand,
   RetryDeliveryCommand: retryDeliveryCommand,

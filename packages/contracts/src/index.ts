@@ -4,6 +4,7 @@ export * from './raw-inbound';
 export * from './inbound-failures';
 export * from './config-records';
 export * from './cloud-event';
+export * from './events';
 export * from './delivery';
 export * from './topics';
 export * from './codec';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CloudEvent } from './cloud-event';
 import { ConfigRecord, SourceRecord, SubscriptionRecord } from './config-records';
 import { DeliveryAttempt, DeliveryCommand, SubscriptionHealthEvent } from './delivery';
+import { eventSchemas } from './events/catalog';
 import { DeadLetter, RejectedRequest } from './inbound-failures';
 import { RawInboundEnvelope } from './raw-inbound';
 
@@ -18,6 +19,8 @@ export const namedSchemas = Object.freeze({
   DeliveryAttempt,
   DeliveryCommand,
   SubscriptionHealthEvent,
+  // One per canonical event type (or platform family): MessageReceivedEvent, ...
+  ...eventSchemas,
 });
 export type NamedSchemaName = keyof typeof namedSchemas;
 

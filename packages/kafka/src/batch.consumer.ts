@@ -83,7 +83,7 @@ export class BatchConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.isEmpty() || isStale()) return;
         const { topic, partition } = batch;
         try {
@@ -105,6 +105,8 @@ export class BatchConsumer {
             this.consumer.seek({ topic, partition, offset: first });
           return;
         }
+        // Resolving moves the fetch position past the batch; committing makes that durable.
+        resolveOffset(batch.lastOffset());
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
         await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
       },

@@ -1,9 +1,96 @@
-import { baseServiceEnv, databaseEnv } from '@switchboard/service-kit';
-import type { z } from 'zod';
+import { baseServiceEnv, commaList, databaseEnv } from '@switchboard/service-kit';
+import { z } from 'zod';
+import { type AllowlistEntry, parseAllowlistEntry } from '../sending/address-guard';
+
+/** The platform's default retry delays in seconds: about 3.5 days, then dead-lettered. */
+export const DEFAULT_RETRY_SCHEDULE_SECONDS = [
+  5, 30, 120, 600, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400, 86_400, 86_400,
+] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+/** `ADDRESS_ALLOWLIST`: comma-separated CIDR ranges, IP addresses, host names or `*.domain`. */
+const addressAllowlist = z
+  .string()
+  .default('')
+  .transform((value, ctx): AllowlistEntry[] => {
+    const entries: AllowlistEntry[] = [];
+    for (const item of value.split(',').map((i) => i.trim())) {
+      if (item === '') continue;
+      const entry = parseAllowlistEntry(item);
+      if (typeof entry === 'string') ctx.addIssue({ code: 'custom', message: entry });
+      else entries.push(entry);
+    }
+    return entries;
+  });
+
+const retrySchedule = commaList.pipe(
+  z.array(
+    z.coerce
+      .number<string>()
+      .int('must list whole seconds')
+      .positive('must list positive delays in seconds'),
+  ),
+);
+
+const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Environment of the delivery service; parsed before the application is created. */
 export const DeliveryConfig = baseServiceEnv({
   port: 8083,
   clientId: 'switchboard-delivery',
-}).extend(databaseEnv.shape);
+})
+  .extend(databaseEnv.shape)
+  .extend({
+    /** The consumer group reading the public topics (commands use `<group>.commands`). */
+    CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-delivery'),
+    /** Plain `http:` subscriber addresses are refused unless this is true (development, tests). */
+    ALLOW_HTTP_ADDRESSES: booleanFlag.default(false),
+    /** Private addresses that may receive webhooks anyway, e.g. `127.0.0.1/32,hooks.internal`. */
+    ADDRESS_ALLOWLIST: addressAllowlist,
+    /** Delays between attempts, in seconds, for subscriptions that set none. */
+    RETRY_SCHEDULE_SECONDS: retrySchedule.default([...DEFAULT_RETRY_SCHEDULE_SECONDS]),
+    /** Multiplies every retry delay (also subscriptions' own schedules); tests shorten them with it. */
+    RETRY_SCHEDULE_SCALE: z.coerce.number().positive().max(1_000).default(1),
+    /** Random spread of each retry delay: 0.2 is ±20 %. */
+    RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+    /** The longest `Retry-After` a subscriber can ask for; longer requests are cut to this. */
+    RETRY_AFTER_MAX_SECONDS: z.coerce.number().int().min(0).default(86_400),
+    /** Request timeout for subscriptions that set none (`configuration.retry.timeoutMs`). */
+    DELIVERY_TIMEOUT_MS: milliseconds(100, 60_000).default(10_000),
+    /**
+     * How long a consumed batch waits for its first attempts before its offsets are committed.
+     * Every delivery is stored before its first attempt, so an attempt still running then simply
+     * finishes in the background (or is retried from PostgreSQL after a crash).
+     */
+    INLINE_ATTEMPT_DEADLINE_MS: milliseconds(0, 60_000).default(200),
+    /** Requests in flight to one subscription at most. */
+    SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(8),
+    /** Attempts waiting for one subscription at most; beyond, deliveries wait in PostgreSQL. */
+    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(32),
+    /** How often the retry scheduler looks for due deliveries. */
+    SCHEDULER_INTERVAL_MS: milliseconds(10, 60_000).default(1_000),
+    /** Most due deliveries claimed at once. */
+    SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+    /** Added to a claimed delivery's lease beyond its longest possible attempt. */
+    ATTEMPT_LEASE_MARGIN_MS: milliseconds(0, 600_000).default(5_000),
+    /** Consecutive failures after which a subscription is announced failing. */
+    FAILING_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
+    /** How long a failing subscription may go without a success before it is disabled. */
+    DISABLE_AFTER_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(5 * 86_400),
+    /** How long succeeded deliveries are kept (they let a redelivered event be recognised). */
+    SUCCEEDED_RETENTION_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(7 * 24),
+    /** How long dead-lettered and failed deliveries are kept for recovery. */
+    DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  });
 export type DeliveryConfig = z.infer<typeof DeliveryConfig>;

@@ -3,6 +3,7 @@ import { dataSourceOptions, ensureSchema } from '@switchboard/database';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { CanonicalEventEntity } from '../audit-log/canonical-event.entity';
+import { DeadLetterEntity } from '../audit-log/dead-letter.entity';
 import { RawWebhookEntity } from '../audit-log/raw-webhook.entity';
 import { normalizerMigrations } from './migrations';
 
@@ -17,7 +18,7 @@ describe('normalizer migrations', () => {
       dataSourceOptions({
         url: database.url,
         schema: 'normalizer',
-        entities: [RawWebhookEntity, CanonicalEventEntity],
+        entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity],
         migrations: normalizerMigrations,
       }),
     );
@@ -55,8 +56,16 @@ describe('normalizer migrations', () => {
     const applied = await dataSource.runMigrations();
 
     // then the audit tables exist and TypeORM sees no difference from the entities
-    expect(applied.map((m) => m.name)).toEqual(['AuditLog1763700000000']);
-    expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
+    expect(applied.map((m) => m.name)).toEqual([
+      'AuditLog1763700000000',
+      'DeadLetters1763700000001',
+    ]);
+    expect(await tables()).toEqual([
+      'canonical_events',
+      'dead_letters',
+      'migrations',
+      'raw_webhooks',
+    ]);
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
@@ -79,12 +88,19 @@ describe('normalizer migrations', () => {
   });
 
   it('reverts cleanly and applies again', async () => {
-    // when the migration is undone
+    // when every migration is undone, newest first
+    await dataSource.undoLastMigration();
+    expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
     await dataSource.undoLastMigration();
     // then the tables are gone
     expect(await tables()).toEqual(['migrations']);
     // and it applies again on top of the reverted schema
     await dataSource.runMigrations();
-    expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
+    expect(await tables()).toEqual([
+      'canonical_events',
+      'dead_letters',
+      'migrations',
+      'raw_webhooks',
+    ]);
   });
 });

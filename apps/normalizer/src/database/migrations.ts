@@ -1,4 +1,5 @@
 import { AuditLog1763700000000 } from './1763700000000-audit-log';
+import { DeadLetters1763700000001 } from './1763700000001-dead-letters';
 
 /** Every migration of the normalizer's schema, oldest first. */
-export const normalizerMigrations = [AuditLog1763700000000];
+export const normalizerMigrations = [AuditLog1763700000000, DeadLetters1763700000001];

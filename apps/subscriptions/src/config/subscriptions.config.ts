@@ -1,9 +1,67 @@
-import { baseServiceEnv, databaseEnv } from '@switchboard/service-kit';
-import type { z } from 'zod';
+import { baseServiceEnv, databaseEnv, port } from '@switchboard/service-kit';
+import { z } from 'zod';
+import { type AllowlistEntry, parseAllowlistEntry } from '../webhooks/address-policy';
+
+/** `ADDRESS_ALLOWLIST`: comma-separated CIDR ranges, IP addresses, host names or `*.domain`. */
+const addressAllowlist = z
+  .string()
+  .default('')
+  .transform((value, ctx): AllowlistEntry[] => {
+    const entries: AllowlistEntry[] = [];
+    for (const item of value.split(',').map((i) => i.trim())) {
+      if (item === '') continue;
+      const entry = parseAllowlistEntry(item);
+      if (typeof entry === 'string') ctx.addIssue({ code: 'custom', message: entry });
+      else entries.push(entry);
+    }
+    return entries;
+  });
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
 
 /** Environment of the subscriptions service; parsed before the application is created. */
 export const SubscriptionsConfig = baseServiceEnv({
   port: 8081,
   clientId: 'switchboard-subscriptions',
-}).extend(databaseEnv.shape);
+})
+  .extend(databaseEnv.shape)
+  .extend({
+    /** gRPC port of the admin API (same operations as REST). */
+    GRPC_PORT: port.default(50051),
+    /**
+     * The operator's key (`Authorization: Bearer …`): creates businesses and acts on any of them.
+     * When unset, no call is authorised as operator.
+     */
+    OPERATOR_API_KEY: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .optional()
+      .transform((value) => value ?? null),
+    /** Where providers reach ingress; source responses give `<this>/webhooks/<provider>/<id>`. */
+    PUBLIC_INGRESS_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .default('http://localhost:8080')
+      .transform((value) => value.replace(/\/+$/, '')),
+    /** Accept plain `http:` subscriber addresses (local development and tests only). */
+    ALLOW_HTTP_ADDRESSES: booleanFlag.default(false),
+    /** Private addresses subscribers may use anyway, e.g. `127.0.0.1/32,hooks.internal`. */
+    ADDRESS_ALLOWLIST: addressAllowlist,
+    /** How long a subscriber host name may take to resolve when an address is checked. */
+    DNS_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
+    /** How long a rotated-out secret keeps working when the request does not say. */
+    SECRET_ROTATION_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .default(24 * 3600),
+    /** How often the outbox publisher looks for changes when no notification arrives. */
+    OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    /** Prefix of the consumer groups (the delivery log read model uses `<prefix>-delivery-log`). */
+    CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-subscriptions'),
+    /** Most outbox rows published in one produce round. */
+    OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
+  });
 export type SubscriptionsConfig = z.infer<typeof SubscriptionsConfig>;

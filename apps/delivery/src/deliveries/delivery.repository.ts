@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type QueryRunner } from 'typeorm';
+import type { DeliveryState } from './delivery.entity';
+
+/** A delivery to store before its first attempt. */
+export interface NewDelivery {
+  id: string;
+  subscriptionId: string;
+  businessId: string;
+  topic: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+  test: boolean;
+  /** When the scheduler may take it: after the lease of an attempt starting now, or now. */
+  nextAttemptAt: Date;
+}
+
+/** A stored delivery, as an attempt needs it. */
+export interface StoredDelivery {
+  id: string;
+  subscriptionId: string;
+  businessId: string;
+  topic: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+  test: boolean;
+  state: DeliveryState;
+  attempts: number;
+  scheduleBase: number;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What an attempt changed. */
+export interface AttemptRecord {
+  state: DeliveryState;
+  nextAttemptAt: Date | null;
+  attemptedAt: Date;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** A due delivery the scheduler may claim. */
+export interface DueCandidate {
+  id: string;
+  subscriptionId: string;
+}
+
+interface DeliveryRow {
+  id: string;
+  subscription_id: string;
+  business_id: string;
+  topic: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  test: boolean;
+  state: DeliveryState;
+  attempts: number;
+  schedule_base: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toDelivery(row: DeliveryRow): StoredDelivery {
+  return {
+    id: row.id,
+    subscriptionId: row.subscription_id,
+    businessId: row.business_id,
+    topic: row.topic,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    body: row.body,
+    test: row.test,
+    state: row.state,
+    attempts: row.attempts,
+    scheduleBase: row.schedule_base,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Persists deliveries in the service's schema. Only stores and reads: when to attempt, what an
+ * outcome means and which deliveries to claim is decided by the callers.
+ */
+@Injectable()
+export class DeliveryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Stores new pending deliveries in one statement; an id that exists already (a redelivered
+   * event) is left as it is. Resolves with the ids that were new.
+   */
+  async insertPending(deliveries: readonly NewDelivery[]): Promise<Set<string>> {
+    if (deliveries.length === 0) return new Set();
+    const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((d) => d[key]);
+    const rows = await this.rows<{ id: string }>(
+      `INSERT INTO deliveries
+         (id, subscription_id, business_id, topic, event_id, event_type, body, test, state,
+          next_attempt_at)
+       SELECT id, subscription_id, business_id, topic, event_id, event_type, body, test, 'pending',
+              next_attempt_at
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                   $7::text[], $8::boolean[], $9::timestamptz[])
+         AS d(id, subscription_id, business_id, topic, event_id, event_type, body, test,
+              next_attempt_at)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        column('id'),
+        column('subscriptionId'),
+        column('businessId'),
+        column('topic'),
+        column('eventId'),
+        column('eventType'),
+        column('body'),
+        column('test'),
+        column('nextAttemptAt'),
+      ],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Claims due deliveries: locks up to `limit` pending deliveries due at `now` (skipping those
+   * another instance holds, and those of the excluded subscriptions), lets `plan` choose which to
+   * take and for how long, and pushes the chosen ones' due time out by their lease, all in one
+   * transaction. A claimer that dies leaves its deliveries due again once their lease ends.
+   */
+  async claimDue(
+    now: Date,
+    limit: number,
+    excludedSubscriptions: readonly string[],
+    plan: (candidates: readonly DueCandidate[]) => ReadonlyMap<string, number>,
+  ): Promise<StoredDelivery[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner!;
+      const candidates = await this.rows<{ id: string; subscription_id: string }>(
+        `SELECT id, subscription_id FROM deliveries
+         WHERE state = 'pending' AND next_attempt_at <= $1
+           AND NOT (subscription_id = ANY($3::text[]))
+         ORDER BY next_attempt_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED`,
+        [now, limit, excludedSubscriptions],
+        runner,
+      );
+      if (candidates.length === 0) return [];
+      const leases = plan(candidates.map((c) => ({ id: c.id, subscriptionId: c.subscription_id })));
+      if (leases.size === 0) return [];
+      const ids = [...leases.keys()];
+      const claimed = await this.rows<DeliveryRow>(
+        `UPDATE deliveries d
+         SET next_attempt_at = $2::timestamptz + make_interval(secs => l.lease_ms / 1000.0),
+             updated_at = $2
+         FROM unnest($1::uuid[], $3::integer[]) AS l(id, lease_ms)
+         WHERE d.id = l.id
+         RETURNING d.*`,
+        [ids, now, ids.map((id) => Math.round(leases.get(id)!))],
+        runner,
+      );
+      return claimed.map(toDelivery);
+    });
+  }
+
+  /**
+   * Stores the outcome of attempt number `previousAttempts + 1`. False when the delivery had
+   * moved on meanwhile (another attempt was recorded first), in which case nothing changes.
+   */
+  async recordAttempt(
+    id: string,
+    previousAttempts: number,
+    record: AttemptRecord,
+  ): Promise<boolean> {
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE deliveries
+       SET attempts = $2 + 1, state = $3, next_attempt_at = $4, last_attempt_at = $5,
+           last_status_code = $6, last_error = $7, updated_at = $5
+       WHERE id = $1 AND attempts = $2
+       RETURNING id`,
+      [
+        id,
+        previousAttempts,
+        record.state,
+        record.nextAttemptAt,
+        record.attemptedAt,
+        record.statusCode,
+        record.error,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /** Makes a pending delivery due at `at` without counting an attempt. */
+  async postpone(id: string, at: Date): Promise<void> {
+    await this.rows(
+      `UPDATE deliveries SET next_attempt_at = $2, updated_at = now()
+       WHERE id = $1 AND state = 'pending'`,
+      [id, at],
+    );
+  }
+
+  /** Dead-letters a pending delivery that will not be attempted (its subscription is gone). */
+  async abandon(id: string, reason: string, at: Date): Promise<void> {
+    await this.rows(
+      `UPDATE deliveries
+       SET state = 'dead_lettered', next_attempt_at = NULL, last_error = $2, updated_at = $3
+       WHERE id = $1 AND state = 'pending'`,
+      [id, reason, at],
+    );
+  }
+
+  async findById(id: string): Promise<StoredDelivery | null> {
+    const rows = await this.rows<DeliveryRow>(`SELECT * FROM deliveries WHERE id = $1`, [id]);
+    return rows[0] ? toDelivery(rows[0]) : null;
+  }
+
+  /**
+   * Makes one delivery due at `at`, whatever its state. A delivery that had finished starts a
+   * fresh schedule; a pending one keeps its place in the schedule. Null when there is none.
+   */
+  async makeDue(id: string, businessId: string, at: Date): Promise<StoredDelivery | null> {
+    const rows = await this.rows<DeliveryRow>(
+      `UPDATE deliveries
+       SET schedule_base = CASE WHEN state = 'pending' THEN schedule_base ELSE attempts END,
+           state = 'pending', next_attempt_at = $3, updated_at = $3
+       WHERE id = $1 AND business_id = $2
+       RETURNING *`,
+      [id, businessId, at],
+    );
+    return rows[0] ? toDelivery(rows[0]) : null;
+  }
+
+  /**
+   * Makes every delivery of a subscription's topic dead-lettered at or after `since` due at `at`,
+   * each with a fresh schedule. Resolves with how many there were.
+   */
+  async recover(
+    subscriptionId: string,
+    businessId: string,
+    topic: string,
+    since: Date,
+    at: Date,
+  ): Promise<number> {
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE deliveries
+       SET schedule_base = attempts, state = 'pending', next_attempt_at = $5, updated_at = $5
+       WHERE subscription_id = $1 AND business_id = $2 AND topic = $3
+         AND state = 'dead_lettered' AND updated_at >= $4 AND NOT test
+       RETURNING id`,
+      [subscriptionId, businessId, topic, since, at],
+    );
+    return rows.length;
+  }
+
+  /** Deletes up to `limit` finished deliveries older than their retention; resolves with how many. */
+  async purgeFinished(
+    succeededBefore: Date,
+    deadLetteredBefore: Date,
+    limit: number,
+  ): Promise<number> {
+    const rows = await this.rows<{ id: string }>(
+      `DELETE FROM deliveries WHERE id IN (
+         SELECT id FROM deliveries WHERE state = 'succeeded' AND updated_at < $1
+         UNION ALL
+         SELECT id FROM deliveries WHERE state IN ('dead_lettered', 'failed') AND updated_at < $2
+         LIMIT $3)
+       RETURNING id`,
+      [succeededBefore, deadLetteredBefore, limit],
+    );
+    return rows.length;
+  }
+
+  /** Runs one statement and returns its rows (also for UPDATE and DELETE ... RETURNING). */
+  private async rows<T>(sql: string, params: unknown[], runner?: QueryRunner): Promise<T[]> {
+    const own = runner ?? this.dataSource.createQueryRunner();
+    try {
+      const result = await own.query(sql, params, true);
+      return result.records as T[];
+    } finally {
+      if (!runner) await own.release();
+    }
+  }
+}

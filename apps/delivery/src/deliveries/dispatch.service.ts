@@ -1,0 +1,182 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CloudEvent, decode, publicTopic, SubscriptionTopic } from '@switchboard/contracts';
+import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import type { DeliveryConfig } from '../config/delivery.config';
+import { type LaneTicket, SubscriptionLanes } from '../sending/subscription-lanes';
+import { type Subscription, SubscriptionRegistry } from '../subscriptions/subscription-registry';
+import { AttemptService, type DeliveryToAttempt } from './attempt.service';
+import { deliveryIdOf } from './delivery-id';
+import { DeliveryMetrics } from './delivery.metrics';
+import { DeliveryRepository, type NewDelivery } from './delivery.repository';
+
+/** One record of a public topic as consumed. */
+export interface ConsumedEvent {
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+}
+
+interface Planned {
+  delivery: NewDelivery;
+  subscription: Subscription;
+  ticket: LaneTicket | null;
+}
+
+/**
+ * The use case for one consumed batch of canonical events: match each event to its subscription,
+ * store a pending delivery for every match (one statement; a redelivered event finds its delivery
+ * and is skipped), then make the first attempts, each in its subscription's lane. The batch waits
+ * for them only up to a short deadline: every delivery is already stored, due once its lease ends,
+ * so an attempt still running (a slow endpoint) finishes in the background or, after a crash, is
+ * retried by the scheduler. A subscription whose lane is full gets no inline attempt: its
+ * deliveries are due at once and the scheduler takes them as the lane frees up.
+ */
+@Injectable()
+export class DispatchService {
+  private readonly logger = new Logger(DispatchService.name);
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(
+    private readonly registry: SubscriptionRegistry,
+    private readonly repository: DeliveryRepository,
+    private readonly attempts: AttemptService,
+    private readonly lanes: SubscriptionLanes,
+    private readonly metrics: DeliveryMetrics,
+    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+  ) {}
+
+  async process(records: readonly ConsumedEvent[]): Promise<void> {
+    const now = new Date();
+    const planned = new Map<string, Planned>();
+    for (const record of records) {
+      const event = this.decode(record);
+      if (!event) continue;
+      const subscription = this.registry.find(event.businessid, event.topic);
+      if (
+        !subscription ||
+        !this.registry.isEnabled(subscription) ||
+        !subscription.matcher.match(event).matched
+      ) {
+        this.metrics.events.inc({ result: 'unmatched' });
+        continue;
+      }
+      const id = deliveryIdOf(subscription.record.id, event.id);
+      if (planned.has(id)) continue;
+      planned.set(id, {
+        subscription,
+        ticket: null,
+        delivery: {
+          id,
+          subscriptionId: subscription.record.id,
+          businessId: event.businessid,
+          topic: event.topic,
+          eventId: event.id,
+          eventType: event.type,
+          // The event exactly as produced (unknown attributes included) is the webhook body.
+          body: (record.value ?? Buffer.alloc(0)).toString('utf8'),
+          test: false,
+          nextAttemptAt: now,
+        },
+      });
+    }
+    if (planned.size === 0) return;
+
+    for (const item of planned.values()) {
+      item.ticket = this.lanes.tryAcquire(item.subscription.record.id);
+      if (item.ticket) {
+        item.delivery.nextAttemptAt = new Date(
+          now.getTime() + this.attempts.leaseMs(item.subscription.record),
+        );
+      } else {
+        this.metrics.deferred.inc({ path: 'inline' });
+      }
+    }
+
+    let inserted: Set<string>;
+    try {
+      inserted = await this.repository.insertPending([...planned.values()].map((p) => p.delivery));
+    } catch (err) {
+      for (const item of planned.values()) item.ticket?.cancel();
+      throw err;
+    }
+
+    const running: Promise<unknown>[] = [];
+    for (const { delivery, subscription, ticket } of planned.values()) {
+      const isNew = inserted.has(delivery.id);
+      this.metrics.events.inc({ result: isNew ? 'matched' : 'duplicate' });
+      if (!ticket) continue;
+      if (!isNew) {
+        ticket.cancel();
+        continue;
+      }
+      const attempt: DeliveryToAttempt = { ...delivery, attempts: 0, scheduleBase: 0 };
+      running.push(this.track(ticket.run(() => this.attempts.attempt(attempt, subscription))));
+    }
+    await this.waitAtMost(Promise.allSettled(running), this.config.INLINE_ATTEMPT_DEADLINE_MS);
+  }
+
+  /** Resolves once every first attempt started here has finished (for shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.background]);
+  }
+
+  private decode(record: ConsumedEvent): CloudEvent | null {
+    // Every public topic carries CloudEvents; the Kafka topic tells which subscription topic.
+    const topic = subscriptionTopicOf(record.topic);
+    const decoded = decode(publicTopic(topic ?? 'messages'), record.value);
+    if (!decoded.ok) {
+      this.metrics.events.inc({ result: 'invalid' });
+      this.logger.warn(
+        {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          reason: decoded.reason,
+          message: decoded.message,
+          issues: decoded.issues.slice(0, 5),
+        },
+        'Event refused by its schema; skipped',
+      );
+      return null;
+    }
+    if (topic && decoded.value.topic !== topic) {
+      this.metrics.events.inc({ result: 'invalid' });
+      this.logger.warn(
+        { topic: record.topic, offset: record.offset, eventTopic: decoded.value.topic },
+        'Event on the wrong public topic; skipped',
+      );
+      return null;
+    }
+    return decoded.value;
+  }
+
+  /** Keeps a background attempt in view until it ends; its failures are logged, never thrown. */
+  private track(promise: Promise<unknown>): Promise<void> {
+    const tracked: Promise<void> = promise
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          this.logger.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            'Delivery attempt failed unexpectedly; it is retried when its lease ends',
+          ),
+      )
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+    return tracked;
+  }
+
+  private async waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+}
+
+/** The subscription topic of a public Kafka topic name (with or without the prefix). */
+export function subscriptionTopicOf(kafkaTopic: string): SubscriptionTopic | null {
+  const match = /switchboard\.([a-z_]+)\.v1$/.exec(kafkaTopic);
+  const parsed = SubscriptionTopic.safeParse(match?.[1]);
+  return parsed.success ? parsed.data : null;
+}

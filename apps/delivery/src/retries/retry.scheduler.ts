@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import type { DeliveryConfig } from '../config/delivery.config';
+import { AttemptService } from '../deliveries/attempt.service';
+import { DeliveryMetrics } from '../deliveries/delivery.metrics';
+import { DeliveryRepository, type DueCandidate } from '../deliveries/delivery.repository';
+import { SubscriptionLanes } from '../sending/subscription-lanes';
+import { SubscriptionRegistry } from '../subscriptions/subscription-registry';
+
+/** How long a claimed delivery of a vanished or disabled subscription is held while it is closed. */
+const CLOSE_LEASE_MS = 30_000;
+/** How often finished deliveries past their retention are deleted. */
+const PURGE_INTERVAL_MS = 60_000;
+const PURGE_BATCH = 5_000;
+
+/**
+ * Attempts due deliveries from PostgreSQL: claims a batch (`FOR UPDATE SKIP LOCKED`, so instances
+ * share the work), never more for a subscription than its lane takes now and nothing for a
+ * subscription whose lane is full, and hands each to its lane. State lives in the database, so a
+ * SIGKILL loses nothing: claimed deliveries come due again when their lease ends. A delivery
+ * whose subscription was deleted or disabled is dead-lettered (recoverable) instead of sent.
+ */
+@Injectable()
+export class RetryScheduler {
+  private readonly logger = new Logger(RetryScheduler.name);
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private lastPurge = 0;
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repository: DeliveryRepository,
+    private readonly registry: SubscriptionRegistry,
+    private readonly lanes: SubscriptionLanes,
+    private readonly attempts: AttemptService,
+    private readonly metrics: DeliveryMetrics,
+    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+  ) {
+    // Deliveries deferred because a lane was full are due: take them as soon as it has room.
+    lanes.onFreed(() => this.wake());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming; attempts already handed to lanes go on (see {@link drain}). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Resolves once every attempt this scheduler started has finished. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.background]);
+  }
+
+  /** Looks for due deliveries now instead of at the next interval. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Claims and starts one batch of due deliveries; resolves with how many were claimed. */
+  async tick(now = new Date()): Promise<number> {
+    const claimed = await this.repository.claimDue(
+      now,
+      this.config.SCHEDULER_BATCH_SIZE,
+      this.lanes.saturatedSubscriptions(),
+      (candidates) => this.plan(candidates),
+    );
+    for (const delivery of claimed) {
+      const subscription = this.registry.get(delivery.subscriptionId);
+      if (!subscription || !this.registry.isEnabled(subscription)) {
+        await this.repository.abandon(
+          delivery.id,
+          subscription ? 'subscription disabled' : 'subscription deleted',
+          now,
+        );
+        continue;
+      }
+      const ticket = this.lanes.tryAcquire(subscription.record.id);
+      if (!ticket) {
+        // The lane filled up since the claim: due again at once, for when it frees up.
+        this.metrics.deferred.inc({ path: 'scheduler' });
+        await this.repository.postpone(delivery.id, now);
+        continue;
+      }
+      const attempt = ticket
+        .run(() => this.attempts.attempt(delivery, subscription))
+        .then(
+          () => undefined,
+          (err: unknown) =>
+            this.logger.error(
+              { deliveryId: delivery.id, err: err instanceof Error ? err.message : String(err) },
+              'Scheduled attempt failed unexpectedly; it is retried when its lease ends',
+            ),
+        )
+        .finally(() => this.background.delete(attempt));
+      this.background.add(attempt);
+    }
+    return claimed.length;
+  }
+
+  /** Which candidates to take, and each one's lease: no more per subscription than its lane takes. */
+  private plan(candidates: readonly DueCandidate[]): Map<string, number> {
+    const leases = new Map<string, number>();
+    const taken = new Map<string, number>();
+    for (const candidate of candidates) {
+      // Still being attempted here (its lease ran out early): leave it to that attempt.
+      if (this.attempts.isInFlight(candidate.id)) continue;
+      const subscription = this.registry.get(candidate.subscriptionId);
+      if (!subscription || !this.registry.isEnabled(subscription)) {
+        leases.set(candidate.id, CLOSE_LEASE_MS);
+        continue;
+      }
+      const id = subscription.record.id;
+      const count = taken.get(id) ?? 0;
+      if (count >= this.lanes.capacity(id)) continue;
+      taken.set(id, count + 1);
+      leases.set(candidate.id, this.attempts.leaseMs(subscription.record));
+    }
+    return leases;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = (await this.tick()) >= this.config.SCHEDULER_BATCH_SIZE;
+        await this.purgeWhenDue();
+      } catch (err) {
+        this.logger.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'Scheduler round failed; trying again',
+        );
+      }
+      if (!busy) await this.sleep(this.config.SCHEDULER_INTERVAL_MS);
+    }
+  }
+
+  private async purgeWhenDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    const purged = await this.repository.purgeFinished(
+      new Date(now - this.config.SUCCEEDED_RETENTION_HOURS * 3_600_000),
+      new Date(now - this.config.DEAD_LETTER_RETENTION_DAYS * 86_400_000),
+      PURGE_BATCH,
+    );
+    if (purged > 0) this.logger.log({ purged }, 'Deleted finished deliveries past retention');
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = null;
+    this.woken = false;
+  }
+}

@@ -1,0 +1,71 @@
+import { createHmac } from 'node:crypto';
+import type { WebhookSecret } from '@switchboard/contracts';
+
+/** The signature headers of one outbound webhook request. */
+export interface SignatureHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+  'X-Webhook-Signature': string;
+  'X-Webhook-Timestamp': string;
+}
+
+export interface SignInput {
+  /** The delivery id: the same for every attempt of one delivery (Standard Webhooks `webhook-id`). */
+  id: string;
+  body: string;
+  secrets: readonly WebhookSecret[];
+  now: Date;
+}
+
+/**
+ * Secrets that sign at `now`: those not past their `expiresAt`, newest first. When every secret
+ * has expired (a rotation left none live), the newest one still signs: an unsigned request would
+ * be worse than one signed with a secret the receiver may still accept.
+ */
+export function signingSecrets(secrets: readonly WebhookSecret[], now: Date): WebhookSecret[] {
+  const at = now.getTime();
+  const newestFirst = [...secrets].sort(
+    (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt),
+  );
+  const live = newestFirst.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > at);
+  return live.length > 0 ? live : newestFirst.slice(0, 1);
+}
+
+/** The key bytes of a `whsec_` secret (the base64 after the prefix). */
+export function secretKey(secret: string): Buffer {
+  return Buffer.from(
+    secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret,
+    'base64',
+  );
+}
+
+/**
+ * Signs a webhook both ways receivers expect: Standard Webhooks v1 (`webhook-signature`: one
+ * `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` per live secret, space-separated, so a
+ * receiver mid-rotation accepts either) and the hex scheme (`X-Webhook-Signature`: HMAC-SHA256 of
+ * `"{X-Webhook-Timestamp}.{body}"` with the newest secret, the timestamp in ISO 8601).
+ */
+export function signWebhook({ id, body, secrets, now }: SignInput): SignatureHeaders {
+  const signing = signingSecrets(secrets, now);
+  const newest = signing[0];
+  if (!newest) throw new Error('A subscription has at least one secret');
+  const seconds = Math.floor(now.getTime() / 1000);
+  const timestamp = String(seconds);
+  const isoTimestamp = new Date(seconds * 1000).toISOString();
+  const signed = `${id}.${timestamp}.${body}`;
+  const signatures = signing.map(
+    (secret) =>
+      `v1,${createHmac('sha256', secretKey(secret.value)).update(signed).digest('base64')}`,
+  );
+  const hex = createHmac('sha256', secretKey(newest.value))
+    .update(`${isoTimestamp}.${body}`)
+    .digest('hex');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signatures.join(' '),
+    'X-Webhook-Signature': hex,
+    'X-Webhook-Timestamp': isoTimestamp,
+  };
+}

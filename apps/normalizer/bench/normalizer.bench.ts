@@ -1,0 +1,261 @@
+/**
+ * Canonical events per second through the normalizer's whole path — raw topic → audit log (one
+ * batched insert per consumer batch) → public topics — for a realistic mix of providers and batch
+ * shapes, next to two baselines measured in the same run on the same data: the mappers alone (pure
+ * CPU) and a consumer that only reads the raw topic.
+ *
+ *   ./sb bench:normalizer        (BENCH_RAW_WEBHOOKS overrides the number of raw webhooks)
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  createRawEnvelope,
+  encode,
+  InboundRawTopic,
+  type RawInboundEnvelope,
+} from '@switchboard/contracts';
+import {
+  createTestDatabase,
+  createTestTopics,
+  provideInfrastructure,
+  uniqueName,
+} from '@switchboard/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { Registry } from 'prom-client';
+
+// The service is loaded from its build: Nest needs the decorator metadata tsc emits.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { AppModule } = require('../dist/app.module') as typeof import('../src/app.module');
+const { NormalizerConfig } =
+  require('../dist/config/normalizer.config') as typeof import('../src/config/normalizer.config');
+const { normalize } = require('../dist/mapping') as typeof import('../src/mapping');
+const { createService, loadConfig } =
+  require('@switchboard/service-kit') as typeof import('@switchboard/service-kit');
+
+const rawWebhooks = Number(process.env.BENCH_RAW_WEBHOOKS ?? 6_000);
+const metadata = { display_phone_number: '15550783881', phone_number_id: '106540352242922' };
+
+function metaMessages(n: number, seq: number): unknown {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata,
+              contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }],
+              messages: Array.from({ length: n }, (_, i) => ({
+                from: '16505551234',
+                id: `wamid.bench-${seq}-${i}`,
+                timestamp: String(1749416383 + i),
+                type: 'text',
+                text: { body: `message ${seq}/${i} with some realistic length of text in it` },
+              })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function metaStatuses(n: number, seq: number): unknown {
+  const statuses = ['sent', 'delivered', 'read'];
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata,
+              statuses: Array.from({ length: n }, (_, i) => ({
+                id: `wamid.out-${seq}-${Math.floor(i / 3)}`,
+                status: statuses[i % 3],
+                timestamp: String(1749416390 + i),
+                recipient_id: '16505551234',
+                pricing: { billable: true, pricing_model: 'PMP', category: 'utility' },
+              })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The mix: most requests carry one update; some carry status triples; a few are Meta batches. */
+function rawOf(seq: number): { provider: 'meta' | 'onprem' | 'connectly'; body: unknown } {
+  const r = seq % 20;
+  if (r < 9) return { provider: 'meta', body: metaMessages(1, seq) };
+  if (r < 15) return { provider: 'meta', body: metaStatuses(3, seq) };
+  if (r < 16) return { provider: 'meta', body: metaMessages(25, seq) };
+  if (r < 18) {
+    return {
+      provider: 'onprem',
+      body: {
+        contacts: [{ profile: { name: 'Kerry Fisher' }, wa_id: '16315551234' }],
+        messages: [
+          {
+            from: '16315551234',
+            id: `ABGG-${seq}`,
+            timestamp: '1518694235',
+            type: 'text',
+            text: { body: 'hi' },
+          },
+        ],
+      },
+    };
+  }
+  return {
+    provider: 'connectly',
+    body: {
+      timestamp: '1749416383',
+      sender: { id: '+16045551234', channelType: 'whatsapp' },
+      recipient: { id: '+15550783881', channelType: 'whatsapp' },
+      topic: 'messages',
+      message: { id: `cn-${seq}`, text: `hola ${seq}` },
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const infra = await provideInfrastructure();
+  const kafka = new Kafka({
+    clientId: 'bench',
+    brokers: infra.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const prefix = `${uniqueName('bench-normalizer')}.`;
+  const rawTopic = `${prefix}${InboundRawTopic.name}`;
+  const dropRaw = await createTestTopics(kafka, [{ name: rawTopic, partitions: 12 }]);
+
+  const envelopes: RawInboundEnvelope[] = Array.from({ length: rawWebhooks }, (_, seq) => {
+    const { provider, body } = rawOf(seq);
+    return createRawEnvelope({
+      sourceId: `src_${seq % 24}`,
+      businessId: 'biz_bench',
+      provider,
+      environment: 'production',
+      contentType: 'application/json',
+      body: Buffer.from(JSON.stringify(body)),
+    });
+  });
+
+  // Baseline 1: the mappers alone.
+  let mapped = 0;
+  const t0 = performance.now();
+  for (const envelope of envelopes) {
+    const result = normalize(envelope);
+    if (result.ok) mapped += result.events.length;
+  }
+  const mapperSeconds = (performance.now() - t0) / 1000;
+
+  const produce = async (topic: string): Promise<void> => {
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < envelopes.length; i += 500) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: envelopes
+          .slice(i, i + 500)
+          .map((e) => ({ key: e.sourceId, value: encode(InboundRawTopic, e) })),
+      });
+    }
+    await producer.disconnect();
+  };
+  const baselineTopic = `${prefix}baseline-raw`;
+  const dropBaseline = await createTestTopics(kafka, [{ name: baselineTopic, partitions: 12 }]);
+  await produce(baselineTopic);
+
+  // Baseline 2: a consumer that only reads the raw topic.
+  const reader = kafka.consumer({ groupId: uniqueName('bench-reader') });
+  await reader.connect();
+  await reader.subscribe({ topics: [baselineTopic], fromBeginning: true });
+  let read = 0;
+  const t1 = performance.now();
+  let readDone!: () => void;
+  const allRead = new Promise<void>((r) => (readDone = r));
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      read += batch.messages.length;
+      if (read >= rawWebhooks) readDone();
+    },
+  });
+  await allRead;
+  const readSeconds = (performance.now() - t1) / 1000;
+  await reader.disconnect();
+
+  // The whole path.
+  const database = await createTestDatabase('bench_normalizer');
+  const config = loadConfig('normalizer', NormalizerConfig, {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    DATABASE_URL: database.url,
+    CONSUMER_GROUP_ID: uniqueName('bench-normalizer'),
+    LOG_LEVEL: 'error',
+  });
+  const app = await createService(AppModule.forRoot(config), {});
+  const registry = app.get(Registry);
+  await app.init();
+  // The normalizer is up and idle; the webhooks arrive while it runs, as they would from ingress.
+  const t2 = performance.now();
+  await produce(rawTopic);
+  const counter = async (name: string): Promise<number> =>
+    ((await registry.getSingleMetric(name)?.get())?.values ?? []).reduce((s, v) => s + v.value, 0);
+  while ((await counter('switchboard_normalizer_raw_webhooks_total')) < rawWebhooks) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pathSeconds = (performance.now() - t2) / 1000;
+  const published = await counter('switchboard_normalizer_events_published_total');
+  const batchMetric = ((await registry.getSingleMetric('switchboard_normalizer_batch_size')?.get())
+    ?.values ?? []) as { metricName?: string; value: number }[];
+  const batchSum = batchMetric.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+  const batchCount = batchMetric.find((v) => v.metricName?.endsWith('_count'))?.value ?? 1;
+  await app.close();
+  await database.drop();
+  const admin = kafka.admin();
+  await admin.connect();
+  const mine = (await admin.listTopics()).filter(
+    (t) => t.startsWith(prefix) && t !== rawTopic && t !== baselineTopic,
+  );
+  if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  await admin.disconnect();
+  await dropRaw();
+  await dropBaseline();
+  await infra.stop();
+
+  console.log(
+    `\nNormalizer benchmark — ${rawWebhooks} raw webhooks (${mapped} canonical events; mix: 45% one Meta message, ` +
+      '30% Meta status triples, 5% Meta batches of 25, 10% On-Premises, 10% Connectly), raw topic with 12 partitions\n',
+  );
+  console.log('| path | seconds | raw webhooks/s | canonical events/s |');
+  console.log('|---|---:|---:|---:|');
+  console.log(
+    `| mappers only (CPU, no I/O) | ${mapperSeconds.toFixed(2)} | ${(rawWebhooks / mapperSeconds).toFixed(0)} | ${(mapped / mapperSeconds).toFixed(0)} |`,
+  );
+  console.log(
+    `| read raw topic only (kafkajs consumer) | ${readSeconds.toFixed(2)} | ${(rawWebhooks / readSeconds).toFixed(0)} | — |`,
+  );
+  console.log(
+    `| whole path: raw topic → audit log → public topics | ${pathSeconds.toFixed(2)} | ${(rawWebhooks / pathSeconds).toFixed(0)} | ${(published / pathSeconds).toFixed(0)} |`,
+  );
+  console.log(
+    `\nevents published: ${published} of ${mapped}; mean consumer batch: ${(batchSum / batchCount).toFixed(1)} raw webhooks over ${batchCount} batches`,
+  );
+  console.log(
+    `whole path / read-only throughput: ${(rawWebhooks / pathSeconds / (rawWebhooks / readSeconds)).toFixed(2)}x`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,169 @@
+import { type JsonRecord, field, firstId, isRecord, list } from './json';
+import { type MappingContext, violation } from './mapping-context';
+import {
+  type Business,
+  contactFor,
+  conversationSubject,
+  errorOf,
+  messageParts,
+  statusData,
+} from './whatsapp';
+
+/**
+ * Emitting the events of WhatsApp updates (messages, statuses, errors, unrecognized changes),
+ * shared by the Cloud API and On-Premises mappers.
+ */
+
+/** One change: a Cloud API `changes[]` item, or a whole On-Premises body. */
+export interface Change {
+  /** The change field, e.g. `messages`; On-Premises bodies are `messages` too. */
+  readonly field: string;
+  readonly value: unknown;
+  readonly wabaId: string | null;
+  /** `entry.time` where Meta sends it (management fields). */
+  readonly entryTime: string | null;
+  /** Where the change is in the body. */
+  readonly at: (string | number)[];
+}
+
+/** Carries a change whole: the field name and the value exactly as sent (or `value`). */
+export function emitUnrecognized(
+  ctx: MappingContext,
+  change: Change,
+  reason?: string,
+  value?: unknown,
+): void {
+  const data: Record<string, unknown> = {
+    field: change.field,
+    value: (value === undefined ? change.value : value) ?? null,
+    wabaId: change.wabaId,
+  };
+  if (reason !== undefined) data.reason = reason;
+  ctx.emit({
+    type: 'whatsapp.change.unrecognized',
+    data,
+    time: change.entryTime,
+    subject: change.wabaId,
+    sourceKey: change.wabaId,
+    naturalKey: null,
+    at: change.at,
+  });
+}
+
+/** The objects of an array field of a change value, with their paths; a non-object is refused. */
+export function objectsOf(
+  value: JsonRecord,
+  key: string,
+  at: readonly (string | number)[],
+): { item: JsonRecord; at: (string | number)[] }[] {
+  return list(field(value, key)).map((item, k) => {
+    const itemAt = [...at, key, k];
+    if (!isRecord(item)) violation(itemAt, 'Expected an object');
+    return { item, at: itemAt };
+  });
+}
+
+/** A message a user sent: `whatsapp.message.received`, keyed by its message id. */
+export function emitReceived(
+  ctx: MappingContext,
+  change: Change,
+  business: Business,
+  contacts: readonly unknown[],
+  item: JsonRecord,
+  at: (string | number)[],
+): void {
+  const parts = messageParts(item, business);
+  const contact = contactFor(
+    contacts,
+    parts.from,
+    firstId(item, 'from_user_id', 'user_id'),
+    firstId(item, 'from_parent_user_id', 'parent_user_id'),
+  );
+  ctx.emit({
+    type: 'whatsapp.message.received',
+    data: { messageId: parts.messageId, from: parts.from, contact, ...parts.fields },
+    time: parts.timestamp,
+    subject: conversationSubject(
+      business.phoneNumberId,
+      ctx.sourceId,
+      parts.from ?? contact.waId ?? contact.userId,
+    ),
+    sourceKey: change.wabaId,
+    naturalKey: parts.messageId,
+    at,
+  });
+}
+
+/**
+ * A status of a sent message: `whatsapp.message.status_updated`, keyed by message id + status. A
+ * status Switchboard does not know is carried whole as an unrecognized change.
+ */
+export function emitStatus(
+  ctx: MappingContext,
+  change: Change,
+  business: Business,
+  item: JsonRecord,
+  at: (string | number)[],
+): void {
+  const status = statusData(item, business);
+  if (status === null) {
+    return emitUnrecognized(
+      ctx,
+      { ...change, at },
+      `Status ${JSON.stringify(field(item, 'status')) ?? 'undefined'} is not one Switchboard knows`,
+      item,
+    );
+  }
+  const recipient = status.data.recipientId ?? status.data.recipientUserId ?? null;
+  ctx.emit({
+    type: 'whatsapp.message.status_updated',
+    data: status.data,
+    time: typeof status.data.timestamp === 'string' ? status.data.timestamp : null,
+    subject: conversationSubject(
+      business.phoneNumberId,
+      ctx.sourceId,
+      typeof recipient === 'string' ? recipient : null,
+    ),
+    sourceKey: change.wabaId,
+    naturalKey: status.messageId === null ? null : `${status.messageId}|${status.status}`,
+    at,
+  });
+}
+
+/** An error outside any message or status: `whatsapp.error.reported`. */
+export function emitError(
+  ctx: MappingContext,
+  change: Change,
+  business: Business,
+  error: unknown,
+  at: (string | number)[],
+): void {
+  ctx.emit({
+    type: 'whatsapp.error.reported',
+    data: { error: errorOf(error), business },
+    time: change.entryTime,
+    subject: business.phoneNumberId ?? change.wabaId ?? ctx.sourceId,
+    sourceKey: change.wabaId,
+    naturalKey: null,
+    at,
+  });
+}
+
+/** The messages, statuses and errors of a `messages` value (Cloud API) or body (On-Premises). */
+export function emitUpdates(
+  ctx: MappingContext,
+  change: Change,
+  value: JsonRecord,
+  business: Business,
+): void {
+  const contacts = list(field(value, 'contacts'));
+  for (const { item, at } of objectsOf(value, 'messages', change.at)) {
+    emitReceived(ctx, change, business, contacts, item, at);
+  }
+  for (const { item, at } of objectsOf(value, 'statuses', change.at)) {
+    emitStatus(ctx, change, business, item, at);
+  }
+  for (const [k, error] of list(field(value, 'errors')).entries()) {
+    emitError(ctx, change, business, error, [...change.at, 'errors', k]);
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type CloudEvent,
+  type ContractIssue,
+  type DeadLetter,
+  type DeadLetterReasonCode,
+  decode,
+  InboundRawTopic,
+  type RawInboundEnvelope,
+} from '@switchboard/contracts';
+import { v5 as uuidv5 } from 'uuid';
+import { messageIdOf, normalize } from '../mapping';
+import { type AuditedEvent, AuditLogRepository } from './audit-log.repository';
+import { EventPublisher } from './event.publisher';
+import { NormalizerMetrics } from './normalizer.metrics';
+
+/** One record of the raw topic as consumed. */
+export interface ConsumedRaw {
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+}
+
+/** Dead-letter ids are derived from what failed, so a redelivered record gets the same id. */
+const DEAD_LETTER_NAMESPACE = '5b0f7f2e-3c1d-4a57-9a43-8e0c4f3b7d21';
+
+/**
+ * The normalizer's use case for one consumer batch: decode every raw webhook, map it to canonical
+ * events (or a dead letter), write the whole batch to the audit log, then publish what is new. The
+ * consumer commits the batch's offsets only after this resolves, so a crash at any point repeats
+ * the batch, and the audit log's ON CONFLICT DO NOTHING plus ownership by raw id keep it exact.
+ */
+@Injectable()
+export class NormalizeBatchService {
+  constructor(
+    private readonly auditLog: AuditLogRepository,
+    private readonly publisher: EventPublisher,
+    private readonly metrics: NormalizerMetrics,
+  ) {}
+
+  async process(
+    records: readonly ConsumedRaw[],
+  ): Promise<{ published: number; deadLettered: number }> {
+    const raws: { envelope: RawInboundEnvelope; deadLetter: DeadLetter | null }[] = [];
+    const events: AuditedEvent[] = [];
+    const deadLetters: DeadLetter[] = [];
+    const failedAt = new Date().toISOString();
+
+    for (const record of records) {
+      const decoded = decode(InboundRawTopic, record.value);
+      if (!decoded.ok) {
+        deadLetters.push(
+          deadLetterOf(
+            `${record.topic}:${record.partition}:${record.offset}`,
+            null,
+            decoded.reason === 'malformed_json'
+              ? 'envelope_malformed_json'
+              : 'envelope_schema_violation',
+            decoded.message,
+            decoded.issues,
+            { kind: 'bytes', base64: (record.value ?? Buffer.alloc(0)).toString('base64') },
+            failedAt,
+          ),
+        );
+        continue;
+      }
+      const envelope = decoded.value;
+      const result = normalize(envelope);
+      if (!result.ok) {
+        const deadLetter = deadLetterOf(
+          envelope.id,
+          envelope,
+          result.reason,
+          result.message,
+          result.issues,
+          { kind: 'envelope', envelope },
+          failedAt,
+        );
+        raws.push({ envelope, deadLetter });
+        deadLetters.push(deadLetter);
+        continue;
+      }
+      raws.push({ envelope, deadLetter: null });
+      for (const event of result.events) {
+        events.push({ event, rawId: envelope.id, messageId: messageIdOf(event) });
+      }
+    }
+
+    const toPublish = await this.auditLog.record({ raws, events, deadLetters });
+    const published: CloudEvent[] = toPublish.map((e) => e.event);
+    await this.publisher.publish(published, deadLetters);
+    this.metrics.recordBatch(records.length, published.length, deadLetters.length);
+    return { published: published.length, deadLettered: deadLetters.length };
+  }
+}
+
+function deadLetterOf(
+  naturalKey: string,
+  envelope: RawInboundEnvelope | null,
+  code: DeadLetterReasonCode,
+  message: string,
+  issues: readonly ContractIssue[],
+  original: DeadLetter['original'],
+  failedAt: string,
+): DeadLetter {
+  return {
+    id: uuidv5(`dead-letter|${naturalKey}`, DEAD_LETTER_NAMESPACE),
+    rawId: envelope?.id ?? null,
+    sourceId: envelope?.sourceId ?? null,
+    receivedAt: envelope?.receivedAt ?? null,
+    failedAt,
+    reason: { code, message },
+    issues: [...issues],
+    original,
+  };
+}

@@ -1,0 +1,183 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  type CloudEvent,
+  createRawEnvelope,
+  type DeadLetter,
+  encode,
+  InboundDeadLetterTopic,
+  InboundRawTopic,
+  type Provider,
+} from '@switchboard/contracts';
+import { createService, loadConfig } from '@switchboard/service-kit';
+import {
+  createTestDatabase,
+  eventually,
+  testKafka,
+  testKafkaBrokers,
+  type TestDatabase,
+  uniqueName,
+} from '@switchboard/testing';
+import type { Consumer, IHeaders, Kafka } from 'kafkajs';
+import { Client } from 'pg';
+import { AppModule } from '../src/app.module';
+import { NormalizerConfig } from '../src/config/normalizer.config';
+
+export interface PublishedMessage<T> {
+  topic: string;
+  key: string | null;
+  value: T;
+  headers: Record<string, string>;
+}
+
+/**
+ * A normalizer test bed on the real broker and database: its own topic prefix, consumer group and
+ * database. Apps can be started and closed several times to play restarts.
+ */
+export class NormalizerTestBed {
+  readonly prefix = `${uniqueName('normalizer')}.`;
+  readonly groupId = uniqueName('normalizer-group');
+  readonly kafka: Kafka = testKafka();
+  database!: TestDatabase;
+  private db!: Client;
+  private readonly consumers: Consumer[] = [];
+  readonly published: PublishedMessage<CloudEvent>[] = [];
+  readonly deadLetters: PublishedMessage<DeadLetter>[] = [];
+
+  async setUp(): Promise<void> {
+    this.database = await createTestDatabase('normalizer');
+    this.db = new Client({
+      connectionString: this.database.url,
+      options: '-c search_path=normalizer',
+    });
+    await this.db.connect();
+  }
+
+  async startApp(): Promise<NestFastifyApplication> {
+    const config = loadConfig('normalizer', NormalizerConfig, {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      DATABASE_URL: this.database.url,
+      CONSUMER_GROUP_ID: this.groupId,
+      LOG_LEVEL: 'warn',
+    });
+    return createService(AppModule.forRoot(config), {});
+  }
+
+  topic(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  /** Follows every public topic and the DLQ from the beginning. */
+  async follow(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: uniqueName('observer') });
+    await consumer.connect();
+    const publicTopics = [
+      'messages',
+      'delivery_status',
+      'templates',
+      'account',
+      'users',
+      'flows',
+      'calls',
+      'platform',
+    ];
+    await consumer.subscribe({
+      topics: [
+        ...publicTopics.map((t) => this.topic(`switchboard.${t}.v1`)),
+        this.topic(InboundDeadLetterTopic.name),
+      ],
+      fromBeginning: true,
+    });
+    // The observer itself reads at least once: a record seen again at the same offset is skipped.
+    const seen = new Set<string>();
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const position = `${topic}:${partition}:${message.offset}`;
+        if (seen.has(position)) return;
+        seen.add(position);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? ({} as IHeaders))) {
+          if (v !== undefined) headers[k] = v.toString();
+        }
+        const entry = {
+          topic,
+          key: message.key?.toString() ?? null,
+          value: JSON.parse(message.value!.toString()),
+          headers,
+        };
+        if (topic.endsWith(InboundDeadLetterTopic.name)) this.deadLetters.push(entry);
+        else this.published.push(entry);
+      },
+    });
+    this.consumers.push(consumer);
+  }
+
+  /** Writes raw webhooks to the raw topic, as ingress would, and returns their envelopes. */
+  async sendRaw(
+    ...items: { provider: Provider; body: Buffer | string; sourceId?: string }[]
+  ): Promise<ReturnType<typeof createRawEnvelope>[]> {
+    const envelopes = items.map((item) =>
+      createRawEnvelope({
+        sourceId: item.sourceId ?? 'src_test',
+        businessId: 'biz_acme',
+        provider: item.provider,
+        environment: 'production',
+        contentType: 'application/json',
+        body: Buffer.isBuffer(item.body) ? item.body : Buffer.from(item.body),
+      }),
+    );
+    await this.sendRawBytes(
+      ...envelopes.map((e) => ({ key: e.sourceId, value: encode(InboundRawTopic, e) })),
+    );
+    return envelopes;
+  }
+
+  async sendRawBytes(...messages: { key: string; value: Buffer }[]): Promise<void> {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: this.topic(InboundRawTopic.name), messages });
+    await producer.disconnect();
+  }
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query(sql, params)).rows as T[];
+  }
+
+  /** Waits until the group has committed past every message of the raw topic. */
+  async waitCommitted(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(
+        async () => {
+          const ends = await admin.fetchTopicOffsets(this.topic(InboundRawTopic.name));
+          const [committed] = await admin.fetchOffsets({
+            groupId: this.groupId,
+            topics: [this.topic(InboundRawTopic.name)],
+          });
+          const done = ends.every((end) => {
+            const c = committed?.partitions.find((p) => p.partition === end.partition);
+            return (
+              BigInt(end.high) === 0n || (c !== undefined && BigInt(c.offset) >= BigInt(end.high))
+            );
+          });
+          return done ? true : undefined;
+        },
+        { timeoutMs: 30_000, what: 'raw topic fully committed' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.disconnect()));
+    await this.db?.end();
+    await this.database?.drop();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  type DeliveryCommand,
+  DeliveryCommandsTopic,
+  encodeMessage,
+  type SubscriptionTopic,
+} from '@switchboard/contracts';
+import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import type { Principal } from '../auth/principal';
+import { BusinessesService } from '../businesses/businesses.service';
+import { InvalidRequestError } from '../common/validation';
+import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
+import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
+import { CommandsUnavailableError, DeliveryNotFoundError } from './delivery-log.errors';
+import type { CommandAccepted } from './delivery-log.schemas';
+import { DeliveryLogRepository } from './delivery-log.repository';
+
+/** How far back a recovery may reach: the public topics keep events 7 days. */
+const RECOVER_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Operator and business instructions to the delivery service: retry one delivery, recover what
+ * failed since a time, send a test event. Each is sent to `switchboard.delivery.commands.v1` and
+ * answered 202 once Kafka has it; delivery acts on it asynchronously.
+ */
+@Injectable()
+export class DeliveryCommandsService {
+  private readonly topic: string;
+
+  constructor(
+    private readonly businesses: BusinessesService,
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly log: DeliveryLogRepository,
+    private readonly producer: BatchingProducer,
+    topics: TopicNames,
+  ) {
+    this.topic = topics.name(DeliveryCommandsTopic);
+  }
+
+  async retry(
+    principal: Principal,
+    businessId: string,
+    deliveryId: string,
+  ): Promise<CommandAccepted> {
+    await this.businesses.access(principal, businessId);
+    if (!(await this.log.findDelivery(businessId, deliveryId))) {
+      throw new DeliveryNotFoundError(deliveryId);
+    }
+    return this.send({ ...this.base(businessId), type: 'retry', deliveryId });
+  }
+
+  async recover(
+    principal: Principal,
+    businessId: string,
+    topic: SubscriptionTopic,
+    since: string,
+  ): Promise<CommandAccepted> {
+    await this.businesses.access(principal, businessId);
+    const subscription = await this.subscriptions.findByTopic(businessId, topic);
+    if (!subscription) throw new WebhookNotFoundError(topic);
+    const at = Date.parse(since);
+    if (at > Date.now()) {
+      throw new InvalidRequestError('since: must not be in the future', [
+        { path: 'since', message: 'future' },
+      ]);
+    }
+    if (Date.now() - at > RECOVER_MAX_AGE_MS) {
+      throw new InvalidRequestError('since: at most 7 days ago (events are kept 7 days)', [
+        { path: 'since', message: 'too old' },
+      ]);
+    }
+    return this.send({
+      ...this.base(businessId),
+      type: 'recover',
+      subscriptionId: subscription.id,
+      topic,
+      since: new Date(at).toISOString(),
+    });
+  }
+
+  async test(
+    principal: Principal,
+    businessId: string,
+    topic: SubscriptionTopic,
+  ): Promise<CommandAccepted> {
+    await this.businesses.access(principal, businessId);
+    const subscription = await this.subscriptions.findByTopic(businessId, topic);
+    if (!subscription) throw new WebhookNotFoundError(topic);
+    const requestId = randomUUID();
+    const accepted = await this.send({
+      ...this.base(businessId),
+      type: 'test',
+      subscriptionId: subscription.id,
+      topic,
+      requestId,
+    });
+    return { ...accepted, requestId };
+  }
+
+  private base(businessId: string) {
+    return { id: randomUUID(), businessId, issuedAt: new Date().toISOString() };
+  }
+
+  private async send(command: DeliveryCommand): Promise<CommandAccepted> {
+    const message = encodeMessage(DeliveryCommandsTopic, command);
+    try {
+      await this.producer.send(this.topic, message);
+    } catch (err) {
+      throw new CommandsUnavailableError(err instanceof Error ? err.message : String(err));
+    }
+    return { commandId: command.id };
+  }
+}

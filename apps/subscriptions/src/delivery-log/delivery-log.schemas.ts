@@ -1,0 +1,114 @@
+import { DeliveryOutcome, SubscriptionState, SubscriptionTopic } from '@switchboard/contracts';
+import { z } from 'zod';
+import { requestSchema, responseSchema } from '../openapi/api-schemas';
+
+const topics = SubscriptionTopic.options.join(', ');
+
+/** `?topic=&outcome=&limit=&cursor=` of the delivery list. */
+export const DeliveryQuery = z.strictObject({
+  topic: z
+    .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
+    .optional()
+    .describe('Only deliveries of this topic'),
+  outcome: DeliveryOutcome.optional().describe('Only deliveries whose latest attempt ended so'),
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
+  cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
+});
+export type DeliveryQuery = z.output<typeof DeliveryQuery>;
+
+export const RecoverRequest = requestSchema(
+  'RecoverRequest',
+  z.strictObject({
+    since: z.iso
+      .datetime({ offset: true })
+      .describe('Deliver again what failed since then (at most 7 days ago)'),
+  }),
+);
+export type RecoverRequest = z.output<typeof RecoverRequest>;
+
+export const DeliveryAttemptView = responseSchema(
+  'DeliveryAttempt',
+  z.object({
+    id: z.string(),
+    attempt: z.number().int(),
+    attemptedAt: z.iso.datetime(),
+    outcome: DeliveryOutcome,
+    statusCode: z.number().int().nullable(),
+    latencyMs: z.number(),
+    error: z.string().nullable(),
+    responseBody: z.string().nullable().describe('The first 4096 characters of the answer'),
+    nextAttemptAt: z.iso.datetime().nullable(),
+  }),
+);
+export type DeliveryAttemptView = z.infer<typeof DeliveryAttemptView>;
+
+const DeliveryFields = {
+  id: z.string().describe('Delivery id: one event to one subscription'),
+  subscriptionId: z.string(),
+  topic: SubscriptionTopic,
+  eventId: z.string(),
+  eventType: z.string(),
+  outcome: DeliveryOutcome.describe('How the latest attempt ended'),
+  attemptCount: z.number().int(),
+  statusCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  firstAttemptAt: z.iso.datetime(),
+  lastAttemptAt: z.iso.datetime(),
+  nextAttemptAt: z.iso.datetime().nullable().describe('When the next retry is due, if any'),
+};
+
+export const Delivery = responseSchema('Delivery', z.object(DeliveryFields));
+export type Delivery = z.infer<typeof Delivery>;
+
+export const DeliveryList = responseSchema(
+  'DeliveryList',
+  z.object({
+    items: z.array(Delivery),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('Pass as ?cursor= for the next page; null at the end'),
+  }),
+);
+export type DeliveryList = z.infer<typeof DeliveryList>;
+
+export const DeliveryDetail = responseSchema(
+  'DeliveryDetail',
+  z.object({ ...DeliveryFields, attempts: z.array(DeliveryAttemptView) }),
+);
+export type DeliveryDetail = z.infer<typeof DeliveryDetail>;
+
+export const WebhookHealth = responseSchema(
+  'WebhookHealth',
+  z.object({
+    subscriptionId: z.string(),
+    topic: SubscriptionTopic,
+    state: SubscriptionState.describe("The subscription's configured state"),
+    health: z
+      .object({
+        status: z.enum(['healthy', 'failing', 'disabled']),
+        consecutiveFailures: z.number().int(),
+        reason: z.string(),
+        changedAt: z.iso.datetime(),
+      })
+      .nullable()
+      .describe("The delivery service's last announcement; null when it made none"),
+    last24h: z.object({
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      deadLettered: z.number().int(),
+    }),
+    lastSuccessAt: z.iso.datetime().nullable(),
+    lastFailureAt: z.iso.datetime().nullable(),
+  }),
+);
+export type WebhookHealth = z.infer<typeof WebhookHealth>;
+
+export const CommandAccepted = responseSchema(
+  'CommandAccepted',
+  z.object({
+    commandId: z.string().describe('Id of the command sent to the delivery service'),
+    requestId: z.string().optional().describe('For a test: the id the test attempt carries'),
+  }),
+);
+export type CommandAccepted = z.infer<typeof CommandAccepted>;

@@ -1,0 +1,167 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type {
+  DeliveryAttempt,
+  SubscriptionHealthEvent,
+  SubscriptionTopic,
+} from '@switchboard/contracts';
+import type { Principal } from '../auth/principal';
+import { BusinessesService } from '../businesses/businesses.service';
+import { InvalidRequestError } from '../common/validation';
+import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
+import { WebhooksService } from '../webhooks/webhooks.service';
+import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
+import type { DeliveryAttemptEntity, DeliveryEntity } from './delivery-log.entities';
+import { DeliveryNotFoundError } from './delivery-log.errors';
+import type {
+  Delivery,
+  DeliveryDetail,
+  DeliveryList,
+  DeliveryQuery,
+  WebhookHealth,
+} from './delivery-log.schemas';
+import { DeliveryLogRepository } from './delivery-log.repository';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The delivery log: what the delivery service did, as it announced it on Kafka, readable per
+ * business. A `subscription.disabled` announcement also disables the subscription's record, so
+ * the API shows it and a PATCH to `active` re-enables it.
+ */
+@Injectable()
+export class DeliveryLogService {
+  private readonly logger = new Logger(DeliveryLogService.name);
+
+  constructor(
+    private readonly businesses: BusinessesService,
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly webhooks: WebhooksService,
+    private readonly log: DeliveryLogRepository,
+  ) {}
+
+  async record(attempts: DeliveryAttempt[], health: SubscriptionHealthEvent[]): Promise<void> {
+    await this.log.recordAttempts(attempts);
+    await this.log.recordHealth(health);
+    for (const event of health) {
+      if (event.type !== 'subscription.disabled') continue;
+      if (await this.webhooks.disableAfterAnnouncement(event)) {
+        this.logger.log(
+          { subscriptionId: event.subscriptionId, reason: event.reason },
+          'Subscription disabled by the delivery service',
+        );
+      }
+    }
+  }
+
+  async list(
+    principal: Principal,
+    businessId: string,
+    query: DeliveryQuery,
+  ): Promise<DeliveryList> {
+    await this.businesses.access(principal, businessId);
+    const rows = await this.log.listDeliveries(businessId, {
+      topic: query.topic,
+      outcome: query.outcome,
+      limit: query.limit,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(deliveryView),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async get(principal: Principal, businessId: string, deliveryId: string): Promise<DeliveryDetail> {
+    await this.businesses.access(principal, businessId);
+    const delivery = await this.log.findDelivery(businessId, deliveryId);
+    if (!delivery) throw new DeliveryNotFoundError(deliveryId);
+    const attempts = await this.log.attemptsOf(deliveryId);
+    return { ...deliveryView(delivery), attempts: attempts.map(attemptView) };
+  }
+
+  async health(
+    principal: Principal,
+    businessId: string,
+    topic: SubscriptionTopic,
+  ): Promise<WebhookHealth> {
+    await this.businesses.access(principal, businessId);
+    const subscription = await this.subscriptions.findByTopic(businessId, topic);
+    if (!subscription) throw new WebhookNotFoundError(topic);
+    const [health, stats] = await Promise.all([
+      this.log.healthOf(subscription.id),
+      this.log.attemptStats(subscription.id, new Date(Date.now() - DAY_MS)),
+    ]);
+    return {
+      subscriptionId: subscription.id,
+      topic,
+      state: subscription.state,
+      health:
+        health === null
+          ? null
+          : {
+              status: health.status,
+              consecutiveFailures: health.consecutiveFailures,
+              reason: health.reason,
+              changedAt: health.changedAt.toISOString(),
+            },
+      last24h: {
+        succeeded: stats.succeeded,
+        failed: stats.failed,
+        deadLettered: stats.deadLettered,
+      },
+      lastSuccessAt: stats.lastSuccessAt?.toISOString() ?? null,
+      lastFailureAt: stats.lastFailureAt?.toISOString() ?? null,
+    };
+  }
+}
+
+function deliveryView(d: DeliveryEntity): Delivery {
+  return {
+    id: d.id,
+    subscriptionId: d.subscriptionId,
+    topic: d.topic,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    outcome: d.outcome,
+    attemptCount: d.attempts,
+    statusCode: d.statusCode,
+    error: d.error,
+    firstAttemptAt: d.firstAttemptAt.toISOString(),
+    lastAttemptAt: d.lastAttemptAt.toISOString(),
+    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+  };
+}
+
+function attemptView(a: DeliveryAttemptEntity) {
+  return {
+    id: a.id,
+    attempt: a.attempt,
+    attemptedAt: a.attemptedAt.toISOString(),
+    outcome: a.outcome,
+    statusCode: a.statusCode,
+    latencyMs: a.latencyMs,
+    error: a.error,
+    responseBody: a.responseBody,
+    nextAttemptAt: a.nextAttemptAt?.toISOString() ?? null,
+  };
+}
+
+function encodeCursor(d: DeliveryEntity): string {
+  return Buffer.from(JSON.stringify([d.lastAttemptAt.toISOString(), d.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { lastAttemptAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) {
+      return { lastAttemptAt: new Date(at), id };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidRequestError('cursor: not a cursor this API gave', [
+    { path: 'cursor', message: 'invalid' },
+  ]);
+}

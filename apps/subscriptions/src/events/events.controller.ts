@@ -1,0 +1,31 @@
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { AuthGuard, CurrentPrincipal } from '../auth/auth.guard';
+import type { Principal } from '../auth/principal';
+import { ApiErrors, ApiJson, ZodQuery } from '../openapi/zod-api.decorators';
+import { EventList, EventQuery } from './events.schemas';
+import { EventsService } from './events.service';
+
+@ApiTags('events')
+@ApiBearerAuth('operator')
+@ApiSecurity('apiKey')
+@UseGuards(AuthGuard)
+@Controller('v1/businesses/:businessId/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Get()
+  @ApiOperation({
+    operationId: 'listEvents',
+    summary: "The business's inbound canonical events (the normalizer's audit log), newest first",
+  })
+  @ApiJson(200, EventList, 'A page of events')
+  @ApiErrors(400, 401, 404)
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('businessId') businessId: string,
+    @ZodQuery(EventQuery) query: EventQuery,
+  ): Promise<EventList> {
+    return this.events.list(principal, businessId, query);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BusinessesModule } from '../businesses/businesses.module';
+import { EventsController } from './events.controller';
+import { EventsRepository } from './events.repository';
+import { EventsService } from './events.service';
+
+/** Read-only access to the normalizer's inbound audit log. */
+@Module({
+  imports: [BusinessesModule],
+  controllers: [EventsController],
+  providers: [EventsRepository, EventsService],
+})
+export class EventsModule {}

@@ -1,0 +1,54 @@
+import {
+  configurationFromProto,
+  configurationToProto,
+  defined,
+  externalIdsFromProto,
+} from './grpc.messages';
+
+describe(configurationFromProto.name, () => {
+  it('reads empty repeated fields as absent, so they mean "every" as in REST', () => {
+    expect(
+      configurationFromProto({
+        channelTypes: [],
+        filters: [{ field: 'status', expression: 'read' }],
+        eventTypes: [],
+        environments: [],
+        retry: { schedule: [], timeoutMs: 500 },
+      }),
+    ).toEqual({
+      echo: false,
+      channelTypes: [],
+      filters: [{ field: 'status', expression: 'read' }],
+      retry: { timeoutMs: 500 },
+    });
+    expect(configurationFromProto(undefined)).toBeUndefined();
+  });
+
+  it('round-trips a configuration through the proto shape', () => {
+    const configuration = {
+      echo: true,
+      channelTypes: ['whatsapp'],
+      filters: [{ field: 'campaign_name' as const, expression: 'x-*' }],
+      eventTypes: ['whatsapp.message.received'],
+      environments: ['sandbox' as const],
+      retry: { schedule: [5, 10], timeoutMs: 1000 },
+    };
+    expect(configurationFromProto(configurationToProto(configuration))).toEqual(configuration);
+  });
+});
+
+describe(defined.name, () => {
+  it('drops undefined values only', () => {
+    expect(defined({ a: 1, b: undefined, c: null, d: false })).toEqual({ a: 1, c: null, d: false });
+  });
+});
+
+describe(externalIdsFromProto.name, () => {
+  it('fills missing lists and keeps absence absent', () => {
+    expect(externalIdsFromProto({ wabaIds: ['1'] })).toEqual({
+      wabaIds: ['1'],
+      phoneNumberIds: [],
+    });
+    expect(externalIdsFromProto(undefined)).toBeUndefined();
+  });
+});

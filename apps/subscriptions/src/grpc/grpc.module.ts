@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { BusinessesModule } from '../businesses/businesses.module';
+import { SourcesModule } from '../sources/sources.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { BusinessesGrpcController } from './businesses-grpc.controller';
+import { GrpcHealth } from './grpc-health';
+import { SourcesGrpcController } from './sources-grpc.controller';
+import { WebhooksGrpcController } from './webhooks-grpc.controller';
+
+/** The gRPC face of the admin API: thin controllers over the same use cases as REST. */
+@Module({
+  imports: [BusinessesModule, SourcesModule, WebhooksModule],
+  controllers: [BusinessesGrpcController, SourcesGrpcController, WebhooksGrpcController],
+  providers: [GrpcHealth],
+  exports: [GrpcHealth],
+})
+export class GrpcModule {}

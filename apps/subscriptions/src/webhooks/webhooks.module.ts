@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { BusinessesModule } from '../businesses/businesses.module';
+import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import type { SubscriptionsConfig } from '../config/subscriptions.config';
+import { OutboxModule } from '../outbox/outbox.module';
+import { AddressPolicy } from './address-policy';
+import { SubscriptionsRepository } from './subscriptions.repository';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+@Module({
+  imports: [BusinessesModule, OutboxModule],
+  controllers: [WebhooksController],
+  providers: [
+    {
+      provide: AddressPolicy,
+      useFactory: (config: SubscriptionsConfig) =>
+        new AddressPolicy({
+          allowHttp: config.ALLOW_HTTP_ADDRESSES,
+          allowlist: config.ADDRESS_ALLOWLIST,
+          lookupTimeoutMs: config.DNS_LOOKUP_TIMEOUT_MS,
+        }),
+      inject: [SUBSCRIPTIONS_CONFIG],
+    },
+    SubscriptionsRepository,
+    WebhooksService,
+  ],
+  exports: [WebhooksService, SubscriptionsRepository],
+})
+export class WebhooksModule {}

@@ -1,0 +1,159 @@
+import { parseInput } from '../common/validation';
+import {
+  CreateWebhookRequest,
+  globProblem,
+  MAX_RETRY_TOTAL_SECONDS,
+  scheduleProblem,
+  UpdateWebhookRequest,
+} from './webhooks.schemas';
+
+const address = 'https://hooks.example.com/x';
+
+function problems(payload: unknown): string {
+  try {
+    parseInput(CreateWebhookRequest, payload);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '';
+}
+
+describe(globProblem.name, () => {
+  it.each([
+    'spring-sale-*',
+    '*',
+    '**',
+    'a?c',
+    '{a,b}-*',
+    '[abc]*',
+    '!(draft)*',
+    'foo/**/bar',
+    'exact-name',
+  ])('accepts %s', (glob) => {
+    expect(globProblem(glob)).toBeNull();
+  });
+
+  it.each([
+    ['', 'must not be empty'],
+    ['   ', 'must not be empty'],
+    ['x'.repeat(257), 'must be at most 256 characters'],
+    ['a\nb', 'must not contain control characters'],
+    ['[abc', '"[abc" is not a valid glob: Missing closing: "]"'],
+    ['abc]', '"abc]" is not a valid glob: Missing opening: "["'],
+    ['a{b,c', '"a{b,c" is not a valid glob: Missing closing: "}"'],
+    ['a(b', '"a(b" is not a valid glob: Missing closing: ")"'],
+    ['[z-a]', '"[z-a]" is not a valid glob (it can match nothing)'],
+    ['a\\', '"a\\" is not a valid glob (it can match nothing)'],
+  ])('refuses %j', (glob, message) => {
+    expect(globProblem(glob)).toEqual(expect.stringContaining(message));
+  });
+
+  it('accepts exactly 256 characters', () => {
+    expect(globProblem('x'.repeat(256))).toBeNull();
+  });
+});
+
+describe(scheduleProblem.name, () => {
+  it('accepts the platform default schedule (about 3.5 days)', () => {
+    const defaults = [5, 30, 120, 600, 1800, 3600, 10800, 21600, 43200, 86400, 86400, 86400];
+    expect(scheduleProblem(defaults)).toBeNull();
+  });
+
+  it('accepts a schedule ending exactly at the 7-day limit and refuses one second more', () => {
+    expect(scheduleProblem(Array(7).fill(86400))).toBeNull();
+    expect(scheduleProblem([...Array(7).fill(86400), 1])).toBe(
+      `the delays add up to ${MAX_RETRY_TOTAL_SECONDS + 1} s; a schedule must end within 604800 s (7 days)`,
+    );
+  });
+});
+
+describe('CreateWebhookRequest', () => {
+  it('fills in the configuration defaults', () => {
+    expect(parseInput(CreateWebhookRequest, { topic: 'messages', address })).toEqual({
+      topic: 'messages',
+      address,
+      configuration: { echo: false, channelTypes: [], filters: [] },
+    });
+  });
+
+  it('keeps a full configuration as given', () => {
+    const configuration = {
+      echo: true,
+      channelTypes: ['whatsapp'],
+      filters: [
+        { field: 'campaign_name', expression: 'test-campaign-*' },
+        { field: 'phone_number_id', expression: '1065*' },
+      ],
+      eventTypes: ['whatsapp.message.received', 'platform.campaign.*'],
+      environments: ['production', 'sandbox'],
+      retry: { schedule: [5, 30, 120], timeoutMs: 10_000 },
+    };
+    expect(parseInput(CreateWebhookRequest, { topic: 'platform', address, configuration })).toEqual(
+      {
+        topic: 'platform',
+        address,
+        configuration,
+      },
+    );
+  });
+
+  it.each([
+    [{ retry: { schedule: [] } }, 'configuration.retry.schedule: must have at least one delay'],
+    [{ retry: { schedule: [0] } }, 'configuration.retry.schedule[0]: must be at least 1 second'],
+    [{ retry: { schedule: [-5] } }, 'configuration.retry.schedule[0]: must be at least 1 second'],
+    [{ retry: { schedule: [2.5] } }, 'configuration.retry.schedule[0]: must be whole seconds'],
+    [
+      { retry: { schedule: ['5'] } },
+      'configuration.retry.schedule[0]: Invalid input: expected number, received string',
+    ],
+    [
+      { retry: { schedule: [86401] } },
+      'configuration.retry.schedule[0]: must be at most 86400 seconds (a day)',
+    ],
+    [
+      { retry: { schedule: Array(31).fill(1) } },
+      'configuration.retry.schedule: must have at most 30 delays',
+    ],
+    [
+      { retry: { schedule: 5 } },
+      'configuration.retry.schedule: Invalid input: expected array, received number',
+    ],
+    [
+      { retry: { timeoutMs: 60_001 } },
+      'configuration.retry.timeoutMs: Too big: expected number to be <=60000',
+    ],
+    [{ retry: { attempts: 3 } }, 'configuration.retry: unknown field "attempts"'],
+    [{ eventTypes: [] }, 'configuration.eventTypes: Too small: expected array to have >=1 items'],
+    [
+      { environments: [] },
+      'configuration.environments: Too small: expected array to have >=1 items',
+    ],
+    [
+      { filters: [{ field: 'status' }] },
+      'configuration.filters[0].expression: Invalid input: expected string, received undefined',
+    ],
+    [
+      { filters: [{ field: 'status', expression: '*', extra: 1 }] },
+      'configuration.filters[0]: unknown field "extra"',
+    ],
+  ])('refuses the configuration %j', (configuration, message) => {
+    expect(problems({ topic: 'messages', address, configuration })).toBe(message);
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(problems('messages')).toBe('(body): Invalid input: expected object, received string');
+    expect(problems([])).toBe('(body): Invalid input: expected object, received array');
+  });
+});
+
+describe('UpdateWebhookRequest', () => {
+  it('needs at least one change and accepts only active or disabled as state', () => {
+    expect(() => parseInput(UpdateWebhookRequest, {})).toThrow(
+      '(body): give at least one of address, configuration, state',
+    );
+    expect(() => parseInput(UpdateWebhookRequest, { state: 'failing' })).toThrow(
+      'state: must be active or disabled',
+    );
+    expect(parseInput(UpdateWebhookRequest, { state: 'disabled' })).toEqual({ state: 'disabled' });
+  });
+});

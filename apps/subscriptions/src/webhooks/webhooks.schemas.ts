@@ -1,0 +1,211 @@
+import {
+  Environment,
+  SubscriptionConfiguration,
+  SubscriptionFilterField,
+  SubscriptionState,
+  SubscriptionTopic,
+} from '@switchboard/contracts';
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { requestSchema, responseSchema } from '../openapi/api-schemas';
+import {
+  GraceSeconds,
+  RevealedSecret,
+  SecretSummary,
+  WhsecSecret,
+} from '../secrets/secret.schemas';
+import { MAX_ADDRESS_LENGTH } from './address-policy';
+
+export const MAX_GLOB_LENGTH = 256;
+/** One retry delay may not exceed a day... */
+export const MAX_RETRY_DELAY_SECONDS = 24 * 3600;
+/** ...and a whole schedule must end within the 7 days the public topics keep events. */
+export const MAX_RETRY_TOTAL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Why a filter glob is unusable, or null when it is fine. Globs are matched with picomatch, which
+ * is lenient: unbalanced brackets, braces or parentheses are refused here (strict brackets), and
+ * so is a pattern that compiles to a regular expression matching nothing.
+ */
+export function globProblem(expression: string): string | null {
+  if (expression.trim().length === 0) return 'must not be empty';
+  if (expression.length > MAX_GLOB_LENGTH) return `must be at most ${MAX_GLOB_LENGTH} characters`;
+  if ([...expression].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return 'must not contain control characters';
+  }
+  try {
+    const regex = picomatch.makeRe(expression, { strictBrackets: true });
+    if (regex.source === '$^') return `"${expression}" is not a valid glob (it can match nothing)`;
+  } catch (err) {
+    return `"${expression}" is not a valid glob: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return null;
+}
+
+/** Why a retry schedule is unusable, or null. Delays are seconds between attempts. */
+export function scheduleProblem(schedule: readonly number[]): string | null {
+  const total = schedule.reduce((sum, delay) => sum + delay, 0);
+  if (total > MAX_RETRY_TOTAL_SECONDS) {
+    return `the delays add up to ${total} s; a schedule must end within ${MAX_RETRY_TOTAL_SECONDS} s (7 days)`;
+  }
+  return null;
+}
+
+const topics = SubscriptionTopic.options.join(', ');
+const Topic = z.enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` });
+
+const Glob = z
+  .string()
+  .describe(`A glob (picomatch), 1–${MAX_GLOB_LENGTH} characters, e.g. "spring-sale-*"`)
+  .superRefine((value, ctx) => {
+    const problem = globProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const Filter = z.strictObject({
+  field: z.enum(SubscriptionFilterField.options, {
+    error: () => `must be one of ${SubscriptionFilterField.options.join(', ')}`,
+  }),
+  expression: Glob,
+});
+
+const Schedule = z
+  .array(
+    z
+      .number()
+      .int('must be whole seconds')
+      .min(1, 'must be at least 1 second')
+      .max(MAX_RETRY_DELAY_SECONDS, `must be at most ${MAX_RETRY_DELAY_SECONDS} seconds (a day)`),
+  )
+  .min(1, 'must have at least one delay')
+  .max(30, 'must have at most 30 delays')
+  .describe(
+    'Delays in seconds between attempts, e.g. [5, 30, 120]; the platform default when absent',
+  )
+  .superRefine((value, ctx) => {
+    const problem = scheduleProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const EventType = z
+  .string()
+  .max(128)
+  .regex(
+    /^[a-z][a-z0-9_]*(\.([a-z0-9_]+|\*))+$/,
+    'must be an event type such as "whatsapp.message.received" or "platform.campaign.*"',
+  );
+
+export const WebhookConfiguration = requestSchema(
+  'WebhookConfiguration',
+  z.strictObject({
+    echo: z.boolean().default(false).describe('Also deliver messages the business sent itself'),
+    channelTypes: z
+      .array(z.string().trim().min(1).max(64))
+      .max(20)
+      .default([])
+      .describe('Empty means every channel'),
+    filters: z.array(Filter).max(20).default([]).describe('Every filter must match'),
+    eventTypes: z.array(EventType).min(1).max(100).optional().describe('Absent means every type'),
+    environments: z.array(Environment).min(1).optional().describe('Absent means every environment'),
+    retry: z
+      .strictObject({
+        schedule: Schedule.optional(),
+        timeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .optional()
+          .describe('How long one attempt may take (default 10000)'),
+      })
+      .optional(),
+  }),
+);
+export type WebhookConfiguration = z.output<typeof WebhookConfiguration>;
+
+const Address = z
+  .string()
+  .min(1)
+  .max(MAX_ADDRESS_LENGTH)
+  .describe('HTTPS URL of the endpoint; it must not resolve to a private address');
+
+export const CreateWebhookRequest = requestSchema(
+  'CreateWebhookRequest',
+  z.strictObject({
+    topic: Topic,
+    address: Address,
+    configuration: WebhookConfiguration.default({
+      echo: false,
+      channelTypes: [],
+      filters: [],
+    }),
+    secret: WhsecSecret.optional().describe('A whsec_ signing secret; generated when absent'),
+  }),
+);
+export type CreateWebhookRequest = z.output<typeof CreateWebhookRequest>;
+
+export const UpdateWebhookRequest = requestSchema(
+  'UpdateWebhookRequest',
+  z
+    .strictObject({
+      address: Address.optional(),
+      configuration: WebhookConfiguration.optional().describe('Replaces the whole configuration'),
+      state: z
+        .enum(['active', 'disabled'], { error: () => 'must be active or disabled' })
+        .optional()
+        .describe('disabled pauses deliveries; active resumes them'),
+    })
+    .refine((patch) => Object.values(patch).some((v) => v !== undefined), {
+      message: 'give at least one of address, configuration, state',
+    }),
+);
+export type UpdateWebhookRequest = z.output<typeof UpdateWebhookRequest>;
+
+export const RotateWebhookSecretRequest = requestSchema(
+  'RotateWebhookSecretRequest',
+  z.strictObject({
+    secret: WhsecSecret.optional().describe('The new whsec_ secret; generated when absent'),
+    graceSeconds: GraceSeconds.optional(),
+  }),
+);
+export type RotateWebhookSecretRequest = z.output<typeof RotateWebhookSecretRequest>;
+
+/** A path's `:topic`. */
+export const TopicParam = Topic;
+
+const WebhookFields = {
+  id: z.string().describe('Subscription id, e.g. sub_…; kept when the subscription is replaced'),
+  businessId: z.string(),
+  topic: SubscriptionTopic,
+  address: z.string(),
+  state: SubscriptionState,
+  configuration: SubscriptionConfiguration,
+  secrets: z.array(SecretSummary).describe('Live signing secrets, newest first, without values'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int().describe('Increases with every change'),
+};
+
+export const Webhook = responseSchema('Webhook', z.object(WebhookFields));
+export type Webhook = z.infer<typeof Webhook>;
+
+export const CreatedWebhook = responseSchema(
+  'CreatedWebhook',
+  z.object({
+    ...WebhookFields,
+    replaced: z
+      .boolean()
+      .describe('True when a subscription to this topic existed and was replaced (same id)'),
+    secret: RevealedSecret,
+  }),
+);
+export type CreatedWebhook = z.infer<typeof CreatedWebhook>;
+
+export const WebhookList = responseSchema('WebhookList', z.object({ items: z.array(Webhook) }));
+export type WebhookList = z.infer<typeof WebhookList>;
+
+export const RotatedWebhookSecret = responseSchema(
+  'RotatedWebhookSecret',
+  z.object({ webhook: Webhook, secret: RevealedSecret }),
+);
+export type RotatedWebhookSecret = z.infer<typeof RotatedWebhookSecret>;

@@ -1,0 +1,10 @@
+export * from './shared';
+export * from './message-content';
+export * from './messages';
+export * from './templates';
+export * from './account';
+export * from './activity';
+export * from './platform';
+export * from './webhook-test';
+export * from './catalog';
+export { canonicalEventFamilyOf, canonicalEventOf } from './define';
