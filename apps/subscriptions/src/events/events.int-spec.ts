@@ -74,9 +74,19 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
       );
       for (const e of events) {
         await service.query(
-          `INSERT INTO normalizer.canonical_events (id, raw_id, type, topic, business_id, occurred_at, event)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [e.id, randomUUID(), e.type, e.topic, e.businessid, e.time, JSON.stringify(e)],
+          `INSERT INTO normalizer.canonical_events
+             (id, raw_id, type, topic, business_id, message_id, occurred_at, event)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            e.id,
+            randomUUID(),
+            e.type,
+            e.topic,
+            e.businessid,
+            e.type === 'whatsapp.message.received' ? `wamid.${e.businessid}` : null,
+            e.time,
+            JSON.stringify(e),
+          ],
         );
       }
     });
@@ -93,6 +103,7 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
       expect(await ids('?topic=messages')).toEqual([events[0]!.id]);
       expect(await ids('?type=whatsapp.message.status_updated')).toEqual([events[1]!.id]);
       expect(await ids('?type=platform.campaign.*')).toEqual([events[3]!.id, events[2]!.id]);
+      expect(await ids(`?messageId=wamid.${a.id}`)).toEqual([events[0]!.id]);
       expect(await ids('?since=2026-03-10T11:00:00Z&until=2026-03-10T13:00:00Z')).toEqual([
         events[2]!.id,
         events[1]!.id,

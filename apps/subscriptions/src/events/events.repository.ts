@@ -8,6 +8,8 @@ export interface EventFilter {
   /** An exact type, or a family prefix (`platform.campaign.`) when `typePrefix` is set. */
   type?: string;
   typePrefix?: boolean;
+  /** The provider's message id (wamid), exactly. */
+  messageId?: string;
   since?: string;
   until?: string;
   limit: number;
@@ -47,6 +49,7 @@ export class EventsRepository {
     if (filter.topic) add((n) => `topic = $${n}`, filter.topic);
     if (filter.type && filter.typePrefix) add((n) => `starts_with(type, $${n})`, filter.type);
     else if (filter.type) add((n) => `type = $${n}`, filter.type);
+    if (filter.messageId) add((n) => `message_id = $${n}`, filter.messageId);
     if (filter.since) add((n) => `occurred_at >= $${n}`, filter.since);
     if (filter.until) add((n) => `occurred_at < $${n}`, filter.until);
     if (filter.after) {

@@ -19,6 +19,12 @@ export const EventQuery = z.strictObject({
     )
     .optional()
     .describe('Only events of this type, or of this family when it ends in .*'),
+  messageId: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe("Only events about this provider message id (e.g. Meta's wamid)"),
   since: z.iso.datetime({ offset: true }).optional().describe('Events that happened at or after'),
   until: z.iso.datetime({ offset: true }).optional().describe('Events that happened before'),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),

@@ -20,6 +20,7 @@ export class EventsService {
       topic: query.topic,
       type: family ? query.type!.slice(0, -1) : query.type,
       typePrefix: family,
+      messageId: query.messageId,
       since: query.since,
       until: query.until,
       limit: query.limit,
