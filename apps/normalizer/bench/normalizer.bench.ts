@@ -127,6 +127,7 @@ function rawOf(seq: number): { provider: 'meta' | 'onprem' | 'connectly'; body: 
 
 async function main(): Promise<void> {
   const infra = await provideInfrastructure();
+  process.env.DATABASE_URL ??= infra.databaseUrl;
   const kafka = new Kafka({
     clientId: 'bench',
     brokers: infra.kafkaBrokers,
