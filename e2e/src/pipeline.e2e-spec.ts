@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { fixtureJson } from '@switchboard/fixtures';
 import {
   createTestDatabase,
+  deleteTopicsWithPrefix,
   eventually,
+  type TestDatabase,
   testKafka,
   testKafkaBrokers,
-  type TestDatabase,
   uniqueName,
 } from '@switchboard/testing';
 import { Webhook } from 'standardwebhooks';
@@ -72,11 +73,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
     await new Promise((resolve) => receiver?.server.close(resolve));
     await database?.drop();
-    const admin = testKafka().admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
   });
 
   async function admin<T>(

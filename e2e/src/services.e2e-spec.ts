@@ -1,9 +1,10 @@
 import {
   createTestDatabase,
+  deleteTopicsWithPrefix,
+  type TestDatabase,
   testKafka,
   testKafkaBrokers,
   uniqueName,
-  type TestDatabase,
 } from '@switchboard/testing';
 import { freePort, type ServiceName, ServiceProcess } from './service-process';
 
@@ -21,11 +22,7 @@ describe('the four services as processes', () => {
   afterAll(async () => {
     await Promise.all(services.map((s) => s.stop('SIGKILL')));
     await database?.drop();
-    const admin = testKafka().admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
   });
 
   it('start, answer live, ready and metrics, and stop cleanly on SIGTERM', async () => {

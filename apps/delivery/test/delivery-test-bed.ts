@@ -18,10 +18,11 @@ import {
 import { createService, loadConfig, ReadinessService } from '@switchboard/service-kit';
 import {
   createTestDatabase,
+  deleteTopicsWithPrefix,
   eventually,
+  type TestDatabase,
   testKafka,
   testKafkaBrokers,
-  type TestDatabase,
   uniqueName,
 } from '@switchboard/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
@@ -230,10 +231,6 @@ export class DeliveryTestBed {
     await this.producer?.disconnect();
     await this.db?.end();
     await this.database?.drop();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.prefix));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteTopicsWithPrefix(this.kafka, this.prefix);
   }
 }

@@ -8,7 +8,13 @@ import {
   type SourceRecord,
 } from '@switchboard/contracts';
 import { loadConfig, createService } from '@switchboard/service-kit';
-import { eventually, testKafka, testKafkaBrokers, uniqueName } from '@switchboard/testing';
+import {
+  deleteTopicsWithPrefix,
+  eventually,
+  testKafka,
+  testKafkaBrokers,
+  uniqueName,
+} from '@switchboard/testing';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { IngressConfig } from '../src/config/ingress.config';
@@ -74,11 +80,7 @@ export class IngressUnderTest {
   async stop(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.disconnect()));
     await this.app?.close();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.prefix));
-    await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteTopicsWithPrefix(this.kafka, this.prefix);
   }
 
   /** Sends a request through the whole HTTP stack without a socket. */

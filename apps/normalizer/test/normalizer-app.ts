@@ -11,10 +11,11 @@ import {
 import { createService, loadConfig } from '@switchboard/service-kit';
 import {
   createTestDatabase,
+  deleteTopicsWithPrefix,
   eventually,
+  type TestDatabase,
   testKafka,
   testKafkaBrokers,
-  type TestDatabase,
   uniqueName,
 } from '@switchboard/testing';
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
@@ -174,10 +175,6 @@ export class NormalizerTestBed {
     await Promise.all(this.consumers.map((c) => c.disconnect()));
     await this.db?.end();
     await this.database?.drop();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.prefix));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteTopicsWithPrefix(this.kafka, this.prefix);
   }
 }

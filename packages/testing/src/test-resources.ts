@@ -117,3 +117,16 @@ export async function eventually<T>(
       (lastError ? `: ${(lastError as Error).message}` : ''),
   );
 }
+
+/** Deletes every topic a test created under its own prefix (see `KAFKA_TOPIC_PREFIX`). */
+export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+  if (prefix.length === 0) throw new Error('Refusing to delete topics without a prefix');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
+}
