@@ -30,7 +30,7 @@ export class AdminGrpcClient {
 
   constructor(private readonly address: string) {
     this.root = loadPackageDefinition(loadAdminProto());
-    for (const service of ['Businesses', 'Sources', 'Webhooks']) {
+    for (const service of ['Businesses', 'Sources', 'Webhooks', 'Deliveries', 'Events']) {
       const Ctor = lookup(this.root, `switchboard.admin.v1.${service}`);
       this.clients[service] = new Ctor(address, credentials.createInsecure());
     }
@@ -42,7 +42,7 @@ export class AdminGrpcClient {
 
   /** Calls one unary method with the given metadata (`authorization`, `x-api-key`). */
   call<T = Record<string, unknown>>(
-    service: 'Businesses' | 'Sources' | 'Webhooks' | 'Health',
+    service: 'Businesses' | 'Sources' | 'Webhooks' | 'Deliveries' | 'Events' | 'Health',
     method: string,
     request: unknown,
     auth: Record<string, string> = {},

@@ -26,6 +26,7 @@ describe('SubscriptionsConfig', () => {
         SECRET_ROTATION_GRACE_SECONDS: 86400,
         OUTBOX_POLL_INTERVAL_MS: 1000,
         OUTBOX_BATCH_SIZE: 500,
+        TEST_DELIVERY_TIMEOUT_MS: 15000,
         KAFKA_CLIENT_ID: 'switchboard-subscriptions',
       }),
     );
@@ -39,6 +40,7 @@ describe('SubscriptionsConfig', () => {
       ALLOW_HTTP_ADDRESSES: 'true',
       ADDRESS_ALLOWLIST: '127.0.0.1/32, hooks.internal ,*.svc.local',
       SECRET_ROTATION_GRACE_SECONDS: '60',
+      TEST_DELIVERY_TIMEOUT_MS: '2500',
     });
     expect(config.GRPC_PORT).toBe(6000);
     expect(config.OPERATOR_API_KEY).toBe('k'.repeat(32));
@@ -46,6 +48,7 @@ describe('SubscriptionsConfig', () => {
     expect(config.ALLOW_HTTP_ADDRESSES).toBe(true);
     expect(config.ADDRESS_ALLOWLIST.map((e) => e.kind)).toEqual(['range', 'host', 'domain']);
     expect(config.SECRET_ROTATION_GRACE_SECONDS).toBe(60);
+    expect(config.TEST_DELIVERY_TIMEOUT_MS).toBe(2500);
   });
 
   it('names every bad variable at once', () => {
@@ -58,6 +61,7 @@ describe('SubscriptionsConfig', () => {
         ADDRESS_ALLOWLIST: '10.0.0.0/8,not valid',
         SECRET_ROTATION_GRACE_SECONDS: '-1',
         OUTBOX_BATCH_SIZE: '0',
+        TEST_DELIVERY_TIMEOUT_MS: '10',
       }).sort(),
     ).toEqual(
       [
@@ -68,6 +72,7 @@ describe('SubscriptionsConfig', () => {
         'OUTBOX_BATCH_SIZE',
         'PUBLIC_INGRESS_URL',
         'SECRET_ROTATION_GRACE_SECONDS',
+        'TEST_DELIVERY_TIMEOUT_MS',
       ].sort(),
     );
   });

@@ -63,5 +63,7 @@ export const SubscriptionsConfig = baseServiceEnv({
     CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-subscriptions'),
     /** Most outbox rows published in one produce round. */
     OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
+    /** How long a test call waits for the delivery service's attempt before answering 504. */
+    TEST_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   });
 export type SubscriptionsConfig = z.infer<typeof SubscriptionsConfig>;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type DeliveryCommand,
   DeliveryCommandsTopic,
@@ -10,23 +11,37 @@ import { BatchingProducer, TopicNames } from '@switchboard/kafka';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { InvalidRequestError } from '../common/validation';
+import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
-import { CommandsUnavailableError, DeliveryNotFoundError } from './delivery-log.errors';
-import type { CommandAccepted } from './delivery-log.schemas';
+import {
+  CommandsUnavailableError,
+  DeliveryNotFoundError,
+  TestDeliveryTimeoutError,
+} from './delivery-log.errors';
+import type { CommandAccepted, TestDeliveryResult } from './delivery-log.schemas';
 import { DeliveryLogRepository } from './delivery-log.repository';
 
 /** How far back a recovery may reach: the public topics keep events 7 days. */
 const RECOVER_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
+/** How often a test call looks for its attempt in the delivery log. */
+const TEST_POLL_INTERVAL_MS = 100;
+
+/** How far the delivery service's clock may be behind ours when it stamps the test attempt. */
+const TEST_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 /**
  * Operator and business instructions to the delivery service: retry one delivery, recover what
- * failed since a time, send a test event. Each is sent to `switchboard.delivery.commands.v1` and
- * answered 202 once Kafka has it; delivery acts on it asynchronously.
+ * failed since a time, send a test event. Each is sent to `switchboard.delivery.commands.v1`;
+ * retry and recover are answered 202 once Kafka has them (delivery acts asynchronously), a test
+ * waits for its attempt to reach the delivery log (at most `TEST_DELIVERY_TIMEOUT_MS`).
  */
 @Injectable()
 export class DeliveryCommandsService {
   private readonly topic: string;
+  private readonly testTimeoutMs: number;
 
   constructor(
     private readonly businesses: BusinessesService,
@@ -34,8 +49,10 @@ export class DeliveryCommandsService {
     private readonly log: DeliveryLogRepository,
     private readonly producer: BatchingProducer,
     topics: TopicNames,
+    @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
   ) {
     this.topic = topics.name(DeliveryCommandsTopic);
+    this.testTimeoutMs = config.TEST_DELIVERY_TIMEOUT_MS;
   }
 
   async retry(
@@ -83,19 +100,38 @@ export class DeliveryCommandsService {
     principal: Principal,
     businessId: string,
     topic: SubscriptionTopic,
-  ): Promise<CommandAccepted> {
+  ): Promise<TestDeliveryResult> {
     await this.businesses.access(principal, businessId);
     const subscription = await this.subscriptions.findByTopic(businessId, topic);
     if (!subscription) throw new WebhookNotFoundError(topic);
     const requestId = randomUUID();
-    const accepted = await this.send({
+    const since = new Date(Date.now() - TEST_CLOCK_SKEW_MS);
+    await this.send({
       ...this.base(businessId),
       type: 'test',
       subscriptionId: subscription.id,
       topic,
       requestId,
     });
-    return { ...accepted, requestId };
+    // The attempts consumer fills the log; the test event's attempt carries eventId = requestId.
+    const deadline = Date.now() + this.testTimeoutMs;
+    for (;;) {
+      const attempt = await this.log.findAttemptOfEvent(subscription.id, requestId, since);
+      if (attempt) {
+        return {
+          requestId,
+          outcome: attempt.outcome,
+          statusCode: attempt.statusCode,
+          latencyMs: attempt.latencyMs,
+          error: attempt.error,
+          responseBody: attempt.responseBody,
+          attemptedAt: attempt.attemptedAt.toISOString(),
+        };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TestDeliveryTimeoutError(requestId, this.testTimeoutMs);
+      await sleep(Math.min(TEST_POLL_INTERVAL_MS, left));
+    }
   }
 
   private base(businessId: string) {

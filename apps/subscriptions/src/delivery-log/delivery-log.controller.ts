@@ -12,6 +12,7 @@ import {
   DeliveryList,
   DeliveryQuery,
   RecoverRequest,
+  TestDeliveryResult,
   WebhookHealth,
 } from './delivery-log.schemas';
 import { DeliveryLogService } from './delivery-log.service';
@@ -98,19 +99,22 @@ export class DeliveryLogController {
   }
 
   @Post('webhooks/:topic/test')
-  @HttpCode(202)
+  @HttpCode(200)
   @ApiParam({ name: 'topic', enum: SubscriptionTopic.options })
   @ApiOperation({
     operationId: 'testWebhook',
-    summary: 'Send a webhook.test event to the endpoint',
+    summary: 'Send a webhook.test event to the endpoint and answer how the attempt went',
+    description:
+      'Waits for the delivery service to record the attempt (at most TEST_DELIVERY_TIMEOUT_MS); ' +
+      'answers 504 test_delivery_timeout when it does not arrive in time.',
   })
-  @ApiJson(202, CommandAccepted, 'The command was sent; the attempt carries requestId')
-  @ApiErrors(400, 401, 404)
+  @ApiJson(200, TestDeliveryResult, 'The outcome of the test attempt')
+  @ApiErrors(400, 401, 404, 503, 504)
   test(
     @CurrentPrincipal() principal: Principal,
     @Param('businessId') businessId: string,
     @Param('topic', topicParam) topic: SubscriptionTopic,
-  ): Promise<CommandAccepted> {
+  ): Promise<TestDeliveryResult> {
     return this.commands.test(principal, businessId, topic);
   }
 }

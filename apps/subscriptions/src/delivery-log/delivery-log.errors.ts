@@ -20,3 +20,15 @@ export class CommandsUnavailableError extends AppError {
     );
   }
 }
+
+/** The delivery service recorded no attempt of a test event in time. */
+export class TestDeliveryTimeoutError extends AppError {
+  constructor(requestId: string, timeoutMs: number) {
+    super(
+      'test_delivery_timeout',
+      `No attempt of test ${requestId} was recorded within ${timeoutMs} ms; it may still be delivered (see the delivery log)`,
+      504,
+      true,
+    );
+  }
+}

@@ -16,6 +16,7 @@ import type {
   CommandAccepted,
   DeliveryDetail,
   DeliveryList,
+  TestDeliveryResult,
   WebhookHealth,
 } from './delivery-log.schemas';
 
@@ -102,7 +103,8 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
   }
 
   beforeAll(async () => {
-    await service.start();
+    // long enough for the test to find the command and answer it as the delivery service would
+    await service.start({ TEST_DELIVERY_TIMEOUT_MS: '60000' });
     const create = async (name: string) =>
       (
         await service.request<CreatedBusiness>({
@@ -258,6 +260,27 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
       last24h: { succeeded: 1, failed: 2, deadLettered: 1 },
       lastSuccessAt: at(6),
       lastFailureAt: at(20),
+      windows: {
+        '1h': {
+          attempts: 4,
+          succeeded: 1,
+          failed: 3,
+          successRate: 0.25,
+          p50LatencyMs: 12.5,
+          p95LatencyMs: 12.5,
+        },
+        '24h': {
+          attempts: 4,
+          succeeded: 1,
+          failed: 3,
+          successRate: 0.25,
+          p50LatencyMs: 12.5,
+          p95LatencyMs: 12.5,
+        },
+      },
+      // the announcement is newer than every recorded attempt: its count
+      consecutiveFailures: 12,
+      lastError: { at: at(20), statusCode: null, error: 'timeout' },
     });
 
     // and the disabled record reached the config topic
@@ -293,15 +316,136 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
     expect((await get('/webhooks/messages/health', b)).statusCode).toBe(404);
   });
 
-  it('sends retry, recover and test commands to the delivery service', async () => {
+  it('computes success rates, latency percentiles and the failure streak from the attempts', async () => {
+    // given a subscription whose endpoint answered with known latencies over the last 30 hours
+    const templates = (
+      await post<CreatedWebhook>('/webhooks', {
+        topic: 'templates',
+        address: 'https://127.0.0.1/t',
+      })
+    ).body;
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const of = (n: number, overrides: Partial<DeliveryAttempt>) =>
+      attempt({
+        deliveryId: `dlv_t${n}`,
+        subscriptionId: templates.id,
+        topic: 'templates',
+        ...overrides,
+      });
+    const latest = of(7, {
+      attemptedAt: ago(5),
+      outcome: 'failed',
+      statusCode: null,
+      error: 'timeout',
+      latencyMs: 30,
+    });
+    await publishAttempts(
+      of(1, { attemptedAt: ago(30 * 60), latencyMs: 999 }),
+      of(2, {
+        attemptedAt: ago(5 * 60),
+        outcome: 'failed',
+        statusCode: 502,
+        error: 'HTTP 502',
+        latencyMs: 100,
+      }),
+      of(3, {
+        attemptedAt: ago(5 * 60 - 1),
+        outcome: 'dead_lettered',
+        statusCode: 500,
+        error: 'HTTP 500',
+        latencyMs: 200,
+      }),
+      of(4, { attemptedAt: ago(20), latencyMs: 10 }),
+      of(5, { attemptedAt: ago(15), latencyMs: 20 }),
+      of(6, {
+        attemptedAt: ago(10),
+        outcome: 'failed',
+        statusCode: 503,
+        error: 'HTTP 503',
+        latencyMs: 40,
+      }),
+      latest,
+    );
+
+    // when every attempt is recorded
+    const health = await eventually(
+      async () => {
+        const res = await get<WebhookHealth>('/webhooks/templates/health');
+        return res.body.windows?.['24h'].attempts === 6 ? res.body : undefined;
+      },
+      { what: 'the attempts recorded' },
+    );
+
+    // then the last hour has 10, 20, 30, 40 ms and the last day also 100 and 200 ms
+    expect(health.state).toBe('active');
+    expect(health.health).toBeNull();
+    expect(health.windows['1h']).toEqual({
+      attempts: 4,
+      succeeded: 2,
+      failed: 2,
+      successRate: 0.5,
+      p50LatencyMs: 25,
+      p95LatencyMs: expect.closeTo(38.5, 6),
+    });
+    expect(health.windows['24h']).toEqual({
+      attempts: 6,
+      succeeded: 2,
+      failed: 4,
+      successRate: expect.closeTo(1 / 3, 6),
+      p50LatencyMs: 35,
+      p95LatencyMs: expect.closeTo(175, 6),
+    });
+    expect(health.last24h).toEqual({ succeeded: 2, failed: 3, deadLettered: 1 });
+    // and two attempts failed since the last success, the latest being the timeout
+    expect(health.consecutiveFailures).toBe(2);
+    expect(health.lastError).toEqual({
+      at: latest.attemptedAt,
+      statusCode: null,
+      error: 'timeout',
+    });
+
+    // and a subscription without attempts has no rates
+    const empty = await post<CreatedWebhook>('/webhooks', {
+      topic: 'account',
+      address: 'https://127.0.0.1/acc',
+    });
+    expect(empty.statusCode).toBe(201);
+    const none = await get<WebhookHealth>('/webhooks/account/health');
+    expect(none.body).toEqual(
+      expect.objectContaining({
+        windows: {
+          '1h': {
+            attempts: 0,
+            succeeded: 0,
+            failed: 0,
+            successRate: null,
+            p50LatencyMs: null,
+            p95LatencyMs: null,
+          },
+          '24h': {
+            attempts: 0,
+            succeeded: 0,
+            failed: 0,
+            successRate: null,
+            p50LatencyMs: null,
+            p95LatencyMs: null,
+          },
+        },
+        consecutiveFailures: 0,
+        lastError: null,
+      }),
+    );
+  });
+
+  it('sends retry, recover and test commands; a test answers how its attempt went', async () => {
     const retry = await post<CommandAccepted>('/deliveries/dlv_1/retry');
     expect(retry.statusCode).toBe(202);
     const since = new Date(Date.now() - 3_600_000).toISOString();
     const recover = await post<CommandAccepted>('/webhooks/messages/recover', { since });
     expect(recover.statusCode).toBe(202);
-    const test = await post<CommandAccepted>('/webhooks/messages/test');
-    expect(test.statusCode).toBe(202);
-    expect(test.body.requestId).toEqual(expect.any(String));
+
+    // when a test is asked for, it waits for the delivery service's attempt
+    const pending = post<TestDeliveryResult>('/webhooks/messages/test');
 
     const commands = await eventually(
       async () => {
@@ -332,11 +476,39 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
       }),
       expect.objectContaining({
         type: 'test',
-        id: test.body.commandId,
         subscriptionId: webhook.id,
-        requestId: test.body.requestId,
+        requestId: expect.any(String),
       }),
     ]);
+    const command = decoded[2]!;
+    if (command.type !== 'test') throw new Error('expected the test command');
+
+    // and the delivery service announces the test event's attempt (eventId = requestId)
+    const testAttempt = attempt({
+      deliveryId: `dlv_test_${command.requestId}`,
+      eventId: command.requestId,
+      eventType: 'webhook.test',
+      attemptedAt: new Date().toISOString(),
+      outcome: 'failed',
+      statusCode: 500,
+      latencyMs: 87.5,
+      error: 'HTTP 500',
+      responseBody: 'boom',
+    });
+    await publishAttempts(testAttempt);
+
+    // then the test call answers with that attempt's outcome
+    const test = await pending;
+    expect(test.statusCode).toBe(200);
+    expect(test.body).toEqual({
+      requestId: command.requestId,
+      outcome: 'failed',
+      statusCode: 500,
+      latencyMs: 87.5,
+      error: 'HTTP 500',
+      responseBody: 'boom',
+      attemptedAt: testAttempt.attemptedAt,
+    });
   });
 
   it('refuses commands for what the business does not have, and bad recovery times', async () => {
@@ -377,5 +549,19 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
       headers: { 'x-api-key': b.apiKey.key },
     });
     expect(viaB.body.error.code).toBe('business_not_found');
+  });
+
+  it('answers 504 when no attempt of the test arrives in time', async () => {
+    await service.restart({ TEST_DELIVERY_TIMEOUT_MS: '300' });
+    const started = Date.now();
+    const res = await post('/webhooks/messages/test');
+    expect(res.statusCode).toBe(504);
+    expect(res.body.error).toEqual({
+      code: 'test_delivery_timeout',
+      message: expect.stringMatching(
+        /^No attempt of test [0-9a-f-]{36} was recorded within 300 ms/,
+      ),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 });

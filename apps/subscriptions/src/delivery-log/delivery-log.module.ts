@@ -17,5 +17,6 @@ import { DeliveryLogService } from './delivery-log.service';
     DeliveryCommandsService,
     DeliveryLogConsumer,
   ],
+  exports: [DeliveryLogService, DeliveryCommandsService],
 })
 export class DeliveryLogModule {}

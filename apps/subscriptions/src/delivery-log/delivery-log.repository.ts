@@ -5,7 +5,7 @@ import type {
   SubscriptionHealthEvent,
   SubscriptionTopic,
 } from '@switchboard/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, MoreThanOrEqual } from 'typeorm';
 import {
   DeliveryAttemptEntity,
   DeliveryEntity,
@@ -26,6 +26,24 @@ export interface AttemptStats {
   deadLettered: number;
   lastSuccessAt: Date | null;
   lastFailureAt: Date | null;
+}
+
+/** Attempt figures over one time window. */
+export interface WindowStats {
+  attempts: number;
+  succeeded: number;
+  /** Attempts that did not succeed (failed or dead-lettered). */
+  failed: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+/** The latest failures of a subscription's endpoint, from its recorded attempts. */
+export interface FailureStreak {
+  /** Attempts since the latest success (all recorded ones when none succeeded). */
+  consecutiveFailures: number;
+  lastAttemptAt: Date | null;
+  lastError: { at: Date; statusCode: number | null; error: string | null } | null;
 }
 
 const healthStatus: Record<SubscriptionHealthEvent['type'], SubscriptionHealthEntity['status']> = {
@@ -174,6 +192,101 @@ export class DeliveryLogRepository {
       deadLettered: Number(row.dead_lettered),
       lastSuccessAt: row.last_success_at,
       lastFailureAt: row.last_failure_at,
+    };
+  }
+
+  /**
+   * The latest attempt of an event to a subscription made since a time (a test event's: `eventId`
+   * is the test's request id), if recorded yet. The time bound keeps the lookup on the
+   * (subscription, time) index.
+   */
+  findAttemptOfEvent(
+    subscriptionId: string,
+    eventId: string,
+    since: Date,
+  ): Promise<DeliveryAttemptEntity | null> {
+    return this.dataSource.getRepository(DeliveryAttemptEntity).findOne({
+      where: { subscriptionId, eventId, attemptedAt: MoreThanOrEqual(since) },
+      order: { attemptedAt: 'DESC', attempt: 'DESC' },
+    });
+  }
+
+  /** Attempt counts and latency percentiles (`percentile_cont`) over each window, by its start. */
+  async windowStats<K extends string>(
+    subscriptionId: string,
+    windows: Record<K, Date>,
+  ): Promise<Record<K, WindowStats>> {
+    const entries = Object.entries(windows) as [K, Date][];
+    const earliest = new Date(Math.min(...entries.map(([, since]) => since.getTime())));
+    const columns = entries
+      .map((_, i) => {
+        const p = `$${i + 3}`;
+        return `count(*) FILTER (WHERE attempted_at >= ${p}) AS attempts_${i},
+         count(*) FILTER (WHERE attempted_at >= ${p} AND outcome = 'succeeded') AS succeeded_${i},
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)
+           FILTER (WHERE attempted_at >= ${p}) AS p50_${i},
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
+           FILTER (WHERE attempted_at >= ${p}) AS p95_${i}`;
+      })
+      .join(',\n         ');
+    const rows: Record<string, string | number | null>[] = await this.dataSource.query(
+      `SELECT ${columns}
+       FROM delivery_attempts WHERE subscription_id = $1 AND attempted_at >= $2`,
+      [subscriptionId, earliest, ...entries.map(([, since]) => since)],
+    );
+    const row = rows[0]!;
+    const num = (value: string | number | null | undefined) =>
+      value === null || value === undefined ? null : Number(value);
+    const result = {} as Record<K, WindowStats>;
+    entries.forEach(([name], i) => {
+      const attempts = Number(row[`attempts_${i}`]);
+      const succeeded = Number(row[`succeeded_${i}`]);
+      result[name] = {
+        attempts,
+        succeeded,
+        failed: attempts - succeeded,
+        p50LatencyMs: num(row[`p50_${i}`]),
+        p95LatencyMs: num(row[`p95_${i}`]),
+      };
+    });
+    return result;
+  }
+
+  /** How many attempts failed since the latest success, and the latest failure. */
+  async failureStreak(subscriptionId: string): Promise<FailureStreak> {
+    const rows: {
+      consecutive_failures: string;
+      last_attempt_at: Date | null;
+      error_at: Date | null;
+      error_status_code: number | null;
+      error: string | null;
+    }[] = await this.dataSource.query(
+      `WITH last_success AS (
+         SELECT max(attempted_at) AS at FROM delivery_attempts
+         WHERE subscription_id = $1 AND outcome = 'succeeded'),
+       last_failure AS (
+         SELECT attempted_at, status_code, error FROM delivery_attempts
+         WHERE subscription_id = $1 AND outcome <> 'succeeded'
+         ORDER BY attempted_at DESC, attempt DESC LIMIT 1)
+       SELECT
+         (SELECT count(*) FROM delivery_attempts, last_success
+          WHERE subscription_id = $1 AND outcome <> 'succeeded'
+            AND (last_success.at IS NULL OR attempted_at > last_success.at))
+           AS consecutive_failures,
+         (SELECT max(attempted_at) FROM delivery_attempts WHERE subscription_id = $1)
+           AS last_attempt_at,
+         f.attempted_at AS error_at, f.status_code AS error_status_code, f.error
+       FROM (SELECT 1) one LEFT JOIN last_failure f ON true`,
+      [subscriptionId],
+    );
+    const row = rows[0]!;
+    return {
+      consecutiveFailures: Number(row.consecutive_failures),
+      lastAttemptAt: row.last_attempt_at,
+      lastError:
+        row.error_at === null
+          ? null
+          : { at: row.error_at, statusCode: row.error_status_code, error: row.error },
     };
   }
 }

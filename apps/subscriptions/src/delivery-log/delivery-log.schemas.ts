@@ -78,12 +78,29 @@ export const DeliveryDetail = responseSchema(
 );
 export type DeliveryDetail = z.infer<typeof DeliveryDetail>;
 
+const HealthWindow = z.object({
+  attempts: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int().describe('Attempts that did not succeed (failed or dead-lettered)'),
+  successRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe('succeeded / attempts (0..1); null when there were no attempts'),
+  p50LatencyMs: z.number().nullable().describe('Median attempt latency; null without attempts'),
+  p95LatencyMs: z.number().nullable().describe('95th percentile attempt latency'),
+});
+
 export const WebhookHealth = responseSchema(
   'WebhookHealth',
   z.object({
     subscriptionId: z.string(),
     topic: SubscriptionTopic,
-    state: SubscriptionState.describe("The subscription's configured state"),
+    state: SubscriptionState.describe(
+      'disabled when the subscription is disabled; failing when it is marked failing or the ' +
+        "delivery service's latest announcement says so; active otherwise",
+    ),
     health: z
       .object({
         status: z.enum(['healthy', 'failing', 'disabled']),
@@ -100,6 +117,24 @@ export const WebhookHealth = responseSchema(
     }),
     lastSuccessAt: z.iso.datetime().nullable(),
     lastFailureAt: z.iso.datetime().nullable(),
+    windows: z
+      .object({ '1h': HealthWindow, '24h': HealthWindow })
+      .describe('Attempt figures over the last hour and the last 24 hours'),
+    consecutiveFailures: z
+      .number()
+      .int()
+      .describe(
+        "Failed attempts since the last success; the delivery service's announced count when " +
+          'its latest announcement is newer than the latest recorded attempt',
+      ),
+    lastError: z
+      .object({
+        at: z.iso.datetime(),
+        statusCode: z.number().int().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable()
+      .describe('The latest attempt that did not succeed; null when none did'),
   }),
 );
 export type WebhookHealth = z.infer<typeof WebhookHealth>;
@@ -108,7 +143,20 @@ export const CommandAccepted = responseSchema(
   'CommandAccepted',
   z.object({
     commandId: z.string().describe('Id of the command sent to the delivery service'),
-    requestId: z.string().optional().describe('For a test: the id the test attempt carries'),
   }),
 );
 export type CommandAccepted = z.infer<typeof CommandAccepted>;
+
+export const TestDeliveryResult = responseSchema(
+  'TestDeliveryResult',
+  z.object({
+    requestId: z.string().describe('The id the test event carried (the attempt’s eventId)'),
+    outcome: DeliveryOutcome.describe('How the attempt ended'),
+    statusCode: z.number().int().nullable().describe("The endpoint's HTTP status, if it answered"),
+    latencyMs: z.number(),
+    error: z.string().nullable(),
+    responseBody: z.string().nullable().describe('The first 4096 characters of the answer'),
+    attemptedAt: z.iso.datetime(),
+  }),
+);
+export type TestDeliveryResult = z.infer<typeof TestDeliveryResult>;

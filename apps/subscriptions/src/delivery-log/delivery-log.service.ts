@@ -19,9 +19,10 @@ import type {
   DeliveryQuery,
   WebhookHealth,
 } from './delivery-log.schemas';
-import { DeliveryLogRepository } from './delivery-log.repository';
+import { DeliveryLogRepository, type WindowStats } from './delivery-log.repository';
 
-const DAY_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * The delivery log: what the delivery service did, as it announced it on Kafka, readable per
@@ -89,14 +90,31 @@ export class DeliveryLogService {
     await this.businesses.access(principal, businessId);
     const subscription = await this.subscriptions.findByTopic(businessId, topic);
     if (!subscription) throw new WebhookNotFoundError(topic);
-    const [health, stats] = await Promise.all([
+    const now = Date.now();
+    const [health, stats, windows, streak] = await Promise.all([
       this.log.healthOf(subscription.id),
-      this.log.attemptStats(subscription.id, new Date(Date.now() - DAY_MS)),
+      this.log.attemptStats(subscription.id, new Date(now - DAY_MS)),
+      this.log.windowStats(subscription.id, {
+        '1h': new Date(now - HOUR_MS),
+        '24h': new Date(now - DAY_MS),
+      }),
+      this.log.failureStreak(subscription.id),
     ]);
+    // The delivery service's own count is the better one when it announced after the last attempt
+    // this log has (attempts may still be on their way).
+    const announcedLater =
+      health !== null &&
+      (streak.lastAttemptAt === null ||
+        health.changedAt.getTime() >= streak.lastAttemptAt.getTime());
     return {
       subscriptionId: subscription.id,
       topic,
-      state: subscription.state,
+      state:
+        subscription.state === 'disabled'
+          ? 'disabled'
+          : subscription.state === 'failing' || health?.status === 'failing'
+            ? 'failing'
+            : 'active',
       health:
         health === null
           ? null
@@ -113,8 +131,29 @@ export class DeliveryLogService {
       },
       lastSuccessAt: stats.lastSuccessAt?.toISOString() ?? null,
       lastFailureAt: stats.lastFailureAt?.toISOString() ?? null,
+      windows: { '1h': windowView(windows['1h']), '24h': windowView(windows['24h']) },
+      consecutiveFailures: announcedLater ? health.consecutiveFailures : streak.consecutiveFailures,
+      lastError:
+        streak.lastError === null
+          ? null
+          : {
+              at: streak.lastError.at.toISOString(),
+              statusCode: streak.lastError.statusCode,
+              error: streak.lastError.error,
+            },
     };
   }
+}
+
+function windowView(w: WindowStats) {
+  return {
+    attempts: w.attempts,
+    succeeded: w.succeeded,
+    failed: w.failed,
+    successRate: w.attempts === 0 ? null : w.succeeded / w.attempts,
+    p50LatencyMs: w.p50LatencyMs,
+    p95LatencyMs: w.p95LatencyMs,
+  };
 }
 
 function deliveryView(d: DeliveryEntity): Delivery {

@@ -9,5 +9,6 @@ import { EventsService } from './events.service';
   imports: [BusinessesModule],
   controllers: [EventsController],
   providers: [EventsRepository, EventsService],
+  exports: [EventsService],
 })
 export class EventsModule {}

@@ -11,6 +11,7 @@ const statusOf: Record<number, status> = {
   409: status.ALREADY_EXISTS,
   429: status.RESOURCE_EXHAUSTED,
   503: status.UNAVAILABLE,
+  504: status.DEADLINE_EXCEEDED,
 };
 
 /** What a failed call answers: a gRPC status, the message, and the REST error code in metadata. */

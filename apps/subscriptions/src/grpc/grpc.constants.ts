@@ -1,3 +1,9 @@
 /** The admin API's protobuf package and its services. */
 export const ADMIN_PACKAGE = 'switchboard.admin.v1';
-export const ADMIN_SERVICES = ['Businesses', 'Sources', 'Webhooks'] as const;
+export const ADMIN_SERVICES = [
+  'Businesses',
+  'Sources',
+  'Webhooks',
+  'Deliveries',
+  'Events',
+] as const;

@@ -38,6 +38,8 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
         'switchboard.admin.v1.Businesses',
         'switchboard.admin.v1.Sources',
         'switchboard.admin.v1.Webhooks',
+        'switchboard.admin.v1.Deliveries',
+        'switchboard.admin.v1.Events',
         'grpc.health.v1.Health',
       ]),
     );

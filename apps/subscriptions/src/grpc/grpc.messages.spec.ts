@@ -1,4 +1,5 @@
 import {
+  withoutNulls,
   configurationFromProto,
   configurationToProto,
   defined,
@@ -50,5 +51,15 @@ describe(externalIdsFromProto.name, () => {
       phoneNumberIds: [],
     });
     expect(externalIdsFromProto(undefined)).toBeUndefined();
+  });
+});
+
+describe(withoutNulls.name, () => {
+  it('turns nulls into absent fields, deeply', () => {
+    expect(withoutNulls({ a: null, b: [{ c: null, d: 1 }], e: { f: null, g: 'x' } })).toEqual({
+      a: undefined,
+      b: [{ c: undefined, d: 1 }],
+      e: { f: undefined, g: 'x' },
+    });
   });
 });

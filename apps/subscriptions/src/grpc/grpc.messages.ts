@@ -92,3 +92,23 @@ export function webhookToProto(webhook: Webhook) {
     secrets: secretsToProto(webhook.secrets),
   };
 }
+
+/** Nulls become absent fields (proto3 `optional`), in nested objects and lists too. */
+export type NoNulls<T> = T extends null
+  ? undefined
+  : T extends (infer U)[]
+    ? NoNulls<U>[]
+    : T extends object
+      ? { [K in keyof T]: NoNulls<T[K]> }
+      : T;
+
+export function withoutNulls<T>(value: T): NoNulls<T> {
+  if (value === null) return undefined as NoNulls<T>;
+  if (Array.isArray(value)) return value.map(withoutNulls) as NoNulls<T>;
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, withoutNulls(v)]),
+    ) as NoNulls<T>;
+  }
+  return value as NoNulls<T>;
+}

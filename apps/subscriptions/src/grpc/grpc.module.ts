@@ -2,15 +2,25 @@ import { Module } from '@nestjs/common';
 import { BusinessesModule } from '../businesses/businesses.module';
 import { SourcesModule } from '../sources/sources.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
+import { EventsModule } from '../events/events.module';
 import { BusinessesGrpcController } from './businesses-grpc.controller';
+import { DeliveriesGrpcController } from './deliveries-grpc.controller';
+import { EventsGrpcController } from './events-grpc.controller';
 import { GrpcHealth } from './grpc-health';
 import { SourcesGrpcController } from './sources-grpc.controller';
 import { WebhooksGrpcController } from './webhooks-grpc.controller';
 
 /** The gRPC face of the admin API: thin controllers over the same use cases as REST. */
 @Module({
-  imports: [BusinessesModule, SourcesModule, WebhooksModule],
-  controllers: [BusinessesGrpcController, SourcesGrpcController, WebhooksGrpcController],
+  imports: [BusinessesModule, SourcesModule, WebhooksModule, DeliveryLogModule, EventsModule],
+  controllers: [
+    BusinessesGrpcController,
+    SourcesGrpcController,
+    WebhooksGrpcController,
+    DeliveriesGrpcController,
+    EventsGrpcController,
+  ],
   providers: [GrpcHealth],
   exports: [GrpcHealth],
 })

@@ -224,6 +224,43 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('documents the test outcome, its timeout, and the health figures', () => {
+    const test = doc.paths['/v1/businesses/{businessId}/webhooks/{topic}/test']!.post!;
+    expect(Object.keys(test.responses ?? {}).sort()).toEqual(
+      ['200', '400', '401', '404', '503', '504'].sort(),
+    );
+    expect(test.responses!['200']!.content!['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/TestDeliveryResult',
+    });
+    const result = doc.components.schemas.TestDeliveryResult as { properties: Json };
+    expect(Object.keys(result.properties).sort()).toEqual(
+      [
+        'requestId',
+        'outcome',
+        'statusCode',
+        'latencyMs',
+        'error',
+        'responseBody',
+        'attemptedAt',
+      ].sort(),
+    );
+    const health = doc.components.schemas.WebhookHealth as {
+      properties: Record<string, { properties?: Record<string, { properties?: Json }> }>;
+    };
+    expect(Object.keys(health.properties)).toEqual(
+      expect.arrayContaining(['state', 'windows', 'consecutiveFailures', 'lastError']),
+    );
+    expect(Object.keys(health.properties.windows!.properties!)).toEqual(['1h', '24h']);
+    expect(Object.keys(health.properties.windows!.properties!['1h']!.properties!)).toEqual([
+      'attempts',
+      'succeeded',
+      'failed',
+      'successRate',
+      'p50LatencyMs',
+      'p95LatencyMs',
+    ]);
+  });
+
   it('serves the interactive UI at /docs', async () => {
     const page = await service.request({ method: 'GET', url: '/docs' });
     expect(page.statusCode).toBe(200);

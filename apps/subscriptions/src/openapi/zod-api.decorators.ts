@@ -93,10 +93,12 @@ const errorDescriptions: Record<number, string> = {
   401: 'No credentials, or credentials that match nothing',
   403: 'Only the operator key may do this',
   404: 'No such resource for this caller (other businesses are invisible)',
+  503: 'A dependency (Kafka, the normalizer log) is unavailable; retry later',
+  504: 'What the call waited for did not happen in time',
 };
 
 /** The error answers an operation can give, all `{"error":{"code","message"}}`. */
-export function ApiErrors(...statuses: (400 | 401 | 403 | 404)[]) {
+export function ApiErrors(...statuses: (400 | 401 | 403 | 404 | 503 | 504)[]) {
   return applyDecorators(
     ...statuses.map((status) =>
       ApiResponse({
