@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { ITopicConfig, Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { retryTransient } from './retry-transient';
 
 /** What provisioning needs to know of a topic; the catalog in `@switchboard/contracts` has it. */
 export interface ProvisionedTopic {
@@ -27,30 +28,53 @@ export async function provisionTopics(
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length === 0) return [];
     const minInsync = Math.max(1, Math.min(2, replicationFactor - 1));
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t): ITopicConfig => ({
-        topic: t.name,
-        numPartitions: t.partitions,
-        replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: t.cleanupPolicy },
-          { name: 'retention.ms', value: String(t.retentionMs ?? -1) },
-          { name: 'min.insync.replicas', value: String(minInsync) },
-          ...(t.maxMessageBytes
-            ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }]
-            : []),
-        ],
-      })),
-    });
+    const configs = missing.map((t): ITopicConfig => ({
+      topic: t.name,
+      numPartitions: t.partitions,
+      replicationFactor,
+      configEntries: [
+        { name: 'cleanup.policy', value: t.cleanupPolicy },
+        { name: 'retention.ms', value: String(t.retentionMs ?? -1) },
+        { name: 'min.insync.replicas', value: String(minInsync) },
+        ...(t.maxMessageBytes
+          ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }]
+          : []),
+      ],
+    }));
+    // A retried create finds the topics already there and returns false: that is success too.
+    await retryTransient(() => admin.createTopics({ waitForLeaders: false, topics: configs }));
+    await waitForLeaders(
+      admin,
+      configs.map((c) => c.topic),
+    );
     const created = missing.map((t) => t.name);
     logger.log({ topics: created }, 'Created topics');
     return created;
-  } catch (err) {
-    // Another instance may have created the same topics a moment earlier.
-    if (err instanceof Error && /already exists/i.test(err.message)) return [];
-    throw err;
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Waits until every partition of the topics has a leader. Right after creation, metadata can still
+ * answer "unknown topic" or "no leader" for a moment, more so on a busy broker.
+ */
+export async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  await retryTransient(
+    async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = metadata.topics.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length > 0) {
+        throw Object.assign(
+          new Error(`No leader yet for ${leaderless.map((t) => t.name).join(', ')}`),
+          {
+            retriable: true,
+          },
+        );
+      }
+    },
+    { attempts: 120, delayMs: 250 },
+  );
 }

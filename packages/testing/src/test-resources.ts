@@ -39,8 +39,10 @@ export async function createTestTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // Created without waiting inside kafkajs, then polled until every partition has a leader:
+    // right after creation a busy broker may still answer "unknown topic" for a moment.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: topics.map((t) => ({
         topic: t.name,
         numPartitions: t.partitions ?? 1,
@@ -48,6 +50,16 @@ export async function createTestTopics(
         configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
       })),
     });
+    await eventually(
+      async () => {
+        const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+        const ready = metadata.topics.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        );
+        return ready ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'leaders for the test topics' },
+    );
   } finally {
     await admin.disconnect();
   }
