@@ -1,17 +1,19 @@
 // Shared Jest settings: SWC transpiles TypeScript with decorator metadata for NestJS.
 // Tiers are chosen by file suffix: *.spec.ts (unit), *.int-spec.ts (real Kafka and
-// PostgreSQL), *.e2e-spec.ts (services wired together).
+// PostgreSQL), *.e2e-spec.ts (services wired together), *.fuzz-spec.ts (hostile input against
+// the services as processes).
 const path = require('node:path');
 
 const tiers = {
   unit: '\\.spec\\.ts$',
   int: '\\.int-spec\\.ts$',
   e2e: '\\.e2e-spec\\.ts$',
+  fuzz: '\\.fuzz-spec\\.ts$',
 };
 
 function jestConfig(dir, { tier = process.env.TEST_TIER ?? 'unit' } = {}) {
   const pattern = tiers[tier];
-  if (!pattern) throw new Error(`Unknown TEST_TIER "${tier}" (expected unit, int or e2e)`);
+  if (!pattern) throw new Error(`Unknown TEST_TIER "${tier}" (expected unit, int, e2e or fuzz)`);
   const needsInfra = tier !== 'unit';
   return {
     rootDir: dir,

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createService } from '@switchboard/service-kit';
+import { refuseUnstorableParams } from './common/storable-params';
 import { AppModule } from './app.module';
 import type { SubscriptionsConfig } from './config/subscriptions.config';
 import { connectGrpc } from './grpc/grpc.options';
@@ -20,6 +21,7 @@ export function createSubscriptionsApp(
 ): Promise<NestFastifyApplication> {
   return createService(AppModule.forRoot(config), {
     configure: async (app) => {
+      refuseUnstorableParams(app.getHttpAdapter().getInstance());
       setupDocs(app);
       connectGrpc(app, config);
       await options.configure?.(app);

@@ -37,4 +37,29 @@ describe(parseInput.name, () => {
       expect(error.issues.map((i) => i.path)).toEqual(['a', 'b[0]', '(body)']);
     }
   });
+
+  it.each([
+    ['a NUL character', 'ab\u0000c'],
+    ['an unpaired high surrogate', 'ab\ud800'],
+    ['an unpaired low surrogate', '\udc00ab'],
+  ])('refuses %s anywhere in the input, which PostgreSQL cannot store', (_, bad) => {
+    // given input that passes the schema but carries a string PostgreSQL refuses
+    const nested = z.strictObject({ name: z.string(), ids: z.array(z.string()) });
+
+    // when it is parsed, then it is a 400 naming the field, not a failed write later
+    expect(() => parseInput(nested, { name: 'fine 😀', ids: ['ok', bad] })).toThrow(
+      new InvalidRequestError(
+        'ids[1]: must not contain NUL characters or unpaired UTF-16 surrogates',
+      ),
+    );
+    expect(parseInput(nested, { name: 'fine 😀', ids: ['ok'] })).toEqual({
+      name: 'fine 😀',
+      ids: ['ok'],
+    });
+  });
+
+  it('refuses an unstorable object key', () => {
+    const record = z.record(z.string(), z.string());
+    expect(() => parseInput(record, { 'a\u0000': 'x' })).toThrow(InvalidRequestError);
+  });
 });

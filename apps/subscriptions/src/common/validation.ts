@@ -41,10 +41,39 @@ export function parseInput<S extends z.ZodType>(
   root = '(body)',
 ): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issuePath(base, issue.path, root),
-    message: describeIssue(issue),
-  }));
+  const issues = parsed.success
+    ? unstorableStrings(parsed.data).map((path) => ({
+        path: issuePath(base, path, root),
+        message: 'must not contain NUL characters or unpaired UTF-16 surrogates',
+      }))
+    : parsed.error.issues.map((issue) => ({
+        path: issuePath(base, issue.path, root),
+        message: describeIssue(issue),
+      }));
+  if (parsed.success && issues.length === 0) return parsed.data;
   throw new InvalidRequestError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+}
+
+/** A UTF-16 surrogate without its partner. */
+const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether PostgreSQL can store the string (in `text` and `jsonb` alike): no NUL, no lone surrogate. */
+export function isStorable(value: string): boolean {
+  return !value.includes('\u0000') && !unpairedSurrogate.test(value);
+}
+
+/**
+ * Paths of the strings (values or keys) PostgreSQL cannot store: `text` refuses NUL and `jsonb`
+ * refuses `\u0000` and unpaired surrogates, which would otherwise fail the write with a 500.
+ */
+function unstorableStrings(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (typeof value === 'string') return isStorable(value) ? [] : [path];
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => unstorableStrings(item, [...path, i]));
+  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      isStorable(key) ? unstorableStrings(item, [...path, key]) : [[...path, key]],
+    );
+  }
+  return [];
 }

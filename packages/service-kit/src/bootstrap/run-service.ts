@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { errorBody } from '../errors/app-error';
 import { Logger } from 'nestjs-pino';
 
 export interface RunServiceOptions {
@@ -35,13 +36,35 @@ export async function createService(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ ...options.fastify }),
+    new FastifyAdapter({ frameworkErrors: answerFrameworkError, ...options.fastify }),
     { bufferLogs: true, bodyParser: options.bodyParser ?? true },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await options.configure?.(app);
   return app;
+}
+
+/**
+ * Fastify answers some requests before any route or error filter runs: a path that is not valid
+ * percent-encoding (400) or a path parameter over the router's length limit (414). They get the
+ * same `{"error":{"code","message"}}` body as every other refusal.
+ */
+const frameworkErrorCodes: Record<string, string> = {
+  FST_ERR_BAD_URL: 'malformed_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'path_too_long',
+  FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
+};
+
+function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 400;
+  void reply
+    .code(status)
+    .send(errorBody(frameworkErrorCodes[error.code] ?? 'bad_request', error.message));
 }
 
 /** Runs `main`, and on a configuration or start-up failure prints it and exits non-zero. */
