@@ -65,11 +65,11 @@ export const DeliveryConfig = baseServiceEnv({
      * Every delivery is stored before its first attempt, so an attempt still running then simply
      * finishes in the background (or is retried from PostgreSQL after a crash).
      */
-    INLINE_ATTEMPT_DEADLINE_MS: milliseconds(0, 60_000).default(200),
+    INLINE_ATTEMPT_DEADLINE_MS: milliseconds(0, 60_000).default(0),
     /** Requests in flight to one subscription at most. */
-    SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(8),
+    SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
     /** Attempts waiting for one subscription at most; beyond, deliveries wait in PostgreSQL. */
-    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(32),
+    SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(128),
     /** How often the retry scheduler looks for due deliveries. */
     SCHEDULER_INTERVAL_MS: milliseconds(10, 60_000).default(1_000),
     /** Most due deliveries claimed at once. */
