@@ -6,3 +6,4 @@ export * from './kafka.module';
 export * from './compacted-topic.reader';
 export * from './topic-names';
 export * from './retry-transient';
+export * from './config-topic.follower';
