@@ -9,11 +9,13 @@ const tiers = {
   int: '\\.int-spec\\.ts$',
   e2e: '\\.e2e-spec\\.ts$',
   fuzz: '\\.fuzz-spec\\.ts$',
+  chaos: '\\.chaos-spec\\.ts$',
 };
 
 function jestConfig(dir, { tier = process.env.TEST_TIER ?? 'unit' } = {}) {
   const pattern = tiers[tier];
-  if (!pattern) throw new Error(`Unknown TEST_TIER "${tier}" (expected unit, int, e2e or fuzz)`);
+  if (!pattern)
+    throw new Error(`Unknown TEST_TIER "${tier}" (expected unit, int, e2e, fuzz or chaos)`);
   const needsInfra = tier !== 'unit';
   return {
     rootDir: dir,

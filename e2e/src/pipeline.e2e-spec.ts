@@ -1,6 +1,4 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fixtureJson } from '@switchboard/fixtures';
 import {
   createTestDatabase,
@@ -12,35 +10,16 @@ import {
   uniqueName,
 } from '@switchboard/testing';
 import { Webhook } from 'standardwebhooks';
+import { adminCall } from './admin-client';
+import { startReceiver, type Receiver } from './receiver';
 import { freePort, type ServiceName, ServiceProcess } from './service-process';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A subscriber's endpoint on 127.0.0.1 that records every request and answers 200. */
-async function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/hooks/whatsapp`, received };
-}
 
 describe('Switchboard end to end: provider → ingress → normalizer → delivery → subscriber', () => {
   const prefix = `${uniqueName('e2e-pipeline')}.`;
   const operatorKey = `op_${randomUUID()}`;
   const services = new Map<ServiceName, ServiceProcess>();
   let database: TestDatabase;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
 
   beforeAll(async () => {
     database = await createTestDatabase('e2e_pipeline');
@@ -71,24 +50,13 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
 
   afterAll(async () => {
     await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
-    await new Promise((resolve) => receiver?.server.close(resolve));
+    await receiver?.close();
     await database?.drop();
     await deleteTopicsWithPrefix(testKafka(), prefix);
   });
 
-  async function admin<T>(
-    method: string,
-    path: string,
-    auth: Record<string, string>,
-    body?: unknown,
-  ) {
-    const res = await fetch(`${services.get('subscriptions')!.url}${path}`, {
-      method,
-      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
+    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
   }
 
   it('delivers a signed Meta webhook to the subscriber as a verified CloudEvent, logged once', async () => {

@@ -21,6 +21,13 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** True while the process runs (false before start, after it exited or was killed). */
+  get isRunning(): boolean {
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
+  }
+
   get logs(): string {
     return this.output;
   }
