@@ -221,6 +221,12 @@ describe('crash suite: SIGKILL every service and restart the broker under load',
       delivered: acknowledged.filter((s) => seen.has(s.wamid)).length,
       'duplicate deliveries': [...deliveriesPerMessage.values()].reduce((sum, n) => sum + n - 1, 0),
       lost,
+      statuses: Object.fromEntries(
+        [...new Set(sent.map((s) => String(s.status)))].map((status) => [
+          status,
+          sent.filter((s) => String(s.status) === status).length,
+        ]),
+      ),
     };
     process.stdout.write(
       `\ncrash suite (${seconds} s at ${rate}/s): ${JSON.stringify(counts, null, 2)}\n`,

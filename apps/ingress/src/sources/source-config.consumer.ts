@@ -19,7 +19,7 @@ export class SourceConfigConsumer implements OnApplicationBootstrap, BeforeAppli
 
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
-    registry: SourceRegistry,
+    private readonly registry: SourceRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,
   ) {
@@ -33,6 +33,7 @@ export class SourceConfigConsumer implements OnApplicationBootstrap, BeforeAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    void this.follower.caughtUp.then(() => this.registry.markLoaded());
     await this.follower.start(this.readiness);
   }
 

@@ -7,6 +7,16 @@ import type { SourceRecord } from '@switchboard/contracts';
  */
 export class SourceRegistry {
   private readonly sources = new Map<string, SourceRecord>();
+  private loaded = false;
+
+  /** True once the config topic has been read up to where it stood at start. */
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  markLoaded(): void {
+    this.loaded = true;
+  }
 
   get size(): number {
     return this.sources.size;

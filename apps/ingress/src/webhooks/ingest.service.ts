@@ -13,7 +13,11 @@ import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
 import { type InboundRequest } from '../verification/verification';
 import { verifiers } from '../verification/verifiers';
-import { StorageUnavailableError, WebhookRejectedError } from './ingress.errors';
+import {
+  SourcesLoadingError,
+  StorageUnavailableError,
+  WebhookRejectedError,
+} from './ingress.errors';
 import { IngressMetrics } from './ingress.metrics';
 import { INGRESS_CONFIG } from './ingress.tokens';
 
@@ -131,6 +135,10 @@ export class IngestService {
 
   private source(route: Provider, sourceId: string): SourceRecord {
     const source = this.sources.get(sourceId);
+    if (!source && !this.sources.isLoaded) {
+      // Just started: the source may exist but not be read yet. The provider retries a 503.
+      throw new SourcesLoadingError(this.config.RETRY_AFTER_SECONDS);
+    }
     if (!source || source.provider !== route) {
       throw new WebhookRejectedError('source_not_found', `No ${route} source "${sourceId}"`);
     }

@@ -42,3 +42,12 @@ export class StorageUnavailableError extends AppError {
     );
   }
 }
+
+/** Ingress has just started and has not read every source yet: 503, so the provider retries. */
+export class SourcesLoadingError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('sources_loading', 'Sources are still loading; retry shortly', 503, true, {
+      'retry-after': String(retryAfterSeconds),
+    });
+  }
+}
