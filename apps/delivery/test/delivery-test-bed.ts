@@ -198,6 +198,14 @@ export class DeliveryTestBed {
     return result.rows;
   }
 
+  /** Runs a statement on the bed's database (e.g. to make the service's writes fail). */
+  async query<T extends object = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
+    return (await this.db.query<T>(sql, params)).rows;
+  }
+
   /** Waits until the delivery group has committed every event published so far. */
   async waitCommitted(): Promise<void> {
     const admin = this.kafka.admin();

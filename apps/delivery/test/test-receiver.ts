@@ -15,7 +15,8 @@ export interface ReceivedRequest {
 
 /** How an endpoint answers: a response, or never (a black hole that accepts and keeps silent). */
 export type Reply =
-  { status: number; headers?: Record<string, string>; body?: string } | { hang: true };
+  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+  | { hang: true };
 
 export type Responder = (request: ReceivedRequest, index: number) => Reply;
 
@@ -93,6 +94,7 @@ export class TestReceiver {
     this.requests.push(request);
     const reply = this.responders.get(path)?.(request, index) ?? { status: 200, body: 'ok' };
     if ('hang' in reply) return;
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body ?? '');
   }

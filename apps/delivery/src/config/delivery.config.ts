@@ -76,6 +76,16 @@ export const DeliveryConfig = baseServiceEnv({
     SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
     /** Added to a claimed delivery's lease beyond its longest possible attempt. */
     ATTEMPT_LEASE_MARGIN_MS: milliseconds(0, 600_000).default(5_000),
+    /**
+     * How long a finished attempt's outcome waits for others before they are stored together in
+     * one statement. Outcomes not yet stored when the process dies are attempted again when their
+     * lease ends, so this (plus one write) bounds the window for a duplicate delivery.
+     */
+    OUTCOME_FLUSH_INTERVAL_MS: milliseconds(0, 1_000).default(5),
+    /** Most outcomes stored by one statement; a full batch is written at once. */
+    OUTCOME_FLUSH_MAX: z.coerce.number().int().min(1).max(10_000).default(1_000),
+    /** How often endpoint health gathered in memory is stored and its transitions announced. */
+    HEALTH_FLUSH_INTERVAL_MS: milliseconds(10, 60_000).default(250),
     /** Consecutive failures after which a subscription is announced failing. */
     FAILING_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
     /** How long a failing subscription may go without a success before it is disabled. */

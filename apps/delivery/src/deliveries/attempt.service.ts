@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type {
   DeliveryAttempt,
@@ -8,6 +8,7 @@ import type {
 } from '@switchboard/contracts';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
+import type { HealthObservation } from '../health/endpoint-health';
 import { EndpointHealthService } from '../health/endpoint-health.service';
 import {
   type AttemptVerdict,
@@ -18,11 +19,11 @@ import {
 import { WebhookSender } from '../sending/webhook-sender';
 import { signWebhook } from '../signing/webhook-signer';
 import type { Subscription } from '../subscriptions/subscription-registry';
-import { attemptIdOf } from './delivery-id';
 import type { DeliveryState } from './delivery.entity';
 import { DeliveryRepository, type StoredDelivery } from './delivery.repository';
 import { AttemptPublisher } from './attempt.publisher';
 import { DeliveryMetrics } from './delivery.metrics';
+import { OutcomeWriter } from './outcome-writer';
 
 export const USER_AGENT = 'Switchboard-Webhook/1.0';
 
@@ -47,20 +48,26 @@ function random(): number {
 
 /**
  * Makes one attempt of a stored delivery, whether it comes inline from the consumer, from the
- * retry scheduler or from a command: signs the event with the subscription's live secrets, sends
- * it, stores what follows (succeeded, retried at a time, dead-lettered), publishes the attempt,
- * and tells endpoint health. Never throws: a failure to store leaves the delivery pending, to be
- * attempted again when its lease ends.
+ * retry scheduler or from a command: signs the event with the subscription's live secrets and
+ * sends it. The attempt (and the lane slot it holds) ends with the HTTP answer; what follows runs
+ * after it: the outcome (succeeded, retried at a time, dead-lettered) goes to the group-commit
+ * writer, and only once it is stored is the attempt published and endpoint health told, so the
+ * delivery log never shows an outcome the database lost. Never throws: an outcome not stored
+ * leaves the delivery pending, to be attempted again when its lease ends.
  */
 @Injectable()
 export class AttemptService {
   private readonly logger = new Logger(AttemptService.name);
+  /** Deliveries being attempted here, until their outcome is stored (or given up). */
   private readonly inFlight = new Set<string>();
+  /** Outcomes of finished attempts still being stored and published. */
+  private readonly settling = new Set<Promise<void>>();
   private readonly settings: RetrySettings;
+  private readonly writer: OutcomeWriter;
 
   constructor(
     private readonly sender: WebhookSender,
-    private readonly repository: DeliveryRepository,
+    repository: DeliveryRepository,
     private readonly publisher: AttemptPublisher,
     private readonly health: EndpointHealthService,
     private readonly metrics: DeliveryMetrics,
@@ -72,9 +79,13 @@ export class AttemptService {
       jitter: config.RETRY_JITTER,
       retryAfterMaxSeconds: config.RETRY_AFTER_MAX_SECONDS,
     };
+    this.writer = new OutcomeWriter(repository, {
+      flushIntervalMs: config.OUTCOME_FLUSH_INTERVAL_MS,
+      maxBatch: config.OUTCOME_FLUSH_MAX,
+    });
   }
 
-  /** True while this instance is attempting the delivery. */
+  /** True while this instance is attempting the delivery or storing its outcome. */
   isInFlight(deliveryId: string): boolean {
     return this.inFlight.has(deliveryId);
   }
@@ -89,8 +100,8 @@ export class AttemptService {
 
   /**
    * How long a delivery handed to a subscription's lane can take at most before its outcome is
-   * stored: the attempts queued ahead of it, its own, and a margin. Stored deliveries are not
-   * taken by the scheduler before then.
+   * stored: the attempts queued ahead of it, its own, and a margin (which also covers the
+   * outcome's group commit). Stored deliveries are not taken by the scheduler before then.
    */
   leaseMs(subscription: SubscriptionRecord): number {
     const rounds =
@@ -99,31 +110,62 @@ export class AttemptService {
   }
 
   /**
-   * Attempts the delivery; resolves with the outcome, or null when the attempt was cancelled by
-   * shutdown (nothing is recorded then: the delivery is attempted again when its lease ends).
+   * Attempts the delivery; resolves with the outcome as soon as the endpoint has answered (or
+   * failed to), or null when the attempt was cancelled by shutdown (nothing is recorded then: the
+   * delivery is attempted again when its lease ends). Storing and publishing go on after it.
    */
   async attempt(
     delivery: DeliveryToAttempt,
     subscription: Subscription,
   ): Promise<DeliveryOutcome | null> {
     this.inFlight.add(delivery.id);
+    let settled: Settled | null;
     try {
-      return await this.run(delivery, subscription.record);
-    } finally {
+      settled = await this.send(delivery, subscription.record);
+    } catch (err) {
       this.inFlight.delete(delivery.id);
+      throw err;
     }
+    if (!settled) {
+      this.inFlight.delete(delivery.id);
+      return null;
+    }
+    const settling: Promise<void> = this.settle(delivery, subscription.record, settled).finally(
+      () => {
+        this.inFlight.delete(delivery.id);
+        this.settling.delete(settling);
+      },
+    );
+    this.settling.add(settling);
+    return settled.report.outcome;
   }
 
-  private async run(
+  /** Resolves once every finished attempt's outcome has been stored and published (or failed). */
+  async drain(): Promise<void> {
+    await this.writer.flush();
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  }
+
+  /** Outcomes waiting for their group commit. */
+  get outcomesPending(): number {
+    return this.writer.pending;
+  }
+
+  private async send(
     delivery: DeliveryToAttempt,
     subscription: SubscriptionRecord,
-  ): Promise<DeliveryOutcome | null> {
+  ): Promise<Settled | null> {
     const attempt = delivery.attempts + 1;
-    const now = new Date();
+    const startedAt = new Date();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
-      ...signWebhook({ id: delivery.id, body: delivery.body, secrets: subscription.secrets, now }),
+      ...signWebhook({
+        id: delivery.id,
+        body: delivery.body,
+        secrets: subscription.secrets,
+        now: startedAt,
+      }),
       'X-Switchboard-Event-Type': delivery.eventType,
       'X-Switchboard-Topic': delivery.topic,
       'X-Switchboard-Attempt': String(attempt),
@@ -135,6 +177,8 @@ export class AttemptService {
       timeoutMs: this.timeoutMs(subscription),
     });
     if (response.kind === 'failed' && response.code === 'cancelled') return null;
+    // The next attempt is spaced from this one's end: a slow endpoint does not eat its delay.
+    const endedAt = new Date();
     const statusCode = response.kind === 'answered' ? response.statusCode : null;
     const succeeded = isSuccess(statusCode);
     const error =
@@ -156,7 +200,7 @@ export class AttemptService {
               },
               attemptsInSchedule: attempt - delivery.scheduleBase,
               schedule: subscription.configuration.retry?.schedule,
-              now,
+              now: endedAt,
               random: random(),
             },
             this.settings,
@@ -164,67 +208,86 @@ export class AttemptService {
         );
     this.metrics.attempts.inc({ outcome });
     this.metrics.attemptSeconds.observe({ outcome }, response.latencyMs / 1000);
-
-    try {
-      await this.repository.recordAttempt(delivery.id, delivery.attempts, {
-        state,
-        nextAttemptAt,
-        attemptedAt: now,
+    return {
+      state,
+      health: succeeded
+        ? { kind: 'success' }
+        : { kind: 'failure', error: error ?? 'failed', gone: statusCode === 410 },
+      at: endedAt,
+      report: {
+        // Every attempt has an id of its own, also one made again after its outcome was lost.
+        id: randomUUID(),
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        businessId: delivery.businessId,
+        subscriptionId: delivery.subscriptionId,
+        topic: delivery.topic as SubscriptionTopic,
+        attempt,
+        attemptedAt: startedAt.toISOString(),
+        outcome,
         statusCode,
+        latencyMs: response.latencyMs,
         error,
+        responseBody: response.kind === 'answered' ? response.body : null,
+        nextAttemptAt: nextAttemptAt?.toISOString() ?? null,
+      },
+    };
+  }
+
+  /** Stores the outcome, then publishes the attempt and tells endpoint health. Never throws. */
+  private async settle(
+    delivery: DeliveryToAttempt,
+    subscription: SubscriptionRecord,
+    settled: Settled,
+  ): Promise<void> {
+    const { report } = settled;
+    let stored: boolean;
+    try {
+      stored = await this.writer.record({
+        deliveryId: delivery.id,
+        previousAttempts: delivery.attempts,
+        state: settled.state,
+        nextAttemptAt: report.nextAttemptAt === null ? null : new Date(report.nextAttemptAt),
+        attemptedAt: new Date(report.attemptedAt),
+        statusCode: report.statusCode,
+        error: report.error,
       });
     } catch (err) {
+      this.metrics.outcomesLost.inc();
       this.logger.error(
         { deliveryId: delivery.id, err: describe(err) },
         'Attempt outcome not stored; the delivery will be attempted again when its lease ends',
       );
+      return;
     }
-
-    const report: DeliveryAttempt = {
-      id: attemptIdOf(delivery.id, attempt),
-      deliveryId: delivery.id,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      businessId: delivery.businessId,
-      subscriptionId: delivery.subscriptionId,
-      topic: delivery.topic as SubscriptionTopic,
-      attempt,
-      attemptedAt: now.toISOString(),
-      outcome,
-      statusCode,
-      latencyMs: response.latencyMs,
-      error,
-      responseBody: response.kind === 'answered' ? response.body : null,
-      nextAttemptAt: nextAttemptAt?.toISOString() ?? null,
-    };
-    await Promise.all([
-      this.publisher
-        .publish(report)
-        .catch((err: unknown) =>
-          this.logger.error(
-            { deliveryId: delivery.id, attempt, err: describe(err) },
-            'Delivery attempt not published',
-          ),
+    if (!stored) {
+      // Another attempt of the same delivery was stored first (this one outlived its lease).
+      this.logger.warn(
+        { deliveryId: delivery.id, attempt: report.attempt },
+        'Attempt outcome not stored: the delivery had moved on; not published',
+      );
+      return;
+    }
+    // Test attempts never count toward an endpoint's health.
+    if (!delivery.test) this.health.observe(subscription, settled.health, settled.at);
+    await this.publisher
+      .publish(report)
+      .catch((err: unknown) =>
+        this.logger.error(
+          { deliveryId: delivery.id, attempt: report.attempt, err: describe(err) },
+          'Delivery attempt not published',
         ),
-      delivery.test
-        ? undefined
-        : this.health
-            .observe(
-              subscription,
-              succeeded
-                ? { kind: 'success' }
-                : { kind: 'failure', error: error ?? 'failed', gone: statusCode === 410 },
-              now,
-            )
-            .catch((err: unknown) =>
-              this.logger.error(
-                { subscriptionId: subscription.id, err: describe(err) },
-                'Endpoint health not updated',
-              ),
-            ),
-    ]);
-    return outcome;
+      );
   }
+}
+
+/** A finished attempt: what to store, report and tell endpoint health. */
+interface Settled {
+  state: DeliveryState;
+  health: HealthObservation;
+  at: Date;
+  report: DeliveryAttempt;
 }
 
 /** What an attempt leaves behind: the reported outcome, the stored state, the next attempt. */

@@ -23,8 +23,3 @@ export function uuidV5(name: string, namespace: string): string {
 export function deliveryIdOf(subscriptionId: string, eventId: string): string {
   return uuidV5(`${subscriptionId}\n${eventId}`, DELIVERY_NAMESPACE);
 }
-
-/** The id of one attempt, the same if the attempt is reported twice. */
-export function attemptIdOf(deliveryId: string, attempt: number): string {
-  return uuidV5(`${deliveryId}\n${attempt}`, DELIVERY_NAMESPACE);
-}

@@ -5,7 +5,7 @@ import { eventually, uniqueName } from '@switchboard/testing';
 import { Webhook } from 'standardwebhooks';
 import { cloudEvent, subscriptionRecord, webhookSecret } from '../../test/builders';
 import { DeliveryTestBed } from '../../test/delivery-test-bed';
-import { freePort, TestReceiver } from '../../test/test-receiver';
+import { freePort, type ReceivedRequest, TestReceiver } from '../../test/test-receiver';
 import { secretKey } from '../signing/webhook-signer';
 import { deliveryIdOf } from './delivery-id';
 
@@ -285,7 +285,72 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     const [first, second] = await receiver.waitFor(sub.path, 2);
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1_900);
     const [attempt] = await bed.waitForAttempts(sub.id, 1);
-    expect(Date.parse(attempt!.nextAttemptAt!) - Date.parse(attempt!.attemptedAt)).toBe(2_000);
+    const delay = Date.parse(attempt!.nextAttemptAt!) - Date.parse(attempt!.attemptedAt);
+    expect(delay).toBeGreaterThanOrEqual(2_000);
+    expect(delay).toBeLessThanOrEqual(2_000 + attempt!.latencyMs + 50);
+  });
+
+  it('spaces a retry from the end of the attempt, not from its start', async () => {
+    // given an endpoint that takes 1.5 s to answer 500 once, and a schedule of 1 s (10 s × 0.1)
+    const sub = subscription({ configuration: { retry: { schedule: [10], timeoutMs: 5_000 } } });
+    receiver.respond(sub.path, (_r, i) =>
+      i === 0 ? { status: 500, delayMs: 1_500 } : { status: 200 },
+    );
+    await bed.applySubscriptions(app!, sub);
+
+    // when an event is published
+    await bed.publishEvents(eventFor(sub));
+
+    // then the retry starts a full second after the slow answer, not right after it
+    const [first, second] = await receiver.waitFor(sub.path, 2);
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(2_450);
+    const [failed] = await bed.waitForAttempts(sub.id, 1);
+    expect(failed!.latencyMs).toBeGreaterThanOrEqual(1_450);
+    const delay = Date.parse(failed!.nextAttemptAt!) - Date.parse(failed!.attemptedAt);
+    expect(delay).toBeGreaterThanOrEqual(1_000 + failed!.latencyMs - 5);
+  });
+
+  it('publishes an attempt only once its outcome is stored; a lost outcome is attempted again', async () => {
+    // given a subscription whose outcome writes fail (as with the database down), short lease
+    const sub = subscription({ configuration: { retry: { timeoutMs: 500 } } });
+    await bed.query(
+      `CREATE FUNCTION delivery.refuse_outcomes() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'database unavailable (test)'; END $$`,
+    );
+    await bed.query(
+      `CREATE TRIGGER refuse_outcomes BEFORE UPDATE ON delivery.deliveries FOR EACH ROW
+       WHEN (NEW.attempts <> OLD.attempts AND NEW.subscription_id = '${sub.id}')
+       EXECUTE FUNCTION delivery.refuse_outcomes()`,
+    );
+    let first: ReceivedRequest | undefined;
+    try {
+      await bed.applySubscriptions(app!, sub);
+
+      // when an event is delivered and its outcome cannot be stored
+      await bed.publishEvents(eventFor(sub));
+      [first] = await receiver.waitFor(sub.path, 1);
+      expect(first!.headers['x-switchboard-attempt']).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+      // then no attempt is published, and the delivery is still pending with no attempt counted
+      expect(bed.attemptsOf(sub.id)).toEqual([]);
+      expect(await bed.deliveries(sub.id)).toMatchObject([{ state: 'pending', attempts: 0 }]);
+    } finally {
+      await bed.query(`DROP TRIGGER refuse_outcomes ON delivery.deliveries`);
+      await bed.query(`DROP FUNCTION delivery.refuse_outcomes()`);
+    }
+
+    // and once writes work again, the delivery is attempted again when its lease ends
+    const [, second] = await receiver.waitFor(sub.path, 2, 30_000);
+    expect(second!.headers['x-switchboard-attempt']).toBe('1');
+    expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    const [attempt] = await bed.waitForAttempts(sub.id, 1);
+    expect(attempt).toMatchObject({ attempt: 1, outcome: 'succeeded' });
+    await eventually(async () => {
+      const [row] = await bed.deliveries(sub.id);
+      return row?.state === 'succeeded' && row.attempts === 1 ? row : undefined;
+    });
+    expect(bed.attemptsOf(sub.id)).toHaveLength(1);
   });
 
   it('disables the subscription on 410 Gone and announces it', async () => {
@@ -414,6 +479,47 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
       businessid: sub.businessId,
       provider: 'switchboard',
       data: { subscriptionId: sub.id, requestId },
+    });
+  });
+
+  it('never counts test attempts toward endpoint health', async () => {
+    // given an endpoint that always fails, and failing after 3 consecutive failures
+    const sub = subscription();
+    receiver.respond(sub.path, () => ({ status: 500 }));
+    await bed.applySubscriptions(app!, sub);
+
+    // when four tests are sent to it and fail
+    for (let i = 0; i < 4; i++) {
+      await bed.publishCommand({
+        type: 'test',
+        id: randomUUID(),
+        businessId: sub.businessId,
+        issuedAt: new Date().toISOString(),
+        subscriptionId: sub.id,
+        topic: sub.topic,
+        requestId: `req_${randomUUID()}`,
+      });
+    }
+    const attempts = await bed.waitForAttempts(sub.id, 4);
+    expect(attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // several health flushes
+
+    // then the endpoint is not failing: no announcement, no failure stored
+    expect(bed.healthEvents.filter((e) => e.subscriptionId === sub.id)).toEqual([]);
+    const health = await bed.query<{ consecutive_failures: number }>(
+      `SELECT consecutive_failures FROM delivery.subscription_health WHERE subscription_id = $1`,
+      [sub.id],
+    );
+    expect(health.every((h) => h.consecutive_failures === 0)).toBe(true);
+
+    // and a real event's failure does count
+    await bed.publishEvents(eventFor(sub));
+    await eventually(async () => {
+      const [row] = await bed.query<{ consecutive_failures: number }>(
+        `SELECT consecutive_failures FROM delivery.subscription_health WHERE subscription_id = $1`,
+        [sub.id],
+      );
+      return row && row.consecutive_failures >= 1 ? row : undefined;
     });
   });
 

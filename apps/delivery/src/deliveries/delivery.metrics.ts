@@ -8,6 +8,7 @@ export class DeliveryMetrics {
   readonly attempts: Counter<'outcome'>;
   readonly attemptSeconds: Histogram<'outcome'>;
   readonly deferred: Counter<'path'>;
+  readonly outcomesLost: Counter;
 
   constructor(registry: Registry) {
     this.events = new Counter({
@@ -33,6 +34,11 @@ export class DeliveryMetrics {
       name: 'switchboard_delivery_deferred_total',
       help: "Deliveries left to the scheduler because their subscription's lane was full",
       labelNames: ['path'],
+      registers: [registry],
+    });
+    this.outcomesLost = new Counter({
+      name: 'switchboard_delivery_outcomes_unstored_total',
+      help: 'Attempt outcomes whose write failed; their deliveries are attempted again after the lease',
       registers: [registry],
     });
   }

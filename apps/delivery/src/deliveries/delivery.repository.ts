@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { DeliveryState } from './delivery.entity';
+import type { OutcomeToStore } from './outcome-writer';
 
 /** A delivery to store before its first attempt. */
 export interface NewDelivery {
@@ -173,31 +174,34 @@ export class DeliveryRepository {
   }
 
   /**
-   * Stores the outcome of attempt number `previousAttempts + 1`. False when the delivery had
-   * moved on meanwhile (another attempt was recorded first), in which case nothing changes.
+   * Stores many attempts' outcomes in one statement: each is attempt number
+   * `previousAttempts + 1` of its delivery. Resolves with the deliveries stored; one that had moved
+   * on meanwhile (another attempt was stored first) is left as it is and missing from the set.
    */
-  async recordAttempt(
-    id: string,
-    previousAttempts: number,
-    record: AttemptRecord,
-  ): Promise<boolean> {
+  async recordAttempts(outcomes: readonly OutcomeToStore[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const column = <K extends keyof OutcomeToStore>(key: K) => outcomes.map((o) => o[key]);
     const rows = await this.rows<{ id: string }>(
-      `UPDATE deliveries
-       SET attempts = $2 + 1, state = $3, next_attempt_at = $4, last_attempt_at = $5,
-           last_status_code = $6, last_error = $7, updated_at = $5
-       WHERE id = $1 AND attempts = $2
-       RETURNING id`,
+      `UPDATE deliveries d
+       SET attempts = o.previous + 1, state = o.state, next_attempt_at = o.next_attempt_at,
+           last_attempt_at = o.attempted_at, last_status_code = o.status_code,
+           last_error = o.error, updated_at = o.attempted_at
+       FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::timestamptz[], $5::timestamptz[],
+                   $6::integer[], $7::text[])
+         AS o(id, previous, state, next_attempt_at, attempted_at, status_code, error)
+       WHERE d.id = o.id AND d.attempts = o.previous
+       RETURNING d.id`,
       [
-        id,
-        previousAttempts,
-        record.state,
-        record.nextAttemptAt,
-        record.attemptedAt,
-        record.statusCode,
-        record.error,
+        column('deliveryId'),
+        column('previousAttempts'),
+        column('state'),
+        column('nextAttemptAt'),
+        column('attemptedAt'),
+        column('statusCode'),
+        column('error'),
       ],
     );
-    return rows.length === 1;
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Makes a pending delivery due at `at` without counting an attempt. */

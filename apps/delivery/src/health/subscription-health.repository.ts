@@ -24,52 +24,73 @@ export class SubscriptionHealthRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Reads a subscription's health under a row lock, lets `decide` work out the change, and stores
-   * it when there is one, in one transaction, so concurrent attempts to the same endpoint count
-   * every failure once and announce each transition once. A subscription without a row is
-   * healthy; its row is created only when `create` is true.
+   * Reads the health of several subscriptions under row locks, lets `decide` work out each one's
+   * change, and stores the changed ones, all in one transaction, so instances attempting the same
+   * endpoints count every failure once and announce each transition once. A subscription without
+   * a row is healthy (`decide` gets null); rows are created for the keys marked `create`.
    */
-  async update(
-    key: HealthKey,
-    create: boolean,
-    decide: (current: EndpointHealth | null) => HealthChange,
-  ): Promise<HealthChange> {
+  async updateMany<C extends HealthChange>(
+    keys: readonly (HealthKey & { create: boolean })[],
+    decide: (subscriptionId: string, current: EndpointHealth | null) => C,
+  ): Promise<Map<string, C>> {
+    if (keys.length === 0) return new Map();
     return this.dataSource.transaction(async (manager) => {
-      if (create) {
+      const created = keys.filter((k) => k.create);
+      if (created.length > 0) {
         await manager.query(
           `INSERT INTO subscription_health (subscription_id, business_id, topic, state)
-           VALUES ($1, $2, $3, 'active') ON CONFLICT (subscription_id) DO NOTHING`,
-          [key.subscriptionId, key.businessId, key.topic],
-        );
-      }
-      const rows: HealthRow[] = await manager.query(
-        `SELECT state, consecutive_failures, first_failure_at, last_failure_at, last_success_at,
-                last_error, disabled_version
-         FROM subscription_health WHERE subscription_id = $1 FOR UPDATE`,
-        [key.subscriptionId],
-      );
-      const row = rows[0];
-      const change = decide(row ? toHealth(row) : null);
-      if (row && change.changed) {
-        const next = change.next;
-        await manager.query(
-          `UPDATE subscription_health
-           SET state = $2, consecutive_failures = $3, first_failure_at = $4, last_failure_at = $5,
-               last_success_at = $6, last_error = $7, disabled_version = $8, updated_at = now()
-           WHERE subscription_id = $1`,
+           SELECT subscription_id, business_id, topic, 'active'
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS k(subscription_id, business_id, topic)
+           ON CONFLICT (subscription_id) DO NOTHING`,
           [
-            key.subscriptionId,
-            next.state,
-            next.consecutiveFailures,
-            next.firstFailureAt,
-            next.lastFailureAt,
-            next.lastSuccessAt,
-            next.lastError,
-            next.disabledVersion,
+            created.map((k) => k.subscriptionId),
+            created.map((k) => k.businessId),
+            created.map((k) => k.topic),
           ],
         );
       }
-      return change;
+      const rows: (HealthRow & { subscription_id: string })[] = await manager.query(
+        `SELECT subscription_id, state, consecutive_failures, first_failure_at, last_failure_at,
+                last_success_at, last_error, disabled_version
+         FROM subscription_health WHERE subscription_id = ANY($1::text[])
+         ORDER BY subscription_id FOR UPDATE`,
+        [keys.map((k) => k.subscriptionId)],
+      );
+      const current = new Map(rows.map((r) => [r.subscription_id, toHealth(r)]));
+      const changes = new Map<string, C>();
+      const stored: [string, EndpointHealth][] = [];
+      for (const { subscriptionId } of keys) {
+        const row = current.get(subscriptionId) ?? null;
+        const change = decide(subscriptionId, row);
+        changes.set(subscriptionId, change);
+        if (row && change.changed) stored.push([subscriptionId, change.next]);
+      }
+      if (stored.length > 0) {
+        const column = <T>(pick: (h: EndpointHealth) => T) => stored.map(([, h]) => pick(h));
+        await manager.query(
+          `UPDATE subscription_health h
+           SET state = n.state, consecutive_failures = n.consecutive_failures,
+               first_failure_at = n.first_failure_at, last_failure_at = n.last_failure_at,
+               last_success_at = n.last_success_at, last_error = n.last_error,
+               disabled_version = n.disabled_version, updated_at = now()
+           FROM unnest($1::text[], $2::text[], $3::integer[], $4::timestamptz[],
+                       $5::timestamptz[], $6::timestamptz[], $7::text[], $8::integer[])
+             AS n(subscription_id, state, consecutive_failures, first_failure_at, last_failure_at,
+                  last_success_at, last_error, disabled_version)
+           WHERE h.subscription_id = n.subscription_id`,
+          [
+            stored.map(([id]) => id),
+            column((h) => h.state),
+            column((h) => h.consecutiveFailures),
+            column((h) => h.firstFailureAt),
+            column((h) => h.lastFailureAt),
+            column((h) => h.lastSuccessAt),
+            column((h) => h.lastError),
+            column((h) => h.disabledVersion),
+          ],
+        );
+      }
+      return changes;
     });
   }
 

@@ -9,8 +9,10 @@ import { ReadinessService, withTimeout } from '@switchboard/service-kit';
 import { DeliveryCommandConsumer } from '../commands/delivery-command.consumer';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
+import { AttemptService } from '../deliveries/attempt.service';
 import { DispatchService } from '../deliveries/dispatch.service';
 import { EventConsumer } from '../deliveries/event.consumer';
+import { EndpointHealthService } from '../health/endpoint-health.service';
 import { RetryScheduler } from '../retries/retry.scheduler';
 import { WebhookSender } from '../sending/webhook-sender';
 import { SubscriptionConfigConsumer } from '../subscriptions/subscription-config.consumer';
@@ -35,6 +37,8 @@ export class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicat
     private readonly commands: DeliveryCommandConsumer,
     private readonly scheduler: RetryScheduler,
     private readonly dispatch: DispatchService,
+    private readonly attempts: AttemptService,
+    private readonly health: EndpointHealthService,
     private readonly sender: WebhookSender,
     private readonly readiness: ReadinessService,
     @Inject(DELIVERY_CONFIG) private readonly settings: DeliveryConfig,
@@ -66,6 +70,15 @@ export class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicat
         'Shutting down with attempts in flight; they are retried when their lease ends',
       ),
     );
+    // Outcomes of finished attempts are stored, then published; health last, as they feed it.
+    await withTimeout(this.attempts.drain(), budget / 6, 'outcomes still being stored').catch(
+      (err: unknown) =>
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'Shutting down with outcomes not stored; their deliveries are retried after the lease',
+        ),
+    );
+    await this.health.flush();
     await this.sender.close();
   }
 
