@@ -4,8 +4,15 @@
  * shapes, next to two baselines measured in the same run on the same data: the mappers alone (pure
  * CPU) and a consumer that only reads the raw topic.
  *
- *   ./sb bench:normalizer        (BENCH_RAW_WEBHOOKS overrides the number of raw webhooks)
+ * It also prints the CPU time per raw webhook of the normalizer (this process, less what producing
+ * the raw webhooks costs it) and of the PostgreSQL backends serving it (read from /proc when the
+ * server runs on this machine).
+ *
+ *   ./sb bench:normalizer        (BENCH_RAW_WEBHOOKS overrides the number of raw webhooks;
+ *                                 BENCH_CPU_PROFILE=<file>.cpuprofile profiles the whole path)
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import {
   createRawEnvelope,
@@ -20,6 +27,7 @@ import {
   uniqueName,
 } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { Registry } from 'prom-client';
 
 // The service is loaded from its build: Nest needs the decorator metadata tsc emits.
@@ -125,6 +133,34 @@ function rawOf(seq: number): { provider: 'meta' | 'onprem' | 'connectly'; body: 
   };
 }
 
+/** CPU time this process has used, in ms (user + system). */
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * CPU time, in ms, the PostgreSQL backends serving one database have used so far, read from
+ * /proc (the server must run on this machine; null otherwise), by backend pid.
+ */
+async function backendCpuMs(db: Client): Promise<Map<number, number> | null> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  const byPid = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields after the command name: state is the 3rd, utime the 14th, stime the 15th (ticks).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      return null;
+    }
+  }
+  return byPid;
+}
+
 async function main(): Promise<void> {
   const infra = await provideInfrastructure();
   process.env.DATABASE_URL ??= infra.databaseUrl;
@@ -174,7 +210,10 @@ async function main(): Promise<void> {
   };
   const baselineTopic = `${prefix}baseline-raw`;
   const dropBaseline = await createTestTopics(kafka, [{ name: baselineTopic, partitions: 12 }]);
+  // What producing the raw webhooks costs this process, to tell the normalizer's share apart below.
+  const produceCpu0 = processCpuMs();
   await produce(baselineTopic);
+  const produceCpuMs = processCpuMs() - produceCpu0;
 
   // Baseline 2: a consumer that only reads the raw topic.
   const reader = kafka.consumer({ groupId: uniqueName('bench-reader') });
@@ -206,7 +245,20 @@ async function main(): Promise<void> {
   const app = await createService(AppModule.forRoot(config), {});
   const registry = app.get(Registry);
   await app.init();
+  const db = new Client({ connectionString: database.url });
+  await db.connect();
+  // BENCH_CPU_PROFILE=<file.cpuprofile> profiles this process over the whole path only.
+  const profilePath = process.env.BENCH_CPU_PROFILE;
+  const profiler = profilePath ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  }
   // The normalizer is up and idle; the webhooks arrive while it runs, as they would from ingress.
+  const backends0 = await backendCpuMs(db);
+  const pathCpu0 = processCpuMs();
   const t2 = performance.now();
   await produce(rawTopic);
   const counter = async (name: string): Promise<number> =>
@@ -215,6 +267,18 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const pathSeconds = (performance.now() - t2) / 1000;
+  const pathCpuMs = processCpuMs() - pathCpu0;
+  const backends1 = await backendCpuMs(db);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(profilePath!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  await db.end();
+  const postgresCpuMs =
+    backends0 && backends1
+      ? [...backends1].reduce((sum, [pid, ms]) => sum + ms - (backends0.get(pid) ?? 0), 0)
+      : null;
   const published = await counter('switchboard_normalizer_events_published_total');
   const batchMetric = ((await registry.getSingleMetric('switchboard_normalizer_batch_size')?.get())
     ?.values ?? []) as { metricName?: string; value: number }[];
@@ -253,6 +317,15 @@ async function main(): Promise<void> {
   );
   console.log(
     `whole path / read-only throughput: ${(rawWebhooks / pathSeconds / (rawWebhooks / readSeconds)).toFixed(2)}x`,
+  );
+  console.log(
+    `whole path / mappers-only canonical events/s: ${(published / pathSeconds / (mapped / mapperSeconds)).toFixed(2)}x`,
+  );
+  const perWebhook = (ms: number): string => (ms / rawWebhooks).toFixed(3);
+  console.log(
+    `CPU per raw webhook: normalizer ${perWebhook(pathCpuMs - produceCpuMs)} ms (this process ` +
+      `${perWebhook(pathCpuMs)} ms less the bench producer's ${perWebhook(produceCpuMs)} ms), ` +
+      `PostgreSQL backends ${postgresCpuMs === null ? 'n/a (server not on this machine)' : `${perWebhook(postgresCpuMs)} ms`}`,
   );
 }
 
