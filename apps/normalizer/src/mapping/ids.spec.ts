@@ -1,4 +1,7 @@
-import { EVENT_ID_NAMESPACE, contentKey, eventId, stableJson } from './ids';
+import fc from 'fast-check';
+import { v5 } from 'uuid';
+
+import { EVENT_ID_NAMESPACE, contentKey, eventId, stableJson, uuidBytes, uuidV5 } from './ids';
 
 const scope = { provider: 'meta', businessId: 'biz_acme', environment: 'production' };
 
@@ -48,5 +51,34 @@ describe(contentKey.name, () => {
     expect(contentKey({ a: 1, b: { c: 2, d: 3 } })).toBe(contentKey({ b: { d: 3, c: 2 }, a: 1 }));
     expect(contentKey({ a: 1 })).not.toBe(contentKey({ a: 2 }));
     expect(contentKey({ a: 1 })).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe(uuidV5.name, () => {
+  it('gives what the uuid package gives for any text under any namespace', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.uuid(), (text, namespace) => {
+        // JSON.stringify is what makes lone surrogates well-formed before hashing, as eventId does
+        const name = JSON.stringify([text]);
+        expect(uuidV5(name, uuidBytes(namespace))).toBe(v5(name, namespace));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('gives the same event ids as the uuid package', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string(), (naturalKey, kind) => {
+        const name = JSON.stringify([
+          scope.provider,
+          scope.businessId,
+          scope.environment,
+          kind,
+          naturalKey,
+        ]);
+        expect(eventId(scope, kind, naturalKey)).toBe(v5(name, EVENT_ID_NAMESPACE));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { v5 } from 'uuid';
 
 /**
  * Deterministic event ids: UUIDv5 under one fixed namespace over the provider, the scope (business
@@ -27,7 +26,33 @@ export function eventId(scope: IdScope, kind: string, naturalKey: string): strin
     kind,
     naturalKey,
   ]);
-  return v5(name, EVENT_ID_NAMESPACE);
+  return uuidV5(name, EVENT_ID_NAMESPACE_BYTES);
+}
+
+const EVENT_ID_NAMESPACE_BYTES = uuidBytes(EVENT_ID_NAMESPACE);
+
+/** The 16 bytes of a UUID in its text form. */
+export function uuidBytes(uuid: string): Buffer {
+  const hex = uuid.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new TypeError(`Not a UUID: ${uuid}`);
+  return Buffer.from(hex, 'hex');
+}
+
+const VARIANT_DIGITS = '89ab89ab89ab89ab';
+
+/**
+ * RFC 9562 UUIDv5 (SHA-1) of a name under a namespace given as its 16 bytes: the value the `uuid`
+ * package's v5 gives, without re-parsing the namespace and re-encoding the name on every call.
+ * Names must be well-formed text (the `uuid` package throws on a lone surrogate, this would hash
+ * U+FFFD); event ids hash JSON.stringify output, which escapes lone surrogates.
+ */
+export function uuidV5(name: string, namespace: Buffer): string {
+  const hex = createHash('sha1').update(namespace).update(name, 'utf8').digest('hex');
+  // Version 5 in the high nibble of byte 6; the RFC variant (10xx) in the high bits of byte 8.
+  return (
+    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-` +
+    `${VARIANT_DIGITS[Number.parseInt(hex[16]!, 16)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  );
 }
 
 /**

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import { toUtcIso } from './time';
 
 describe(toUtcIso.name, () => {
@@ -30,5 +32,31 @@ describe(toUtcIso.name, () => {
     ['an empty string', ''],
   ])('refuses %s', (_label, value) => {
     expect(toUtcIso(value)).toBeNull();
+  });
+
+  it('prints any time of 1970-9999 as toISOString does, without a `.000`', () => {
+    const maxMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const iso = (ms: number) => new Date(Math.floor(ms)).toISOString().replace('.000Z', 'Z');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 1e11, max: maxMs }),
+          fc.double({ min: 1e11, max: maxMs, noNaN: true }),
+        ),
+        (ms) => expect(toUtcIso(ms)).toBe(iso(ms)),
+      ),
+      { numRuns: 20_000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 1e11 - 1 }),
+          fc.double({ min: 0, max: 1e11, noNaN: true, maxExcluded: true }),
+        ),
+        (seconds) => expect(toUtcIso(seconds)).toBe(iso(seconds * 1000)),
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(toUtcIso(maxMs)).toBe('9999-12-31T23:59:59.999Z');
   });
 });
