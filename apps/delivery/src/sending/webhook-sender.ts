@@ -50,7 +50,11 @@ const MAX_BODY_BYTES = RESPONSE_BODY_MAX_CHARS * 4;
  */
 export class WebhookSender {
   private readonly agent: Agent;
-  private readonly closing = new AbortController();
+  /** Requests under way, cancelled on close. */
+  private readonly running = new Set<AbortController>();
+  private closed = false;
+  /** Parsed subscriber addresses (the same few addresses are sent to again and again). */
+  private readonly urls = new Map<string, URL>();
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.agent = new Agent({
@@ -64,45 +68,73 @@ export class WebhookSender {
   async send(webhook: WebhookRequest): Promise<WebhookResponse> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const timeout = AbortSignal.timeout(webhook.timeoutMs);
-    const signal = AbortSignal.any([timeout, this.closing.signal]);
-    let response: Dispatcher.ResponseData;
+    // One controller and one timer per request: cheaper than composing AbortSignal.timeout with
+    // the shutdown signal through AbortSignal.any on every request.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, webhook.timeoutMs);
+    this.running.add(controller);
     try {
-      if (this.closing.signal.aborted) throw new SendError('cancelled', 'sender closed');
-      const url = this.checkUrl(webhook.url);
-      response = await request(url, {
-        dispatcher: this.agent,
-        method: 'POST',
-        headers: webhook.headers,
-        body: webhook.body,
-        signal,
-        headersTimeout: webhook.timeoutMs,
-        bodyTimeout: webhook.timeoutMs,
-      });
-    } catch (err) {
-      const failure = this.closing.signal.aborted
-        ? { code: 'cancelled' as const, message: 'cancelled: the service is shutting down' }
-        : classify(err, timeout, webhook.timeoutMs);
-      return { kind: 'failed', code: failure.code, message: failure.message, latencyMs: elapsed() };
+      let response: Dispatcher.ResponseData;
+      try {
+        if (this.closed) throw new SendError('cancelled', 'sender closed');
+        const url = this.checkUrl(webhook.url);
+        response = await request(url, {
+          dispatcher: this.agent,
+          method: 'POST',
+          headers: webhook.headers,
+          body: webhook.body,
+          signal: controller.signal,
+          headersTimeout: webhook.timeoutMs,
+          bodyTimeout: webhook.timeoutMs,
+        });
+      } catch (err) {
+        const failure =
+          this.closed && !timedOut
+            ? { code: 'cancelled' as const, message: 'cancelled: the service is shutting down' }
+            : classify(err, timedOut, webhook.timeoutMs);
+        return {
+          kind: 'failed',
+          code: failure.code,
+          message: failure.message,
+          latencyMs: elapsed(),
+        };
+      }
+      const body = await readBounded(response.body);
+      const retryAfter = response.headers['retry-after'];
+      return {
+        kind: 'answered',
+        statusCode: response.statusCode,
+        body: truncateResponseBody(body),
+        retryAfter: Array.isArray(retryAfter) ? (retryAfter[0] ?? null) : (retryAfter ?? null),
+        latencyMs: elapsed(),
+      };
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(controller);
     }
-    const body = await readBounded(response.body);
-    const retryAfter = response.headers['retry-after'];
-    return {
-      kind: 'answered',
-      statusCode: response.statusCode,
-      body: truncateResponseBody(body),
-      retryAfter: Array.isArray(retryAfter) ? (retryAfter[0] ?? null) : (retryAfter ?? null),
-      latencyMs: elapsed(),
-    };
   }
 
   /** Closes pooled connections; requests still running end as `cancelled`. */
   async close(): Promise<void> {
-    this.closing.abort();
+    this.closed = true;
+    for (const controller of this.running) controller.abort();
     await this.agent.destroy();
   }
 
   private checkUrl(address: string): URL {
+    const known = this.urls.get(address);
+    if (known) return known;
+    const url = this.parseUrl(address);
+    if (this.urls.size >= 10_000) this.urls.clear();
+    this.urls.set(address, url);
+    return url;
+  }
+
+  private parseUrl(address: string): URL {
     let url: URL;
     try {
       url = new URL(address);
@@ -143,13 +175,13 @@ async function readBounded(body: Dispatcher.ResponseData['body']): Promise<strin
 
 function classify(
   err: unknown,
-  signal: AbortSignal,
+  timedOut: boolean,
   timeoutMs: number,
 ): { code: SendFailureCode; message: string } {
   if (err instanceof SendError) return { code: err.code, message: err.message };
   const code = (err as { code?: string }).code;
   if (
-    signal.aborted ||
+    timedOut ||
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { WebhookSecret } from '@switchboard/contracts';
 
 /** The signature headers of one outbound webhook request. */
@@ -40,6 +40,24 @@ export function secretKey(secret: string): Buffer {
   );
 }
 
+/** Most secrets whose key objects are kept; the cache starts afresh beyond (rotations add some). */
+const KEY_CACHE_LIMIT = 10_000;
+const keyObjects = new Map<string, KeyObject>();
+
+/**
+ * The HMAC key object of a secret, made once: `createHmac` with raw key bytes builds a key object
+ * on every call, which costs several times the HMAC of a webhook body.
+ */
+function hmacKey(secret: string): KeyObject {
+  let key = keyObjects.get(secret);
+  if (!key) {
+    if (keyObjects.size >= KEY_CACHE_LIMIT) keyObjects.clear();
+    key = createSecretKey(secretKey(secret));
+    keyObjects.set(secret, key);
+  }
+  return key;
+}
+
 /**
  * Signs a webhook both ways receivers expect: Standard Webhooks v1 (`webhook-signature`: one
  * `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` per live secret, space-separated, so a
@@ -55,10 +73,9 @@ export function signWebhook({ id, body, secrets, now }: SignInput): SignatureHea
   const isoTimestamp = new Date(seconds * 1000).toISOString();
   const signed = `${id}.${timestamp}.${body}`;
   const signatures = signing.map(
-    (secret) =>
-      `v1,${createHmac('sha256', secretKey(secret.value)).update(signed).digest('base64')}`,
+    (secret) => `v1,${createHmac('sha256', hmacKey(secret.value)).update(signed).digest('base64')}`,
   );
-  const hex = createHmac('sha256', secretKey(newest.value))
+  const hex = createHmac('sha256', hmacKey(newest.value))
     .update(`${isoTimestamp}.${body}`)
     .digest('hex');
   return {
