@@ -52,6 +52,10 @@ const healthStatus: Record<SubscriptionHealthEvent['type'], SubscriptionHealthEn
   'subscription.recovered': 'healthy',
 };
 
+/** A batch's attempt is newer than the stored one: a higher number, or the same one later. */
+const NEWER =
+  '(EXCLUDED.attempts, EXCLUDED.last_attempt_at) >= (old.attempts, old.last_attempt_at)';
+
 /** Stores the delivery log read model and answers its queries. Idempotent: records may come twice. */
 @Injectable()
 export class DeliveryLogRepository {
@@ -88,22 +92,56 @@ export class DeliveryLogRepository {
           a.map((x) => x.nextAttemptAt),
         ],
       );
-      // The latest attempt decides a delivery's state, whatever order the attempts arrived in.
+      // The latest attempt (highest number, then latest time) decides a delivery's state,
+      // whatever order attempts arrive in: one upsert from this batch, no re-read of the log.
+      const latest = new Map<string, DeliveryAttempt>();
+      const firstAt = new Map<string, string>();
+      for (const x of a) {
+        const seen = latest.get(x.deliveryId);
+        if (
+          !seen ||
+          x.attempt > seen.attempt ||
+          (x.attempt === seen.attempt && x.attemptedAt > seen.attemptedAt)
+        ) {
+          latest.set(x.deliveryId, x);
+        }
+        const first = firstAt.get(x.deliveryId);
+        if (first === undefined || Date.parse(x.attemptedAt) < Date.parse(first)) {
+          firstAt.set(x.deliveryId, x.attemptedAt);
+        }
+      }
+      const d = [...latest.values()];
       await manager.query(
-        `INSERT INTO deliveries (id, business_id, subscription_id, topic, event_id, event_type,
-           attempts, outcome, status_code, error, first_attempt_at, last_attempt_at, next_attempt_at)
-         SELECT DISTINCT ON (delivery_id) delivery_id, business_id, subscription_id, topic, event_id,
-           event_type, count(*) OVER w, outcome, status_code, error, min(attempted_at) OVER w,
-           attempted_at, next_attempt_at
-         FROM delivery_attempts
-         WHERE delivery_id = ANY($1::text[])
-         WINDOW w AS (PARTITION BY delivery_id)
-         ORDER BY delivery_id, attempt DESC, attempted_at DESC
-         ON CONFLICT (id) DO UPDATE SET attempts = EXCLUDED.attempts, outcome = EXCLUDED.outcome,
-           status_code = EXCLUDED.status_code, error = EXCLUDED.error,
-           first_attempt_at = EXCLUDED.first_attempt_at, last_attempt_at = EXCLUDED.last_attempt_at,
-           next_attempt_at = EXCLUDED.next_attempt_at`,
-        [[...new Set(a.map((x) => x.deliveryId))]],
+        `INSERT INTO deliveries AS old (id, business_id, subscription_id, topic, event_id,
+           event_type, attempts, outcome, status_code, error, first_attempt_at, last_attempt_at,
+           next_attempt_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+           $6::text[], $7::int[], $8::text[], $9::int[], $10::text[], $11::timestamptz[],
+           $12::timestamptz[], $13::timestamptz[])
+         ON CONFLICT (id) DO UPDATE SET
+           first_attempt_at = LEAST(old.first_attempt_at, EXCLUDED.first_attempt_at),
+           attempts = GREATEST(old.attempts, EXCLUDED.attempts),
+           outcome = CASE WHEN ${NEWER} THEN EXCLUDED.outcome ELSE old.outcome END,
+           status_code = CASE WHEN ${NEWER} THEN EXCLUDED.status_code ELSE old.status_code END,
+           error = CASE WHEN ${NEWER} THEN EXCLUDED.error ELSE old.error END,
+           next_attempt_at = CASE WHEN ${NEWER} THEN EXCLUDED.next_attempt_at
+                             ELSE old.next_attempt_at END,
+           last_attempt_at = GREATEST(old.last_attempt_at, EXCLUDED.last_attempt_at)`,
+        [
+          d.map((x) => x.deliveryId),
+          d.map((x) => x.businessId),
+          d.map((x) => x.subscriptionId),
+          d.map((x) => x.topic),
+          d.map((x) => x.eventId),
+          d.map((x) => x.eventType),
+          d.map((x) => x.attempt),
+          d.map((x) => x.outcome),
+          d.map((x) => x.statusCode),
+          d.map((x) => x.error),
+          d.map((x) => firstAt.get(x.deliveryId)!),
+          d.map((x) => x.attemptedAt),
+          d.map((x) => x.nextAttemptAt),
+        ],
       );
     });
   }
