@@ -1,14 +1,18 @@
 import { createHmac } from 'node:crypto';
 
+import { encode } from './codec';
 import { examples } from './examples';
 import { REDACTED } from './headers';
 import {
   RawInboundEnvelope,
+  type RawEnvelopeInput,
   createRawEnvelope,
+  encodeRawEnvelope,
   rawBodyBytes,
   rawBodyIntact,
   sha256Hex,
 } from './raw-inbound';
+import { InboundRawTopic } from './topics';
 
 const baseInput = {
   sourceId: 'src_onprem_cbot',
@@ -126,6 +130,88 @@ describe(createRawEnvelope.name, () => {
 
     // then
     expect(rawBodyBytes(envelope).toString()).toBe('{"a":1}');
+  });
+});
+
+describe(encodeRawEnvelope.name, () => {
+  const meta: RawEnvelopeInput = {
+    sourceId: examples.RawInboundEnvelope.sourceId,
+    provider: 'meta',
+    businessId: examples.RawInboundEnvelope.businessId,
+    environment: 'production',
+    route: 'meta',
+    contentType: 'application/json',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=ab' },
+    body: rawBodyBytes(examples.RawInboundEnvelope),
+  };
+
+  it.each<[string, Partial<RawEnvelopeInput>]>([
+    ['a Meta webhook', {}],
+    [
+      'a given id and receive time with an offset',
+      {
+        id: examples.RawInboundEnvelope.id,
+        receivedAt: '2026-03-10T14:30:00.5+03:00',
+      },
+    ],
+    ['a receive time as a Date', { receivedAt: new Date('2026-11-21T10:00:00.123Z') }],
+    ['a leap day', { receivedAt: new Date('2028-02-29T23:59:59.999Z') }],
+    ['the earliest time taken as a Date', { receivedAt: new Date('0001-01-01T00:00:00.000Z') }],
+    ['the latest time taken as a Date', { receivedAt: new Date('9999-12-31T23:59:59.999Z') }],
+    ['an empty body and no content type', { body: Buffer.alloc(0), contentType: undefined }],
+    [
+      'bytes that are neither UTF-8 nor JSON',
+      { body: Buffer.from([0xff, 0x00, 0x22, 0x5c, 0x0a]) },
+    ],
+    [
+      'header values that JSON must escape, non-ASCII and repeated',
+      {
+        contentType: 'text/plain; charset="utf-8"',
+        headers: {
+          'user-agent': 'Ünïcode \\ "quoted" \t\u0001 \u2028',
+          'x-request-id': ['a', 'b'],
+          authorization: 'Bearer secret',
+          '123': 'numeric name',
+        },
+      },
+    ],
+  ])('gives the envelope and the bytes encode gives, for %s', (_label, change) => {
+    // given
+    const input = { ...meta, ...change };
+
+    // when
+    const { envelope, value } = encodeRawEnvelope(input);
+
+    // then the envelope is the one createRawEnvelope makes (but for a new id and time when
+    // none is given), and the bytes are encode's
+    const made = createRawEnvelope(input);
+    expect(envelope).toEqual({
+      ...made,
+      id: input.id ?? envelope.id,
+      receivedAt: input.receivedAt ? made.receivedAt : envelope.receivedAt,
+    });
+    expect(value.equals(encode(InboundRawTopic, envelope))).toBe(true);
+    expect(rawBodyBytes(envelope).equals(Buffer.from(input.body))).toBe(true);
+  });
+
+  it.each<[string, Partial<RawEnvelopeInput>, string]>([
+    ['an empty source id', { sourceId: '' }, 'sourceId'],
+    ['a business id over 256 characters', { businessId: 'b'.repeat(257) }, 'businessId'],
+    ['an unknown provider', { provider: 'twilio' as never }, 'provider'],
+    ['an unknown environment', { environment: 'staging' as never }, 'environment'],
+    ['a non-UUID id', { id: 'raw-1' }, 'id'],
+    ['a time without offset', { receivedAt: '2026-03-10T11:30:00' }, 'receivedAt'],
+    ['a time past year 9999', { receivedAt: new Date(Date.UTC(10_000, 0, 1)) }, 'receivedAt'],
+    ['a header name that is not a token', { headers: { 'x y': '1' } }, 'headers'],
+  ])('refuses %s as the schema does', (_label, change, path) => {
+    // when / then
+    expect(() => encodeRawEnvelope({ ...meta, ...change })).toThrow(
+      expect.objectContaining({
+        issues: expect.arrayContaining([
+          expect.objectContaining({ path: expect.arrayContaining([path]) }),
+        ]),
+      }),
+    );
   });
 });
 

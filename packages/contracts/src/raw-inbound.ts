@@ -90,6 +90,68 @@ export function createRawEnvelope(input: RawEnvelopeInput): RawInboundEnvelope {
   };
 }
 
+/** What {@link encodeRawEnvelope} gives: the envelope and its record value. */
+export interface EncodedRawEnvelope {
+  readonly envelope: RawInboundEnvelope;
+  /** UTF-8 JSON, byte for byte what `encode(InboundRawTopic, envelope)` gives. */
+  readonly value: Buffer;
+}
+
+const providers: ReadonlySet<string> = new Set(Provider.options);
+const environments: ReadonlySet<string> = new Set(Environment.options);
+const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * {@link createRawEnvelope} and `encode(InboundRawTopic, …)` in one step, for the request path:
+ * the same envelope and the same bytes, at a fraction of the cost. The base64 body and its digest
+ * are made here, so they need neither the schema's check nor JSON escaping (base64 text has
+ * nothing to escape), and the other fields get the schema's checks only where the input can break
+ * them: anything the quick checks do not vouch for goes through the full schema.
+ * @throws z.ZodError when a field violates the schema, as `RawInboundEnvelope.parse` would.
+ */
+export function encodeRawEnvelope(input: RawEnvelopeInput): EncodedRawEnvelope {
+  const envelope = createRawEnvelope(input);
+  if (!quicklyValid(envelope, input)) RawInboundEnvelope.parse(envelope);
+  // Field order and values as the schema's parse returns them, so as `JSON.stringify` of that.
+  const json =
+    `{"id":${JSON.stringify(envelope.id)},"sourceId":${JSON.stringify(envelope.sourceId)}` +
+    `,"provider":${JSON.stringify(envelope.provider)},"businessId":${JSON.stringify(envelope.businessId)}` +
+    `,"environment":${JSON.stringify(envelope.environment)},"route":${JSON.stringify(envelope.route)}` +
+    `,"receivedAt":${JSON.stringify(envelope.receivedAt)},"contentType":${JSON.stringify(envelope.contentType)}` +
+    // Base64 text and a hex digest have nothing JSON would escape.
+    `,"headers":${JSON.stringify(envelope.headers)},"body":"${envelope.body}","bodySha256":"${envelope.bodySha256}"}`;
+  return { envelope, value: Buffer.from(json, 'utf8') };
+}
+
+/**
+ * True only when the schema surely accepts the envelope made from `input`; false says nothing
+ * (the schema then decides). The body, its digest, a generated id and the redaction of credential
+ * headers are right by construction.
+ */
+function quicklyValid(envelope: RawInboundEnvelope, input: RawEnvelopeInput): boolean {
+  if (!isId(envelope.sourceId) || !isId(envelope.businessId)) return false;
+  if (!providers.has(envelope.provider) || !providers.has(envelope.route)) return false;
+  if (!environments.has(envelope.environment)) return false;
+  if (typeof envelope.contentType !== 'string') return false;
+  if (input.id !== undefined && !RawInboundEnvelope.shape.id.safeParse(input.id).success) {
+    return false;
+  }
+  if (typeof input.receivedAt === 'string' || input.receivedAt === undefined) {
+    if (!IsoDateTime.safeParse(envelope.receivedAt).success) return false;
+  } else {
+    const year = input.receivedAt.getUTCFullYear();
+    if (!(year >= 1 && year <= 9999)) return false;
+  }
+  for (const name in envelope.headers) {
+    if (!headerName.test(name) || typeof envelope.headers[name] !== 'string') return false;
+  }
+  return true;
+}
+
+function isId(value: unknown): boolean {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 256;
+}
+
 /** The body bytes exactly as received. */
 export function rawBodyBytes(envelope: Pick<RawInboundEnvelope, 'body'>): Buffer {
   return Buffer.from(envelope.body, 'base64');
