@@ -48,4 +48,28 @@ describe(SourceRegistry.name, () => {
     // then only the current and the still-in-grace secrets verify
     expect(SourceRegistry.liveSecrets(source, now)).toEqual(['new-secret', 'grace-secret']);
   });
+
+  it('stops using a secret from its expiry on, however often it was asked before', () => {
+    // given a source whose old secret expires at noon, asked about in the morning
+    const source: SourceRecord = {
+      ...base,
+      secrets: [
+        { id: 'new', value: 'new-secret', createdAt: '2026-11-21T09:00:00Z', expiresAt: null },
+        {
+          id: 'old',
+          value: 'old-secret',
+          createdAt: '2026-10-01T00:00:00Z',
+          expiresAt: '2026-11-21T12:00:00Z',
+        },
+      ],
+    };
+    const at = (time: string) => SourceRegistry.liveSecrets(source, new Date(time));
+    expect(at('2026-11-21T10:00:00Z')).toEqual(['new-secret', 'old-secret']);
+    expect(at('2026-11-21T11:59:59.999Z')).toEqual(['new-secret', 'old-secret']);
+
+    // then from noon on only the new one is live, and before noon both still are
+    expect(at('2026-11-21T12:00:00Z')).toEqual(['new-secret']);
+    expect(at('2026-11-21T13:00:00Z')).toEqual(['new-secret']);
+    expect(at('2026-11-21T11:00:00Z')).toEqual(['new-secret', 'old-secret']);
+  });
 });

@@ -36,11 +36,30 @@ export class SourceRegistry {
     this.sources.delete(id);
   }
 
-  /** Secret values that are live at `now`: not expired (a rotated-out secret keeps working until then). */
-  static liveSecrets(source: SourceRecord, now: Date): string[] {
+  /**
+   * Secret values that are live at `now`: not expired (a rotated-out secret keeps working until
+   * then). Worked out once per source record and kept until the next of them expires.
+   */
+  static liveSecrets(source: SourceRecord, now: Date): readonly string[] {
     const at = now.getTime();
-    return source.secrets
-      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > at)
-      .map((s) => s.value);
+    const known = liveSecretsOf.get(source);
+    if (known && at >= known.from && at < known.until) return known.values;
+    let until = Infinity;
+    const values: string[] = [];
+    for (const secret of source.secrets) {
+      const expires = secret.expiresAt === null ? Infinity : Date.parse(secret.expiresAt);
+      if (expires > at) {
+        values.push(secret.value);
+        until = Math.min(until, expires);
+      }
+    }
+    liveSecretsOf.set(source, { from: at, until, values });
+    return values;
   }
 }
+
+/** Live secrets by source record (records are replaced, never changed): valid from `from` until `until`. */
+const liveSecretsOf = new WeakMap<
+  SourceRecord,
+  { from: number; until: number; values: readonly string[] }
+>();

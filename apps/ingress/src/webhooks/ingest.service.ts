@@ -1,18 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  createRawEnvelope,
-  encode,
+  encodeRawEnvelope,
   InboundRawTopic,
   Provider,
   type SourceRecord,
 } from '@switchboard/contracts';
 import { BatchingProducer, TopicNames } from '@switchboard/kafka';
-import { withTimeout } from '@switchboard/service-kit';
 import type { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
 import { type InboundRequest } from '../verification/verification';
 import { verifiers } from '../verification/verifiers';
+import { AckDeadlines } from './ack-deadlines';
 import {
   SourcesLoadingError,
   StorageUnavailableError,
@@ -40,13 +39,17 @@ const storedHeaders = [
   'x-request-id',
 ];
 
+const routes: ReadonlySet<string> = new Set(Provider.options);
+
 /**
  * The ingress use case: find the source, verify the request with the source's live secrets,
  * write the raw webhook to Kafka with acks from all in-sync replicas, and only then acknowledge.
+ * Finding and verifying are synchronous and throw the refusal; storing is the one wait.
  */
 @Injectable()
 export class IngestService {
   private readonly rawTopicName: string;
+  private readonly deadlines: AckDeadlines;
 
   constructor(
     private readonly sources: SourceRegistry,
@@ -56,14 +59,14 @@ export class IngestService {
     topics: TopicNames,
   ) {
     this.rawTopicName = topics.name(InboundRawTopic);
+    this.deadlines = new AckDeadlines(config.KAFKA_ACK_TIMEOUT_MS);
   }
 
   route(name: string): Provider {
-    const route = Provider.safeParse(name);
-    if (!route.success) {
+    if (!routes.has(name)) {
       throw new WebhookRejectedError('route_not_found', `No webhook route /webhooks/${name}`);
     }
-    return route.data;
+    return name as Provider;
   }
 
   /** Meta's verification handshake: the challenge when the verify token matches. */
@@ -87,11 +90,12 @@ export class IngestService {
     return challenge;
   }
 
-  async ingest(
-    route: Provider,
-    sourceId: string,
-    request: ReceivedWebhook,
-  ): Promise<{ id: string }> {
+  /**
+   * Finds the source and verifies the request with its live secrets.
+   * @throws WebhookRejectedError when the source is unknown or the request does not verify
+   * @throws SourcesLoadingError while the sources are still being read after a start
+   */
+  verify(route: Provider, sourceId: string, request: ReceivedWebhook): SourceRecord {
     const source = this.source(route, sourceId);
     const verification = verifiers[route](request, {
       secrets: SourceRegistry.liveSecrets(source, request.receivedAt),
@@ -99,28 +103,28 @@ export class IngestService {
       toleranceSeconds: this.config.SIGNATURE_TOLERANCE_SECONDS,
     });
     if (!verification.ok) throw new WebhookRejectedError(verification.reason, verification.message);
+    return source;
+  }
 
-    const envelope = createRawEnvelope({
+  /**
+   * Writes a verified webhook to the raw topic and resolves with its raw id once all in-sync
+   * replicas have it; rejects with StorageUnavailableError when Kafka does not take it in time.
+   */
+  async store(route: Provider, source: SourceRecord, request: ReceivedWebhook): Promise<string> {
+    const { envelope, value } = encodeRawEnvelope({
       sourceId: source.id,
       businessId: source.businessId,
       provider: source.provider,
       environment: source.environment,
       route,
-      receivedAt: request.receivedAt.toISOString(),
+      receivedAt: request.receivedAt,
       contentType: request.contentType,
       headers: pick(request.headers, storedHeaders),
       body: request.body,
     });
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
-      await withTimeout(
-        this.producer.send(this.rawTopicName, {
-          key: source.id,
-          value: encode(InboundRawTopic, envelope),
-        }),
-        this.config.KAFKA_ACK_TIMEOUT_MS,
-        `Kafka did not acknowledge within ${this.config.KAFKA_ACK_TIMEOUT_MS} ms`,
-      );
+      await this.deadlines.within(this.producer.send(this.rawTopicName, { key: source.id, value }));
     } catch (err) {
       this.metrics.requests.inc({ route, outcome: 'storage_unavailable' });
       throw new StorageUnavailableError(
@@ -128,9 +132,8 @@ export class IngestService {
         err instanceof Error ? err.message : String(err),
       );
     }
-    this.metrics.storeSeconds.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
-    this.metrics.requests.inc({ route, outcome: 'stored' });
-    return { id: envelope.id };
+    this.metrics.stored(route, (performance.now() - started) / 1000);
+    return envelope.id;
   }
 
   private source(route: Provider, sourceId: string): SourceRecord {

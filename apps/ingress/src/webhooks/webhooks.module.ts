@@ -6,14 +6,13 @@ import { IngestService } from './ingest.service';
 import { IngressMetrics } from './ingress.metrics';
 import { INGRESS_CONFIG } from './ingress.tokens';
 import { RejectionRecorder } from './rejection.recorder';
-import { WebhooksController } from './webhooks.controller';
+import { WebhookRoutes } from './webhook.routes';
 
 @Module({})
 export class WebhooksModule {
   static forRoot(config: IngressConfig): DynamicModule {
     return {
       module: WebhooksModule,
-      controllers: [WebhooksController],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: SourceRegistry, useFactory: () => new SourceRegistry() },
@@ -21,6 +20,7 @@ export class WebhooksModule {
         IngestService,
         IngressMetrics,
         RejectionRecorder,
+        WebhookRoutes,
       ],
       exports: [RejectionRecorder, SourceRegistry],
     };
