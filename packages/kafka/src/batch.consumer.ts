@@ -11,6 +11,9 @@ export interface ConsumedBatch {
   isRunning(): boolean;
 }
 
+/** How long the broker may hold a fetch that finds no records (the idle poll interval). */
+export const IDLE_FETCH_WAIT_MS = 500;
+
 export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
 
 export interface BatchConsumerOptions {
@@ -49,7 +52,9 @@ export class BatchConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      maxWaitTimeInMs: 100,
+      // The broker answers a fetch as soon as a record arrives; the wait only bounds an idle
+      // poll, so a long one costs no latency and keeps an idle service's CPU near zero.
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       allowAutoTopicCreation: false,
       // After a crash (e.g. the broker restarting) kafkajs restarts the consumer, unless stopping.
       retry: { restartOnFailure: async () => this.running },

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { retryTransient } from './retry-transient';
+import { IDLE_FETCH_WAIT_MS } from './batch.consumer';
 
 export interface CompactedTopicReaderOptions {
   topic: string;
@@ -36,7 +37,7 @@ export class CompactedTopicReader {
     this.logger = new Logger(`CompactedTopicReader:${options.topic}`);
     this.consumer = kafka.consumer({
       groupId: `${options.groupIdPrefix}-${hostname()}-${randomBytes(4).toString('hex')}`,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       allowAutoTopicCreation: false,
       // After a crash (e.g. the broker restarting) kafkajs restarts the consumer, unless stopping.
       retry: { restartOnFailure: async () => !this.stopping },
