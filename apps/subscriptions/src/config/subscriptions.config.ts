@@ -65,5 +65,10 @@ export const SubscriptionsConfig = baseServiceEnv({
     OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
     /** How long a test call waits for the delivery service's attempt before answering 504. */
     TEST_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    /**
+     * How far back `recover` may reach. Dead-lettered deliveries live as long as the delivery
+     * service's DEAD_LETTER_RETENTION_DAYS (30 by default); older ones are gone whatever this says.
+     */
+    RECOVER_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   });
 export type SubscriptionsConfig = z.infer<typeof SubscriptionsConfig>;

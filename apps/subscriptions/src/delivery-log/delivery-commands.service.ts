@@ -23,9 +23,6 @@ import {
 import type { CommandAccepted, TestDeliveryResult } from './delivery-log.schemas';
 import { DeliveryLogRepository } from './delivery-log.repository';
 
-/** How far back a recovery may reach: the public topics keep events 7 days. */
-const RECOVER_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-
 /** How often a test call looks for its attempt in the delivery log. */
 const TEST_POLL_INTERVAL_MS = 100;
 
@@ -42,6 +39,7 @@ const TEST_CLOCK_SKEW_MS = 5 * 60 * 1000;
 export class DeliveryCommandsService {
   private readonly topic: string;
   private readonly testTimeoutMs: number;
+  private readonly recoverMaxAgeDays: number;
 
   constructor(
     private readonly businesses: BusinessesService,
@@ -53,6 +51,7 @@ export class DeliveryCommandsService {
   ) {
     this.topic = topics.name(DeliveryCommandsTopic);
     this.testTimeoutMs = config.TEST_DELIVERY_TIMEOUT_MS;
+    this.recoverMaxAgeDays = config.RECOVER_MAX_AGE_DAYS;
   }
 
   async retry(
@@ -82,10 +81,12 @@ export class DeliveryCommandsService {
         { path: 'since', message: 'future' },
       ]);
     }
-    if (Date.now() - at > RECOVER_MAX_AGE_MS) {
-      throw new InvalidRequestError('since: at most 7 days ago (events are kept 7 days)', [
-        { path: 'since', message: 'too old' },
-      ]);
+    if (Date.now() - at > this.recoverMaxAgeDays * 86_400_000) {
+      const days = this.recoverMaxAgeDays;
+      throw new InvalidRequestError(
+        `since: at most ${days} days ago (dead letters are kept ${days} days)`,
+        [{ path: 'since', message: 'too old' }],
+      );
     }
     return this.send({
       ...this.base(businessId),

@@ -512,7 +512,7 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
   });
 
   it('refuses commands for what the business does not have, and bad recovery times', async () => {
-    const cases: [string, unknown, number, string][] = [
+    const cases: [string, unknown, number, string | undefined][] = [
       ['/deliveries/dlv_b/retry', undefined, 404, 'delivery_not_found'],
       ['/webhooks/calls/test', undefined, 404, 'webhook_not_found'],
       ['/webhooks/calls/recover', { since: new Date().toISOString() }, 404, 'webhook_not_found'],
@@ -525,9 +525,16 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
       ],
       [
         '/webhooks/messages/recover',
-        { since: new Date(Date.now() - 8 * 86_400_000).toISOString() },
+        { since: new Date(Date.now() - 31 * 86_400_000).toISOString() },
         400,
         'invalid_request',
+      ],
+      // Within RECOVER_MAX_AGE_DAYS (30), as far back as dead letters are kept.
+      [
+        '/webhooks/messages/recover',
+        { since: new Date(Date.now() - 29 * 86_400_000).toISOString() },
+        202,
+        undefined,
       ],
       ['/webhooks/messages/recover', { since: 'yesterday' }, 400, 'invalid_request'],
       ['/webhooks/messages/recover', {}, 400, 'invalid_request'],

@@ -21,7 +21,9 @@ export const RecoverRequest = requestSchema(
   z.strictObject({
     since: z.iso
       .datetime({ offset: true })
-      .describe('Deliver again what failed since then (at most 7 days ago)'),
+      .describe(
+        'Deliver again what failed since then (at most RECOVER_MAX_AGE_DAYS, 30 by default, ago)',
+      ),
   }),
 );
 export type RecoverRequest = z.output<typeof RecoverRequest>;
