@@ -9,6 +9,13 @@ import {
 import { BatchingProducer, type ProducerMessage, TopicNames } from '@switchboard/kafka';
 import { partitionKeyOf } from '../mapping';
 
+/** A canonical event ready to publish: validated, and serialised as `encode` would. */
+export interface PublishableEvent {
+  readonly event: CloudEvent;
+  /** `JSON.stringify(event)`: the record value. */
+  readonly json: string;
+}
+
 /**
  * Publishes canonical events to `switchboard.<topic>.v1` (structured CloudEvents, with `ce_*`
  * headers so any Kafka consumer can route without parsing) and dead letters to the DLQ, and
@@ -21,15 +28,22 @@ export class EventPublisher {
     private readonly topics: TopicNames,
   ) {}
 
-  async publish(events: readonly CloudEvent[], deadLetters: readonly DeadLetter[]): Promise<void> {
+  /**
+   * The events were validated against their type's schema when they were made (a narrowing of
+   * CloudEvent, the public topics' schema), so their JSON is published as it is, not validated
+   * and serialised a second time by `encode`; dead letters go through `encode`.
+   */
+  async publish(
+    events: readonly PublishableEvent[],
+    deadLetters: readonly DeadLetter[],
+  ): Promise<void> {
     const messages: { topic: string; message: ProducerMessage }[] = [];
-    for (const event of events) {
-      const topic = publicTopic(event.topic);
+    for (const { event, json } of events) {
       messages.push({
-        topic: this.topics.name(topic),
+        topic: this.topics.name(publicTopic(event.topic)),
         message: {
           key: partitionKeyOf(event),
-          value: encode(topic, event),
+          value: Buffer.from(json, 'utf8'),
           headers: ceHeaders(event),
         },
       });

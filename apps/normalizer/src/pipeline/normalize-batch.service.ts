@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  type CloudEvent,
   type ContractIssue,
   type DeadLetter,
   type DeadLetterReasonCode,
@@ -8,8 +7,8 @@ import {
   InboundRawTopic,
   type RawInboundEnvelope,
 } from '@switchboard/contracts';
-import { v5 as uuidv5 } from 'uuid';
 import { messageIdOf, normalize } from '../mapping';
+import { uuidBytes, uuidV5 } from '../mapping/ids';
 import { type AuditedEvent, AuditLogRepository } from './audit-log.repository';
 import { EventPublisher } from './event.publisher';
 import { NormalizerMetrics } from './normalizer.metrics';
@@ -23,7 +22,7 @@ export interface ConsumedRaw {
 }
 
 /** Dead-letter ids are derived from what failed, so a redelivered record gets the same id. */
-const DEAD_LETTER_NAMESPACE = '5b0f7f2e-3c1d-4a57-9a43-8e0c4f3b7d21';
+const DEAD_LETTER_NAMESPACE = uuidBytes('5b0f7f2e-3c1d-4a57-9a43-8e0c4f3b7d21');
 
 /**
  * The normalizer's use case for one consumer batch: decode every raw webhook, map it to canonical
@@ -83,15 +82,22 @@ export class NormalizeBatchService {
       }
       raws.push({ envelope, deadLetter: null });
       for (const event of result.events) {
-        events.push({ event, rawId: envelope.id, messageId: messageIdOf(event) });
+        // Serialised once for the audit row and the published value. normalize validated the
+        // event against its type's schema, which only narrows CloudEvent, so this is the JSON
+        // encode() would give (pinned by event.publisher.spec.ts).
+        events.push({
+          event,
+          json: JSON.stringify(event),
+          rawId: envelope.id,
+          messageId: messageIdOf(event),
+        });
       }
     }
 
     const toPublish = await this.auditLog.record({ raws, events, deadLetters });
-    const published: CloudEvent[] = toPublish.map((e) => e.event);
-    await this.publisher.publish(published, deadLetters);
-    this.metrics.recordBatch(records.length, published.length, deadLetters.length);
-    return { published: published.length, deadLettered: deadLetters.length };
+    await this.publisher.publish(toPublish, deadLetters);
+    this.metrics.recordBatch(records.length, toPublish.length, deadLetters.length);
+    return { published: toPublish.length, deadLettered: deadLetters.length };
   }
 }
 
@@ -105,7 +111,7 @@ function deadLetterOf(
   failedAt: string,
 ): DeadLetter {
   return {
-    id: uuidv5(`dead-letter|${naturalKey}`, DEAD_LETTER_NAMESPACE),
+    id: uuidV5(`dead-letter|${naturalKey}`, DEAD_LETTER_NAMESPACE),
     rawId: envelope?.id ?? null,
     sourceId: envelope?.sourceId ?? null,
     receivedAt: envelope?.receivedAt ?? null,
