@@ -40,13 +40,17 @@ describe('delivery migrations', () => {
     const applied = await dataSource.runMigrations();
 
     // then the tables exist and TypeORM sees no difference from the entities
-    expect(applied.map((m) => m.name)).toEqual(['Deliveries1764100000000']);
+    expect(applied.map((m) => m.name)).toEqual([
+      'Deliveries1764100000000',
+      'PartialIndexes1764900000000',
+    ]);
     expect(await tables()).toEqual(['deliveries', 'migrations', 'subscription_health']);
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('reverts cleanly and applies again', async () => {
+    await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     expect(await tables()).toEqual(['migrations']);
     await dataSource.runMigrations();

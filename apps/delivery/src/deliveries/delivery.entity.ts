@@ -10,8 +10,10 @@ export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'dead_lettered'
  */
 @Entity({ name: 'deliveries' })
 @Index('deliveries_due_idx', ['nextAttemptAt'], { where: `state = 'pending'` })
-@Index('deliveries_subscription_idx', ['subscriptionId', 'state', 'updatedAt'])
-@Index('deliveries_state_updated_idx', ['state', 'updatedAt'])
+@Index('deliveries_dead_lettered_idx', ['subscriptionId', 'updatedAt'], {
+  where: `state = 'dead_lettered'`,
+})
+@Index('deliveries_finished_idx', ['state', 'updatedAt'], { where: `state <> 'pending'` })
 export class DeliveryEntity {
   @PrimaryColumn('uuid')
   id!: string;
