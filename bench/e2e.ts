@@ -1,369 +1,276 @@
 /**
- * End-to-end latency (ingress 200 → subscriber receives) through all four built services at a
- * fixed offered rate, and isolation: the same healthy stream measured again while a second
- * business's subscription points at an endpoint that accepts TCP and never answers.
+ * End to end through all four built services (`bench/pipeline.ts`), in this order:
+ *
+ *   warm-up   a few seconds at 100/s
+ *   idle      CPU of every process with nothing offered, then end-to-end latency at a low rate
+ *   sweep     offered rates from 250 to 5,000 signed webhooks/s, each drained before the next:
+ *             acknowledged and delivered rates, latency, missing, CPU per webhook; the knee is the
+ *             highest rate delivered in full (≥ 0.99 of acknowledged) with p99 under 1 s. Stops
+ *             once two rates in a row are clearly past it (less than half of what was
+ *             acknowledged delivered, or less than half of what was offered acknowledged).
+ *   isolation at half the knee: the healthy businesses alone, then beside a black-holed endpoint
+ *             and one answering 500, each of another business
+ *   soak      minutes at 1,000/s, sampling every service's resident memory
+ *
+ * The soak comes last because what it leaves queued is torn down with the services.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
-import {
-  type Child,
-  createdDatabases,
-  createdPrefixes,
-  fixedRate,
-  type FixedRateResult,
-  freePort,
-  metaBody,
-  metaHeaders,
-  metaIds,
-  type Percentiles,
-  percentiles,
-  sleep,
-  startService,
-  waitHttp,
-} from './lib';
+import { sleep } from './lib';
+import { type PhaseResult, Pipeline, serviceNames } from './pipeline';
+import type { CpuWindow } from './proc';
 
-export interface E2ePhase {
-  targetPerSecond: number;
-  sent: number;
-  acked: number;
-  errors: number;
-  achievedPerSecond: number;
-  delivered: number;
-  /** Acknowledged but not received within the drain time (counted as infinite latency). */
-  missing: number;
-  /** Received at the subscriber per second, from the first send to the last receipt. */
-  deliveredPerSecond: number;
-  ack: Percentiles;
-  e2e: Percentiles;
+export interface E2eSettings {
+  parts: Set<'idle' | 'sweep' | 'isolation' | 'soak'>;
+  businesses: number;
+  warmupSeconds: number;
+  idleSeconds: number;
+  lowRate: number;
+  lowSeconds: number;
+  sweepRates: number[];
+  sweepSeconds: number;
+  /** Most seconds a sweep step waits after sending for the rest to arrive. */
+  drainSeconds: number;
+  /** The sweep rate whose CPU per webhook is reported (the one nearest 1,000/s is taken). */
+  cpuRate: number;
+  isolationSeconds: number;
+  /** Overrides half the knee. */
+  isolationRate: number | undefined;
+  /** Webhooks/s for each misbehaving endpoint's business; undefined: a fifth of the isolation rate. */
+  badRate: number | undefined;
+  soakSeconds: number;
+  soakRate: number;
+  soakSampleSeconds: number;
+  /** Most seconds to wait for what the sweep left queued before isolation is measured. */
+  settleSeconds: number;
+}
+
+export interface SweepStep {
+  rate: number;
+  /** Undefined when the sweep stopped before this rate. */
+  result?: PhaseResult;
+}
+
+export interface RssSample {
+  /** Seconds since the soak started. */
+  t: number;
+  rss: Map<string, number | undefined>;
+}
+
+export interface SoakFigures {
+  rate: number;
+  seconds: number;
+  phase: PhaseResult;
+  samples: RssSample[];
+  /** Per service: VmRSS at the start, end and highest, bytes; slope of the last half, MB/min. */
+  services: { name: string; start: number; end: number; max: number; slope: number }[];
 }
 
 export interface E2eFigures {
-  seconds: number;
-  drainSeconds: number;
-  /** The target rate for `seconds`: what ingress took and what reached the subscriber. */
-  target: E2ePhase;
-  /** A short burst at the target rate, to learn what the pipeline sustains on this machine. */
-  probe: E2ePhase;
-  /** Rate of the isolation phases: half of what the probe delivered, at most the target. */
-  isolationRate: number;
-  alone: E2ePhase;
-  withBlackHole: E2ePhase;
-  blackHole: { targetPerSecond: number; acked: number; connectionsAccepted: number };
+  settings: E2eSettings;
+  warmup: PhaseResult;
+  idle?: CpuWindow;
+  low?: PhaseResult;
+  sweep?: {
+    steps: SweepStep[];
+    /** Highest rate delivered in full with p99 under 1 s; undefined when none was. */
+    knee: number | undefined;
+    /** The step whose CPU per webhook is reported. */
+    cpuStep: PhaseResult | undefined;
+    /** VmRSS right after the sweep, bytes. */
+    rss: Map<string, number | undefined>;
+  };
+  /** Seconds waited after the sweep for what it left queued. */
+  settledSeconds?: number;
+  isolation?: {
+    rate: number;
+    rateSource: string;
+    badRate: number;
+    alone: PhaseResult;
+    beside: PhaseResult;
+    blackHole: { acked: number; connections: number };
+    failing: { acked: number; answered500: number };
+  };
+  soak?: SoakFigures;
+  lateReceipts: number;
 }
 
-const wamidPattern = /wamid\.bench-[a-z0-9-]+/g;
+/** Delivered in full and promptly: the knee criterion. */
+export const keepsUp = (r: PhaseResult): boolean =>
+  r.acked > 0 && r.deliveredPerSecond >= 0.99 * r.ackedPerSecond && r.e2e.p99 < 1000;
 
-/** The healthy subscriber: records when each message id first arrives, answers 200 at once. */
-async function startReceiver(): Promise<{
-  server: Server;
-  url: string;
-  receivedAt: Map<string, number>;
-}> {
-  const receivedAt = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const now = performance.now();
-      for (const id of Buffer.concat(chunks).toString('utf8').match(wamidPattern) ?? []) {
-        if (!receivedAt.has(id)) receivedAt.set(id, now);
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/hooks/whatsapp`, receivedAt };
+/**
+ * Clearly past the knee: less than half of what was acknowledged was delivered, or ingress
+ * acknowledged less than half of what was offered.
+ */
+export const pastKnee = (r: PhaseResult): boolean =>
+  r.deliveredPerSecond < 0.5 * r.ackedPerSecond || r.ackedPerSecond < 0.5 * r.rate;
+
+/** Least-squares slope of `ys` over `xs`. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
 }
 
-/** Accepts connections and never answers. */
-async function startBlackHole(): Promise<{ server: TcpServer; url: string; sockets: Set<Socket> }> {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on('data', () => undefined);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/hooks/black-hole`, sockets };
-}
-
-export async function benchEndToEnd({
-  rate,
-  blackHoleRate,
-  seconds,
-  drainSeconds,
-  log,
-}: {
-  rate: number;
-  /** Webhooks/s for the black-holed business; undefined: a fifth of the isolation rate. */
-  blackHoleRate: number | undefined;
-  seconds: number;
-  drainSeconds: number;
-  log: (line: string) => void;
-}): Promise<E2eFigures> {
-  const prefix = `${uniqueName('bench-e2e')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  createdPrefixes.add(prefix);
-  const kafka = testKafka('bench-e2e');
-  const services: Child[] = [];
-  let database: TestDatabase | undefined;
-  let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
-  let blackHole: Awaited<ReturnType<typeof startBlackHole>> | undefined;
-  let blackHoleConnections = 0;
+export async function benchEndToEnd(
+  settings: E2eSettings,
+  log: (line: string) => void,
+): Promise<E2eFigures> {
+  const s = settings;
+  const pipeline = new Pipeline(log);
   try {
-    database = await createTestDatabase('bench_e2e');
-    createdDatabases.add(database);
-    receiver = await startReceiver();
-    blackHole = await startBlackHole();
-    blackHole.server.on('connection', () => blackHoleConnections++);
-    const ingressPort = await freePort();
-    const ports: Record<string, number> = {};
-    for (const name of ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const) {
-      ports[name] = name === 'ingress' ? ingressPort : await freePort();
-      services.push(
-        startService(name, ports[name], {
-          KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-          KAFKA_TOPIC_PREFIX: prefix,
-          DATABASE_URL: database.url,
-          LOG_LEVEL: 'warn',
-          SHUTDOWN_TIMEOUT_MS: '5000',
-          OPERATOR_API_KEY: operatorKey,
-          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
-          ALLOW_HTTP_ADDRESSES: 'true',
-          ADDRESS_ALLOWLIST: '127.0.0.1/32',
-          GRPC_PORT: String(await freePort()),
-        }),
-      );
-    }
-    const names = ['ingress', 'normalizer', 'subscriptions', 'delivery'];
-    await Promise.all(
-      services.map((s, i) =>
-        waitHttp(`http://127.0.0.1:${ports[names[i]!]}/health/ready`, s, names[i]!, 90_000),
-      ),
+    await pipeline.start(s.businesses);
+    const healthy = pipeline.businesses;
+    const warmup = await pipeline.phase(
+      'warm-up',
+      pipeline.stream(healthy, 'warm', 100),
+      s.warmupSeconds,
+      { drainSeconds: 30 },
     );
-    log('  four services ready');
+    const figures: E2eFigures = { settings: s, warmup, lateReceipts: 0 };
 
-    const adminUrl = `http://127.0.0.1:${ports.subscriptions}`;
-    async function admin<T>(
-      method: string,
-      path: string,
-      auth: Record<string, string>,
-      body?: unknown,
-    ) {
-      const res = await fetch(`${adminUrl}${path}`, {
-        method,
-        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
-    }
-    async function business(
-      name: string,
-      ids: typeof metaIds.healthy,
-      address: string,
-      appSecret: string,
-    ) {
-      const created = await admin<{ id: string; apiKey: { key: string } }>(
-        'POST',
-        '/v1/businesses',
-        { authorization: `Bearer ${operatorKey}` },
-        { name },
+    if (s.parts.has('idle')) {
+      log(`  idle: ${s.idleSeconds} s with nothing offered`);
+      await sleep(3_000); // let the warm-up's last batches and commits finish
+      figures.idle = await pipeline.idle(s.idleSeconds);
+      figures.low = await pipeline.phase(
+        'low load',
+        pipeline.stream(healthy, 'low', s.lowRate),
+        s.lowSeconds,
+        { drainSeconds: 30 },
       );
-      const key = { 'x-api-key': created.apiKey.key };
-      const base = `/v1/businesses/${created.id}`;
-      const source = await admin<{ id: string; webhookUrl: string; verifyToken: string }>(
-        'POST',
-        `${base}/sources`,
-        key,
-        {
-          provider: 'meta',
-          appSecret,
-          externalIds: { wabaIds: [ids.waba], phoneNumberIds: [ids.phone] },
-        },
-      );
-      await admin('POST', `${base}/webhooks`, key, {
-        topic: 'messages',
-        address,
-        configuration: {},
-      });
-      const deadline = Date.now() + 30_000;
-      const handshake = `${source.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.verifyToken}&hub.challenge=ready`;
-      while ((await fetch(handshake).catch(() => undefined))?.status !== 200) {
-        if (Date.now() > deadline) throw new Error(`ingress did not learn the source of ${name}`);
-        await sleep(200);
-      }
-      return { base, key, path: new URL(source.webhookUrl).pathname, appSecret };
     }
 
-    const healthy = await business(
-      'Bench Healthy',
-      metaIds.healthy,
-      receiver.url,
-      'bench-healthy-secret',
-    );
-    // A test delivery proves delivery knows the healthy subscription before anything is measured
-    // (retried: on a busy machine the first one may not be recorded within the API's wait).
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const test = await admin<{ outcome: string }>(
-          'POST',
-          `${healthy.base}/webhooks/messages/test`,
-          healthy.key,
+    if (s.parts.has('sweep')) {
+      const steps: SweepStep[] = s.sweepRates.map((rate) => ({ rate }));
+      let pastInARow = 0;
+      for (const step of steps) {
+        if (pastInARow >= 2) break;
+        step.result = await pipeline.phase(
+          `sweep ${step.rate}/s`,
+          pipeline.stream(healthy, `r${step.rate}`, step.rate),
+          s.sweepSeconds,
+          { drainSeconds: s.drainSeconds },
         );
-        if (test.outcome === 'succeeded') break;
-        throw new Error(JSON.stringify(test));
-      } catch (err) {
-        if (attempt >= 4) throw new Error(`test delivery failed: ${(err as Error).message}`);
-        log(`  test delivery ${attempt} failed (${(err as Error).message}); trying again`);
+        pastInARow = pastKnee(step.result) ? pastInARow + 1 : 0;
       }
-    }
-
-    const ingressOrigin = `http://127.0.0.1:${ingressPort}`;
-    const healthyStream = (tag: string, streamRate: number) => ({
-      origin: ingressOrigin,
-      path: healthy.path,
-      rate: streamRate,
-      make: (i: number) => {
-        const key = `wamid.bench-${tag}-${i}-${randomUUID().slice(0, 8)}`;
-        const body = metaBody(key, metaIds.healthy);
-        return { key, body, headers: metaHeaders(healthy.appSecret, body) };
-      },
-    });
-
-    async function phase(
-      label: string,
-      streams: Parameters<typeof fixedRate>[0],
-      phaseSeconds: number,
-      drainMs = drainSeconds * 1000,
-    ): Promise<[E2ePhase, FixedRateResult[]]> {
-      log(`  ${label}: ${streams.map((s) => `${s.rate}/s`).join(' + ')} for ${phaseSeconds} s`);
-      const startedAt = performance.now();
-      const results = await fixedRate(streams, phaseSeconds);
-      const sent = results[0]!;
-      // Drain: until every acknowledged healthy message arrived, or `drainMs` after sending ended.
-      const want = [...sent.ackedAt.keys()];
-      const deadline = Date.now() + drainMs;
-      while (Date.now() < deadline && !want.every((k) => receiver!.receivedAt.has(k))) {
-        await sleep(250);
-      }
-      const latencies: number[] = [];
-      let lastReceipt = startedAt;
-      let delivered = 0;
-      for (const [k, ackedAt] of sent.ackedAt) {
-        const got = receiver!.receivedAt.get(k);
-        if (got === undefined) {
-          latencies.push(Infinity);
-        } else {
-          delivered++;
-          lastReceipt = Math.max(lastReceipt, got);
-          latencies.push(Math.max(0, got - ackedAt));
-        }
-      }
-      const result: E2ePhase = {
-        targetPerSecond: streams[0]!.rate,
-        sent: sent.sent,
-        acked: sent.ok,
-        errors: sent.errors,
-        achievedPerSecond: sent.achievedPerSecond,
-        delivered,
-        missing: sent.ok - delivered,
-        deliveredPerSecond: delivered / ((lastReceipt - startedAt) / 1000),
-        ack: sent.ackLatency,
-        e2e: percentiles(latencies),
-      };
-      const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '∞');
+      const reached = steps.filter((st) => st.result !== undefined);
+      const knee = reached
+        .filter((st) => keepsUp(st.result!))
+        .reduce<number | undefined>((k, st) => Math.max(k ?? 0, st.rate), undefined);
+      const cpuStep = [...reached].sort(
+        (a, b) => Math.abs(a.rate - s.cpuRate) - Math.abs(b.rate - s.cpuRate),
+      )[0]?.result;
+      figures.sweep = { steps, knee, cpuStep, rss: pipeline.rss() };
       log(
-        `    ${result.acked} acknowledged (${result.achievedPerSecond.toFixed(0)}/s), ${delivered} delivered ` +
-          `(${result.deliveredPerSecond.toFixed(0)}/s), e2e p50 ${ms(result.e2e.p50)}, p99 ${ms(result.e2e.p99)}`,
+        `  knee: ${knee === undefined ? 'none (no rate delivered in full with p99 < 1 s)' : `${knee}/s`}`,
       );
-      return [result, results];
     }
 
-    await phase('warm-up', [healthyStream('warm', Math.min(100, rate))], 3);
-    // What the pipeline delivers on this machine: a 1 s burst at the target rate, fully drained.
-    const [probe] = await phase('capacity probe', [healthyStream('probe', rate)], 1, 90_000);
-    const isolationRate = Math.max(
-      10,
-      Math.min(rate, Math.floor((probe.deliveredPerSecond * 0.5) / 10) * 10),
-    );
-    const holeRate = blackHoleRate ?? Math.max(5, Math.round(isolationRate / 5));
+    if (s.parts.has('isolation')) {
+      if (figures.sweep) {
+        figures.settledSeconds = await pipeline.settle(3, s.settleSeconds);
+        log(`  waited ${figures.settledSeconds.toFixed(0)} s for what the sweep left queued`);
+      }
+      const knee = figures.sweep?.knee;
+      const lowest = figures.sweep?.steps[0]?.result;
+      let rate: number;
+      let rateSource: string;
+      if (s.isolationRate !== undefined) {
+        rate = s.isolationRate;
+        rateSource = 'BENCH_ISOLATION_RATE';
+      } else if (knee !== undefined) {
+        rate = Math.max(10, Math.floor(knee / 2 / 10) * 10);
+        rateSource = `half the knee (${knee}/s)`;
+      } else if (lowest) {
+        rate = Math.max(10, Math.floor(lowest.deliveredPerSecond / 2 / 10) * 10);
+        rateSource = `no knee: half of what the lowest sweep rate delivered (${lowest.deliveredPerSecond.toFixed(0)}/s)`;
+      } else {
+        rate = 100;
+        rateSource = 'no sweep in this run: 100/s';
+      }
+      const badRate = s.badRate ?? Math.max(5, Math.round(rate / 5));
+      const alone = await pipeline.phase(
+        'isolation: healthy alone',
+        pipeline.stream(healthy, 'isoalone', rate),
+        s.isolationSeconds,
+        { drainSeconds: 30 },
+      );
+      const hole = pipeline.stream([pipeline.blackHoled], 'hole', badRate);
+      const failing = pipeline.stream([pipeline.failing], 'fail', badRate);
+      const failBefore = pipeline.receiverStats('fail').requests;
+      const beside = await pipeline.phase(
+        'isolation: healthy beside a black hole and a 500 endpoint',
+        pipeline.stream(healthy, 'isobeside', rate),
+        s.isolationSeconds,
+        { drainSeconds: 30, others: [hole, failing] },
+      );
+      figures.isolation = {
+        rate,
+        rateSource,
+        badRate,
+        alone,
+        beside,
+        blackHole: {
+          acked: beside.others[0]!.ok,
+          connections: pipeline.receiverStats('blackhole').connections,
+        },
+        failing: {
+          acked: beside.others[1]!.ok,
+          answered500: pipeline.receiverStats('fail').requests - failBefore,
+        },
+      };
+      // Their retries would otherwise go on through the soak.
+      await pipeline.disable(pipeline.blackHoled);
+      await pipeline.disable(pipeline.failing);
+    }
 
-    const [alone] = await phase(
-      'isolation: healthy endpoint alone',
-      [healthyStream('alone', isolationRate)],
-      seconds,
-    );
-
-    const hole = await business(
-      'Bench Black Hole',
-      metaIds.blackHoled,
-      blackHole.url,
-      'bench-hole-secret',
-    );
-    const holeStream = {
-      origin: ingressOrigin,
-      path: hole.path,
-      rate: holeRate,
-      make: (i: number) => {
-        const key = `wamid.bench-hole-${i}-${randomUUID().slice(0, 8)}`;
-        const body = metaBody(key, metaIds.blackHoled);
-        return { key, body, headers: metaHeaders(hole.appSecret, body) };
-      },
-    };
-    const [withBlackHole, results] = await phase(
-      'isolation: healthy endpoint beside a black-holed one',
-      [healthyStream('beside', isolationRate), holeStream],
-      seconds,
-    );
-    const holeAcked = results[1]!.ok;
-
-    // Last, because what it leaves queued is torn down with the services: the target rate.
-    const [target] = await phase('target rate', [healthyStream('target', rate)], seconds);
-    return {
-      seconds,
-      drainSeconds,
-      target,
-      probe,
-      isolationRate,
-      alone,
-      withBlackHole,
-      blackHole: {
-        targetPerSecond: holeRate,
-        acked: holeAcked,
-        connectionsAccepted: blackHoleConnections,
-      },
-    };
+    if (s.parts.has('soak') && s.soakSeconds > 0) {
+      const samples: RssSample[] = [];
+      const started = Date.now();
+      const sample = (): void =>
+        void samples.push({ t: (Date.now() - started) / 1000, rss: pipeline.rss() });
+      sample();
+      const sampler = setInterval(sample, s.soakSampleSeconds * 1000);
+      let phase: PhaseResult;
+      try {
+        phase = await pipeline.phase(
+          'soak',
+          pipeline.stream(healthy, 'soak', s.soakRate),
+          s.soakSeconds,
+          { drainSeconds: s.drainSeconds },
+        );
+      } finally {
+        clearInterval(sampler);
+      }
+      sample();
+      const half = samples.filter((x) => x.t >= s.soakSeconds / 2);
+      const services = serviceNames.map((name) => {
+        const values = samples.map((x) => x.rss.get(name) ?? NaN);
+        const mb = half.map((x) => (x.rss.get(name) ?? NaN) / 2 ** 20);
+        return {
+          name,
+          start: values[0] ?? NaN,
+          end: values.at(-1) ?? NaN,
+          max: Math.max(...values),
+          slope: slope(
+            half.map((x) => x.t / 60),
+            mb,
+          ),
+        };
+      });
+      figures.soak = { rate: s.soakRate, seconds: s.soakSeconds, phase, samples, services };
+    }
+    figures.lateReceipts = pipeline.lateReceipts;
+    return figures;
   } finally {
-    for (const socket of blackHole?.sockets ?? []) socket.destroy();
-    await Promise.all(services.map((s) => s.stop()));
-    await new Promise((r) => (blackHole ? blackHole.server.close(r) : r(undefined)));
-    await new Promise((r) => {
-      if (!receiver) return r(undefined);
-      receiver.server.closeAllConnections();
-      receiver.server.close(r);
-    });
-    await database
-      ?.drop()
-      .catch((err: unknown) => log(`  could not drop database: ${(err as Error).message}`));
-    await deleteTopicsWithPrefix(kafka, prefix).then(
-      () => createdPrefixes.delete(prefix),
-      (err: unknown) => log(`  could not delete topics ${prefix}*: ${(err as Error).message}`),
-    );
+    await pipeline.stop();
   }
 }

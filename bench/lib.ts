@@ -1,7 +1,8 @@
 /**
  * Shared pieces of `npm run bench`: child processes that are always cleaned up, HTTP load
- * generators (closed loop and fixed rate, on undici keep-alive pools), percentiles and signed Meta
- * webhook bodies.
+ * generators (closed loop and fixed rate, on undici keep-alive pools), percentiles, a clock shared
+ * by every process on the machine, and signed Meta webhook bodies (messages and statuses) built
+ * from templates so that a request costs a byte copy and one HMAC.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -40,16 +41,17 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+/** `ipc`: the child gets a Node IPC channel (`process.send`), for children that report figures. */
 export function startChild(
   command: string,
   args: string[],
   env: Record<string, string> = {},
-  { echo = false } = {},
+  { echo = false, ipc = false } = {},
 ): Child {
   const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let out = '';
@@ -149,6 +151,12 @@ export const createdDatabases = new Set<{ name: string; drop(): Promise<void> }>
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Milliseconds on the machine's monotonic clock (`CLOCK_MONOTONIC`), the same in every process:
+ * the load generator stamps acknowledgements with it and the receiver process stamps receipts.
+ */
+export const monoMs = (): number => Number(process.hrtime.bigint() / 1000n) / 1000;
+
 // ---------------------------------------------------------------------------------------------
 // Percentiles
 
@@ -169,10 +177,24 @@ export function percentiles(values: ArrayLike<number>): Percentiles {
 // ---------------------------------------------------------------------------------------------
 // Signed Meta webhooks
 
+export interface MetaIds {
+  waba: string;
+  phone: string;
+  display: string;
+}
+
 export const metaIds = {
   healthy: { waba: '102290129340398', phone: '106540352242922', display: '15550783881' },
-  blackHoled: { waba: '203391230451409', phone: '207651463353033', display: '15550783992' },
 };
+
+/** The Meta account of the `k`-th benchmark business: distinct WABA, phone number id and number. */
+export function metaBusinessIds(k: number): MetaIds {
+  return {
+    waba: String(102290129340000 + k),
+    phone: String(106540352242000 + k),
+    display: String(15550780000 + k),
+  };
+}
 
 const filler =
   'Hi! I ordered the blue trainers last week (order #A-48213) and the tracking page still says ' +
@@ -180,8 +202,7 @@ const filler =
   'race, otherwise I would like to switch to express shipping or pick them up in the store on ' +
   'Main Street. Thanks a lot — ¿también tienen la talla 43 en azul? 🙂 ';
 
-/** A Meta Cloud API webhook with one inbound text message, about 2 KB, carrying `wamid`. */
-export function metaBody(wamid: string, ids = metaIds.healthy): Buffer {
+function metaEnvelope(ids: MetaIds, value: Record<string, unknown>): Buffer {
   const payload = {
     object: 'whatsapp_business_account',
     entry: [
@@ -193,20 +214,7 @@ export function metaBody(wamid: string, ids = metaIds.healthy): Buffer {
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: ids.display, phone_number_id: ids.phone },
-              contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }],
-              messages: [
-                {
-                  context: {
-                    from: ids.display,
-                    id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0QTRBNjU5OUFFRTAzODEwMTQ0RgA=',
-                  },
-                  from: '16505551234',
-                  id: wamid,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: filler + filler + filler + filler + filler.slice(0, 120) },
-                },
-              ],
+              ...value,
             },
           },
         ],
@@ -214,6 +222,91 @@ export function metaBody(wamid: string, ids = metaIds.healthy): Buffer {
     ],
   };
   return Buffer.from(JSON.stringify(payload));
+}
+
+/** A Meta Cloud API webhook with one inbound text message, about 2 KB, carrying `wamid`. */
+export function metaBody(
+  wamid: string,
+  ids: MetaIds = metaIds.healthy,
+  contact = '16505551234',
+  timestamp = String(Math.floor(Date.now() / 1000)),
+): Buffer {
+  return metaEnvelope(ids, {
+    contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: contact }],
+    messages: [
+      {
+        context: {
+          from: ids.display,
+          id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI0QTRBNjU5OUFFRTAzODEwMTQ0RgA=',
+        },
+        from: contact,
+        id: wamid,
+        timestamp,
+        type: 'text',
+        text: { body: filler + filler + filler + filler + filler.slice(0, 120) },
+      },
+    ],
+  });
+}
+
+/**
+ * A Meta Cloud API status webhook (`entry[].changes[].value.statuses[]`) for one message this
+ * business sent, about 530 B: `wamid` is the message's id, `recipient` the contact.
+ */
+export function metaStatusBody(
+  wamid: string,
+  ids: MetaIds = metaIds.healthy,
+  recipient = '16505551234',
+  status: 'sent' | 'delivered' | 'read' = 'delivered',
+  timestamp = String(Math.floor(Date.now() / 1000)),
+): Buffer {
+  return metaEnvelope(ids, {
+    statuses: [
+      {
+        id: wamid,
+        status,
+        timestamp,
+        recipient_id: recipient,
+        conversation: {
+          id: '4b4d6a2b8a6f1c6d8e0b0f7a2c2d1e3f',
+          origin: { type: 'utility' },
+        },
+        pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+      },
+    ],
+  });
+}
+
+/**
+ * A body split once at its placeholders, so that making a request only joins bytes: `fill` puts
+ * `values[k]` wherever `placeholders[k]` stood (each must occur at least once).
+ */
+export class BodyTemplate {
+  private readonly parts: Buffer[] = [];
+  private readonly slots: number[] = [];
+
+  constructor(body: Buffer, placeholders: readonly string[]) {
+    const text = body.toString('utf8');
+    const escaped = placeholders.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    let from = 0;
+    for (const m of text.matchAll(new RegExp(escaped.join('|'), 'g'))) {
+      this.parts.push(Buffer.from(text.slice(from, m.index)));
+      this.slots.push(placeholders.indexOf(m[0]));
+      from = m.index + m[0].length;
+    }
+    this.parts.push(Buffer.from(text.slice(from)));
+    placeholders.forEach((p, k) => {
+      if (!this.slots.includes(k)) throw new Error(`placeholder ${p} does not occur in the body`);
+    });
+  }
+
+  fill(values: readonly string[]): Buffer {
+    const chunks: Buffer[] = [this.parts[0]!];
+    const bytes = values.map((v) => Buffer.from(v));
+    for (let i = 0; i < this.slots.length; i++)
+      chunks.push(bytes[this.slots[i]!]!, this.parts[i + 1]!);
+    return Buffer.concat(chunks);
+  }
 }
 
 export function metaHeaders(secret: string, body: Buffer): Record<string, string> {
@@ -281,85 +374,134 @@ export async function closedLoop(
   };
 }
 
+export interface RateStream {
+  origin: string;
+  /** Requests per second. */
+  rate: number;
+  /** Request `i`: its key (what the receiver reports back), path, body and headers. */
+  make: (i: number) => { key: string; path: string; body: Buffer; headers: Record<string, string> };
+  /** Called with the key of each 200 and when it arrived (`monoMs`). */
+  onAck?: (key: string, at: number) => void;
+}
+
 export interface FixedRateResult {
+  rate: number;
+  /** Length of the sending window, s. */
   seconds: number;
+  /** Requests due in the window (rate × seconds). */
+  offered: number;
   sent: number;
+  /** Requests due while `maxInFlight` were already waiting for an answer, not sent. */
+  skipped: number;
   ok: number;
+  /** Answers other than 200, by status code. */
+  rejected: Record<number, number>;
   errors: number;
-  /** 200 answers per second over the sending window. */
-  achievedPerSecond: number;
-  /** When each request got its 200, by key (performance.now()). */
-  ackedAt: Map<string, number>;
+  /** Requests that got no answer: connection errors, and those still waiting `graceMs` after sending ended. */
+  unanswered: number;
+  /** `monoMs` when sending started. */
+  startedAt: number;
   ackLatency: Percentiles;
 }
 
 /**
- * An open-loop generator: request i is due at start + i / rate, whatever the answers do (so a slow
- * server shows up as latency, not as a lower offered rate). Several streams may share one run.
+ * An open-loop generator: request i of a stream is due at start + i / rate, whatever the answers
+ * do (so a slow server shows up as latency and queueing, not as a lower offered rate). Several
+ * streams may share one run, each on its own keep-alive pool. So that a saturated server cannot
+ * make the run hang or the generator's memory grow without end, a request due while `maxInFlight`
+ * (default: 5 s of the stream's rate) are waiting is skipped (counted), and requests still
+ * unanswered `graceMs` after sending ended are abandoned and counted as unanswered.
  */
 export async function fixedRate(
-  streams: readonly {
-    origin: string;
-    path: string;
-    rate: number;
-    make: (i: number) => { key: string; body: Buffer; headers: Record<string, string> };
-  }[],
+  streams: readonly RateStream[],
   seconds: number,
-  connections = 256,
+  {
+    connections = 256,
+    graceMs = 15_000,
+    maxInFlight,
+  }: { connections?: number; graceMs?: number; maxInFlight?: number } = {},
 ): Promise<FixedRateResult[]> {
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  const results = await Promise.all(
+  const startedAt = monoMs();
+  const end = startedAt + seconds * 1000;
+  return Promise.all(
     streams.map(async (stream) => {
       const pool = new Pool(stream.origin, {
         connections,
         pipelining: 1,
         keepAliveTimeout: 60_000,
+        headersTimeout: graceMs + 5_000,
+        bodyTimeout: graceMs + 5_000,
       });
-      const ackedAt = new Map<string, number>();
+      let ok = 0;
       const latencies: number[] = [];
+      const rejected: Record<number, number> = {};
       const inFlight = new Set<Promise<void>>();
+      let due = 0;
       let sent = 0;
+      let skipped = 0;
       let errors = 0;
+      const inFlightLimit = maxInFlight ?? Math.max(2_000, stream.rate * 5);
+      let unanswered = 0;
       const total = Math.round(stream.rate * seconds);
       const fire = (i: number): void => {
-        const { key, body, headers } = stream.make(i);
-        const t0 = performance.now();
+        const { key, path, body, headers } = stream.make(i);
+        const t0 = monoMs();
         const p = pool
-          .request({ path: stream.path, method: 'POST', headers, body })
+          .request({ path, method: 'POST', headers, body })
           .then(async (res) => {
             await res.body.dump();
-            const t1 = performance.now();
+            const t1 = monoMs();
             if (res.statusCode === 200) {
-              ackedAt.set(key, t1);
+              ok++;
               latencies.push(t1 - t0);
-            } else errors++;
+              stream.onAck?.(key, t1);
+            } else {
+              errors++;
+              rejected[res.statusCode] = (rejected[res.statusCode] ?? 0) + 1;
+            }
           })
-          .catch(() => void errors++)
+          .catch(() => void unanswered++)
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
       };
-      while (sent < total) {
-        const now = performance.now();
+      while (due < total) {
+        const now = monoMs();
         if (now >= end + 1000) break;
-        const due = Math.min(total, Math.floor(((now - started) / 1000) * stream.rate) + 1);
-        while (sent < due) fire(sent++);
-        await new Promise((r) => setImmediate(r));
+        const dueNow = Math.min(total, Math.floor(((now - startedAt) / 1000) * stream.rate) + 1);
+        for (; due < dueNow; due++) {
+          if (inFlight.size >= inFlightLimit) skipped++;
+          else {
+            fire(due);
+            sent++;
+          }
+        }
         await sleep(1);
       }
-      const sendSeconds = (performance.now() - started) / 1000;
-      await Promise.all(inFlight);
-      await pool.close();
+      const sendSeconds = (monoMs() - startedAt) / 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const allAnswered = await Promise.race([
+        Promise.all(inFlight).then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+      ]);
+      clearTimeout(timer);
+      if (allAnswered) await pool.close();
+      else {
+        await pool.destroy().catch(() => undefined);
+        await Promise.all(inFlight);
+      }
       return {
+        rate: stream.rate,
         seconds: sendSeconds,
+        offered: total,
         sent,
-        ok: ackedAt.size,
+        skipped,
+        ok,
+        rejected,
         errors,
-        achievedPerSecond: ackedAt.size / Math.max(sendSeconds, seconds),
-        ackedAt,
+        unanswered,
+        startedAt,
         ackLatency: percentiles(latencies),
       };
     }),
   );
-  return results;
 }

@@ -1,23 +1,38 @@
 /**
  * `npm run bench`: every benchmark of the quality bars in one process tree, each figure beside a
- * baseline measured in the same run, written to `docs/benchmarks.md` and printed.
+ * baseline measured in the same run, written to `docs/benchmarks.md` (with the sweep plotted in
+ * `docs/benchmarks-sweep.svg`) and printed.
  *
- *   1. ingress vs. a bare Fastify server doing the same HMAC check (closed loop, keep-alive)
- *   2. Kafka producer and normalizer (the existing benchmarks, run as they are)
- *   3. end to end: ingress 200 → subscriber receives, at a fixed offered rate
- *   4. isolation: the same, beside a subscription whose endpoint never answers
+ *   ingress     ingress vs. a bare Fastify server doing the same HMAC check (closed loop, keep-alive)
+ *   kafka       the shared Kafka producer benchmark, run as it is
+ *   normalizer  the normalizer benchmark, run as it is
+ *   end to end, all four services (bench/e2e.ts), one pipeline for the parts chosen:
+ *     idle        CPU of every process with nothing offered, then latency at a low rate
+ *     sweep       offered rates 250 … 5,000/s: acknowledged, delivered, latency, knee, CPU per webhook
+ *     isolation   at half the knee, alone vs. beside a black-holed and a failing endpoint
+ *     soak        minutes at 1,000/s, resident memory sampled
  *
- * Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_E2E_RATE (1000),
- * BENCH_E2E_DRAIN_SECONDS (30), BENCH_BLACKHOLE_RATE (a fifth of the isolation rate),
- * BENCH_ONLY (comma list of ingress,kafka,normalizer,e2e; the report is written only for all).
+ * Settings (environment):
+ *   BENCH_ONLY                  comma list of the parts above (`e2e` = idle,sweep,isolation,soak);
+ *                               docs/benchmarks.md is written only when every part runs
+ *   BENCH_REPORT                write the report to this path (and the plot beside it) in any case
+ *   BENCH_SECONDS (10), BENCH_CONNECTIONS (64)         ingress
+ *   BENCH_SWEEP_RATES (250,500,1000,2000,3000,5000), BENCH_SWEEP_SECONDS (20),
+ *   BENCH_SWEEP_DRAIN_SECONDS (30), BENCH_BUSINESSES (10)
+ *   BENCH_IDLE_SECONDS (10), BENCH_LOW_RATE (50), BENCH_LOW_SECONDS (10), BENCH_WARMUP_SECONDS (5)
+ *   BENCH_ISOLATION_SECONDS (20), BENCH_ISOLATION_RATE (half the knee), BENCH_BAD_RATE (a fifth
+ *   of the isolation rate), BENCH_SETTLE_SECONDS (120)
+ *   BENCH_SOAK_SECONDS (300; 0 skips), BENCH_SOAK_RATE (1000), BENCH_SOAK_SAMPLE_SECONDS (30)
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { deleteTopicsWithPrefix, provideInfrastructure, testKafka } from '@switchboard/testing';
 import { Client } from 'pg';
-import { benchEndToEnd, type E2eFigures } from './e2e';
+import { benchEndToEnd, type E2eFigures, type E2eSettings } from './e2e';
+import { e2eRows, e2eSections } from './e2e-report';
 import { benchIngress, type IngressFigures } from './ingress';
 import { createdDatabases, createdPrefixes, root, startChild, stopAllChildren } from './lib';
+import { sweepSvg } from './plot';
 import {
   describeMachine,
   formatMarkdown,
@@ -26,17 +41,56 @@ import {
   type SummaryRow,
 } from './report';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const e2eRate = Number(process.env.BENCH_E2E_RATE ?? 1_000);
-const blackHoleRate = process.env.BENCH_BLACKHOLE_RATE
-  ? Number(process.env.BENCH_BLACKHOLE_RATE)
-  : undefined;
-const drainSeconds = Number(process.env.BENCH_E2E_DRAIN_SECONDS ?? 30);
-const only = new Set(
-  (process.env.BENCH_ONLY ?? 'ingress,kafka,normalizer,e2e').split(',').map((s) => s.trim()),
+const env = (name: string, fallback: number): number => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${value} is not a number ≥ 0`);
+  return n;
+};
+const optional = (name: string): number | undefined =>
+  process.env[name] ? env(name, 0) : undefined;
+
+const seconds = env('BENCH_SECONDS', 10);
+const connections = env('BENCH_CONNECTIONS', 64);
+const allParts = ['ingress', 'kafka', 'normalizer', 'idle', 'sweep', 'isolation', 'soak'] as const;
+type Part = (typeof allParts)[number];
+const only = new Set<Part>(
+  (process.env.BENCH_ONLY ?? allParts.join(','))
+    .split(',')
+    .map((p) => p.trim())
+    .flatMap((p): Part[] => {
+      if (p === 'e2e') return ['idle', 'sweep', 'isolation', 'soak'];
+      if ((allParts as readonly string[]).includes(p)) return [p as Part];
+      throw new Error(`BENCH_ONLY: unknown part ${p} (parts: ${allParts.join(', ')}, e2e)`);
+    }),
 );
-const reportPath = join(root, 'docs', 'benchmarks.md');
+const e2eSettings: E2eSettings = {
+  parts: new Set((['idle', 'sweep', 'isolation', 'soak'] as const).filter((p) => only.has(p))),
+  businesses: env('BENCH_BUSINESSES', 10),
+  warmupSeconds: env('BENCH_WARMUP_SECONDS', 5),
+  idleSeconds: env('BENCH_IDLE_SECONDS', 10),
+  lowRate: env('BENCH_LOW_RATE', 50),
+  lowSeconds: env('BENCH_LOW_SECONDS', 10),
+  sweepRates: (process.env.BENCH_SWEEP_RATES || '250,500,1000,2000,3000,5000')
+    .split(',')
+    .map((r) => Number(r.trim()))
+    .filter((r) => r > 0),
+  sweepSeconds: env('BENCH_SWEEP_SECONDS', 20),
+  drainSeconds: env('BENCH_SWEEP_DRAIN_SECONDS', 30),
+  cpuRate: 1000,
+  isolationSeconds: env('BENCH_ISOLATION_SECONDS', 20),
+  isolationRate: optional('BENCH_ISOLATION_RATE'),
+  badRate: optional('BENCH_BAD_RATE'),
+  settleSeconds: env('BENCH_SETTLE_SECONDS', 120),
+  soakSeconds: env('BENCH_SOAK_SECONDS', 300),
+  soakRate: env('BENCH_SOAK_RATE', 1000),
+  soakSampleSeconds: env('BENCH_SOAK_SAMPLE_SECONDS', 30),
+};
+const fullRun = allParts.every((p) => only.has(p));
+const docsReport = join(root, 'docs', 'benchmarks.md');
+const reportPath = process.env.BENCH_REPORT || (fullRun ? docsReport : '');
+const svgName = 'benchmarks-sweep.svg';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -163,14 +217,15 @@ async function main(): Promise<void> {
   process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   process.env.DATABASE_URL = infra.databaseUrl;
   const machine = describeMachine(await postgresVersion(infra.databaseUrl));
-  const previous = previousFigures(reportPath);
+  const previous = previousFigures(docsReport);
   const rows: SummaryRow[] = [];
   const sections: { title: string; body: string }[] = [];
+  let e2e: E2eFigures | undefined;
 
   try {
     let ingress: IngressFigures | undefined;
     if (only.has('ingress')) {
-      log('1/4 ingress vs. bare Fastify');
+      log('ingress vs. bare Fastify');
       ingress = await benchIngress({ connections, seconds, log });
       const { ingress: i, baseline: b } = ingress;
       rows.push(
@@ -179,7 +234,8 @@ async function main(): Promise<void> {
           value: i.perSecond,
           baseline: b.perSecond,
           baselineLabel: 'bare Fastify + HMAC',
-          bar: 'close to bare Fastify',
+          bar: '≥ 0.6× bare Fastify + HMAC',
+          met: i.perSecond >= 0.6 * b.perSecond,
         },
         {
           figure: 'ingress p50 (ms)',
@@ -193,7 +249,8 @@ async function main(): Promise<void> {
           value: i.latency.p99,
           baseline: b.latency.p99,
           baselineLabel: 'bare Fastify + HMAC',
-          bar: '≪ 50 ms',
+          bar: '< 50 ms',
+          met: i.latency.p99 < 50,
           decimals: 2,
         },
       );
@@ -222,7 +279,7 @@ async function main(): Promise<void> {
     }
 
     if (only.has('kafka')) {
-      log('2/4 Kafka producer (packages/kafka/bench/producer.bench.ts)');
+      log('Kafka producer (packages/kafka/bench/producer.bench.ts)');
       const report = await runExisting(
         'packages/kafka/bench/producer.bench.ts',
         /Kafka producer benchmark/,
@@ -249,7 +306,7 @@ async function main(): Promise<void> {
     }
 
     if (only.has('normalizer')) {
-      log('2/4 normalizer (apps/normalizer/bench/normalizer.bench.ts)');
+      log('normalizer (apps/normalizer/bench/normalizer.bench.ts)');
       const report = await runExisting(
         'apps/normalizer/bench/normalizer.bench.ts',
         /Normalizer benchmark/,
@@ -268,115 +325,25 @@ async function main(): Promise<void> {
           value: num(whole?.[3]),
           baseline: num(mappers?.[3]),
           baselineLabel: 'mappers only, no I/O',
+          bar: '≥ 0.5× mappers only',
+          met:
+            num(whole?.[3]) !== undefined && num(mappers?.[3]) !== undefined
+              ? num(whole?.[3])! >= 0.5 * num(mappers?.[3])!
+              : undefined,
         },
       );
       sections.push({ title: 'Normalizer', body: report });
       log(report);
     }
 
-    let e2e: E2eFigures | undefined;
-    if (only.has('e2e')) {
-      log('3/4 + 4/4 end to end and isolation (all four services)');
-      e2e = await benchEndToEnd({ rate: e2eRate, blackHoleRate, seconds, drainSeconds, log });
-      const { target, probe, alone, withBlackHole: beside } = e2e;
-      rows.push(
-        {
-          figure: 'end to end: acknowledged at target rate (webhooks/s)',
-          value: target.achievedPerSecond,
-          baseline: target.targetPerSecond,
-          baselineLabel: 'target',
-          bar: '1,000/s',
-        },
-        {
-          figure: 'end to end: delivered at target rate (events/s)',
-          value: target.deliveredPerSecond,
-          baseline: target.achievedPerSecond,
-          baselineLabel: 'acknowledged by ingress',
-          bar: '1,000/s',
-        },
-        {
-          figure: 'end to end p50 at target rate (ms)',
-          value: target.e2e.p50,
-          bar: '≤ 20 ms',
-          decimals: 1,
-        },
-        {
-          figure: 'end to end p99 at target rate (ms)',
-          value: target.e2e.p99,
-          bar: '≤ 100 ms',
-          decimals: 1,
-        },
-        {
-          figure: 'sustained delivery, 1 s burst drained (events/s)',
-          value: probe.deliveredPerSecond,
-          baseline: probe.achievedPerSecond,
-          baselineLabel: 'acknowledged by ingress',
-        },
-        {
-          figure: 'isolation: healthy rate (webhooks/s)',
-          value: e2e.isolationRate,
-          bar: 'half the sustained rate',
-        },
-        {
-          figure: 'isolation: healthy e2e p50 alone (ms)',
-          value: alone.e2e.p50,
-          bar: '≤ 20 ms',
-          decimals: 2,
-        },
-        {
-          figure: 'isolation: healthy e2e p99 alone (ms)',
-          value: alone.e2e.p99,
-          bar: '≤ 100 ms',
-          decimals: 2,
-        },
-        {
-          figure: 'isolation: healthy e2e p50 beside black hole (ms)',
-          value: beside.e2e.p50,
-          baseline: alone.e2e.p50,
-          baselineLabel: 'healthy alone',
-          bar: 'no slower',
-          decimals: 2,
-        },
-        {
-          figure: 'isolation: healthy e2e p99 beside black hole (ms)',
-          value: beside.e2e.p99,
-          baseline: alone.e2e.p99,
-          baselineLabel: 'healthy alone',
-          bar: 'no slower',
-          decimals: 2,
-        },
-      );
-      const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '∞');
-      const line = (name: string, p: typeof alone): string =>
-        `| ${name} | ${p.targetPerSecond} | ${p.achievedPerSecond.toFixed(0)} | ${p.deliveredPerSecond.toFixed(0)} | ${p.acked} | ${p.errors} | ${p.delivered} | ${p.missing} | ${ms(p.ack.p50)} | ${ms(p.ack.p99)} | ${ms(p.e2e.p50)} | ${ms(p.e2e.p99)} | ${ms(p.e2e.max)} |`;
-      sections.push({
-        title: 'End to end and isolation',
-        body: [
-          'All four built services as processes (ingress, normalizer, subscriptions, delivery; default settings) on ' +
-            'one topic prefix and a fresh database; a business with a Meta source and a `messages` subscription to a ' +
-            'local receiver. Signed webhooks (one message each) are offered at a fixed rate (open loop, new requests ' +
-            'are sent on schedule whatever the answers do). End-to-end latency runs from the ingress 200 to the ' +
-            'receiver getting the event, matched by message id; a message not received within the drain time ' +
-            `(${drainSeconds} s after sending ends; 90 s for the probe) counts as infinite (∞).`,
-          '',
-          `Phases, in order: a 3 s warm-up; a capacity probe (a 1 s burst at ${e2eRate}/s, drained fully) whose ` +
-            'delivered rate sets the isolation rate (half of it, at most the target); the healthy stream alone for ' +
-            `${seconds} s; the same stream for ${seconds} s while a second business's subscription points at an ` +
-            `endpoint that accepts TCP and never answers, fed ${e2e.blackHole.targetPerSecond} webhooks/s; last, the ` +
-            `target rate of ${e2eRate}/s for ${seconds} s (last, because whatever it leaves queued is torn down).`,
-          '',
-          '| phase | offered /s | acknowledged /s | delivered /s | 200s | errors | delivered | missing | ack p50 ms | ack p99 ms | e2e p50 ms | e2e p99 ms | e2e max ms |',
-          '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-          line('capacity probe (1 s burst)', probe),
-          line('isolation: healthy endpoint alone', alone),
-          line('isolation: healthy endpoint beside a black-holed one', beside),
-          line(`target rate`, target),
-          '',
-          `Black-holed endpoint: ${e2e.blackHole.acked} webhooks acknowledged for it, ${e2e.blackHole.connectionsAccepted} connections accepted and never answered.`,
-          `Healthy beside black hole / alone: p50 ${(beside.e2e.p50 / alone.e2e.p50).toFixed(2)}x, p99 ${(beside.e2e.p99 / alone.e2e.p99).toFixed(2)}x.`,
-        ].join('\n'),
-      });
-      log(sections.at(-1)!.body);
+    if (e2eSettings.parts.size > 0) {
+      log(`end to end, all four services: ${[...e2eSettings.parts].join(', ')}`);
+      e2e = await benchEndToEnd(e2eSettings, log);
+      rows.push(...e2eRows(e2e));
+      for (const section of e2eSections(e2e, e2e.sweep && reportPath ? svgName : undefined)) {
+        sections.push(section);
+        log(section.body);
+      }
     }
   } finally {
     await stopAllChildren();
@@ -384,12 +351,33 @@ async function main(): Promise<void> {
     await infra.stop();
   }
 
-  const settings =
-    `${seconds} s per measurement, ${connections} connections for ingress, ` +
-    `${e2eRate}/s end to end target (drain ${drainSeconds} s); whole run ${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
+  const e = e2eSettings;
+  const settings = [
+    only.has('ingress') && `ingress ${seconds} s with ${connections} connections`,
+    e.parts.has('sweep') &&
+      `sweep ${e.sweepRates.join(', ')}/s, ${e.sweepSeconds} s each (drain ≤ ${e.drainSeconds} s), ${e.businesses} businesses`,
+    e.parts.has('idle') && `idle ${e.idleSeconds} s, low load ${e.lowRate}/s for ${e.lowSeconds} s`,
+    e.parts.has('isolation') && `isolation ${e.isolationSeconds} s per phase`,
+    e.parts.has('soak') && `soak ${e.soakSeconds} s at ${e.soakRate}/s`,
+    `whole run ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
+  ]
+    .filter(Boolean)
+    .join('; ');
   const markdown = await formatMarkdown(render(machine, rows, sections, previous, settings));
-  if (only.size === 4) writeFileSync(reportPath, markdown);
-  else log(`(BENCH_ONLY set: ${reportPath} not written)`);
+  if (reportPath) {
+    mkdirSync(dirname(reportPath), { recursive: true });
+    writeFileSync(reportPath, markdown);
+    if (e2e?.sweep) {
+      const title = `Offered-rate sweep — ${machine.commit}, ${machine.date}`;
+      writeFileSync(
+        join(dirname(reportPath), svgName),
+        sweepSvg(e2e.sweep.steps, e2e.sweep.knee, title),
+      );
+    }
+    log(`wrote ${reportPath}${e2e?.sweep ? ` and ${svgName} beside it` : ''}`);
+  } else {
+    log(`(BENCH_ONLY set: ${docsReport} not written; BENCH_REPORT=<path> writes the report there)`);
+  }
   console.log(markdown);
 }
 
