@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { CloudEvent, DeadLetter, RawInboundEnvelope } from '@switchboard/contracts';
+import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 export interface AuditedEvent {
   event: CloudEvent;
@@ -81,18 +83,19 @@ export class AuditLogRepository {
     if (batch.raws.length === 0 && batch.events.length === 0 && batch.deadLetters.length === 0) {
       return [];
     }
-    const owners: { id: string; raw_id: string }[] = await this.dataSource.query(RECORD_BATCH, [
-      rawsJson(batch.raws),
-      JSON.stringify(batch.deadLetters),
-      eventsJson(batch.events),
-    ]);
+    const owners = await this.query<{ id: string; raw_id: string }>(
+      'normalizer_record_batch',
+      RECORD_BATCH,
+      [rawsJson(batch.raws), JSON.stringify(batch.deadLetters), eventsJson(batch.events)],
+    );
     if (batch.events.length === 0) return [];
     const ownerOf = new Map(owners.map((o) => [o.id, o.raw_id]));
     // An event another transaction stored after this statement began (another consumer at the same
     // time) is in neither set: it is read again, now committed.
     const unresolved = batch.events.filter((x) => !ownerOf.has(x.event.id));
     if (unresolved.length > 0) {
-      const late: { id: string; raw_id: string }[] = await this.dataSource.query(
+      const late = await this.query<{ id: string; raw_id: string }>(
+        undefined,
         `SELECT id, raw_id FROM canonical_events WHERE id = ANY($1::uuid[])`,
         [unresolved.map((x) => x.event.id)],
       );
@@ -104,6 +107,32 @@ export class AuditLogRepository {
       published.add(x.event.id);
       return true;
     });
+  }
+
+  /**
+   * Runs a query on a connection of the service's pool. A named statement is parsed and planned
+   * once per connection, not once per batch (planning the batch statement costs PostgreSQL about
+   * as much as executing it for one webhook).
+   */
+  private async query<T extends QueryResultRow>(
+    name: string | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<T[]> {
+    const driver = this.dataSource.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainMasterConnection()) as [
+      PoolClient,
+      (destroy?: boolean) => void,
+    ];
+    try {
+      const result = await client.query<T>({ name, text, values });
+      release();
+      return result.rows;
+    } catch (err) {
+      // A failed connection must not go back to the pool (a failed statement would not need it).
+      release(true);
+      throw err;
+    }
   }
 }
 
