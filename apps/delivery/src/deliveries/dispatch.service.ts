@@ -8,6 +8,7 @@ import { AttemptService, type DeliveryToAttempt } from './attempt.service';
 import { deliveryIdOf } from './delivery-id';
 import { DeliveryMetrics } from './delivery.metrics';
 import { DeliveryRepository, type NewDelivery } from './delivery.repository';
+import { GroupCommit } from './group-commit';
 
 /** One record of a public topic as consumed. */
 export interface ConsumedEvent {
@@ -25,8 +26,8 @@ interface Planned {
 
 /**
  * The use case for one consumed batch of canonical events: match each event to its subscription,
- * store a pending delivery for every match (one statement; a redelivered event finds its delivery
- * and is skipped), then make the first attempts, each in its subscription's lane. The batch waits
+ * store a pending delivery for every match (one statement, shared with the batches of other
+ * partitions consumed at the same moment; a redelivered event finds its delivery and is skipped), then make the first attempts, each in its subscription's lane. The batch waits
  * for them only up to a short deadline: every delivery is already stored, due once its lease ends,
  * so an attempt still running (a slow endpoint) finishes in the background or, after a crash, is
  * retried by the scheduler. A subscription whose lane is full gets no inline attempt: its
@@ -36,15 +37,23 @@ interface Planned {
 export class DispatchService {
   private readonly logger = new Logger(DispatchService.name);
   private readonly background = new Set<Promise<void>>();
+  /** Batches of several partitions consumed at once are stored by one statement. */
+  private readonly inserts: GroupCommit<NewDelivery>;
 
   constructor(
     private readonly registry: SubscriptionRegistry,
-    private readonly repository: DeliveryRepository,
+    repository: DeliveryRepository,
     private readonly attempts: AttemptService,
     private readonly lanes: SubscriptionLanes,
     private readonly metrics: DeliveryMetrics,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
-  ) {}
+  ) {
+    this.inserts = new GroupCommit(
+      (deliveries) => repository.insertPending(deliveries),
+      (delivery) => delivery.id,
+      { flushIntervalMs: 0, maxBatch: 5_000 },
+    );
+  }
 
   async process(records: readonly ConsumedEvent[]): Promise<void> {
     const now = new Date();
@@ -95,7 +104,7 @@ export class DispatchService {
 
     let inserted: Set<string>;
     try {
-      inserted = await this.repository.insertPending([...planned.values()].map((p) => p.delivery));
+      inserted = await this.inserts.add([...planned.values()].map((p) => p.delivery));
     } catch (err) {
       for (const item of planned.values()) item.ticket?.cancel();
       throw err;
