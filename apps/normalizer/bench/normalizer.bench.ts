@@ -161,6 +161,91 @@ async function backendCpuMs(db: Client): Promise<Map<number, number> | null> {
   return byPid;
 }
 
+/** The p-th percentile of some values (nearest rank). */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * Low load: raw webhooks sent one at a time at `rate` per second, each timed from the send until
+ * its event is read from the public messages topic; beside it, in the same run and interleaved,
+ * Kafka's own round trip (the same send, read back from a plain topic). The difference is the
+ * normalizer's share of the end-to-end latency: consume, audit insert, publish.
+ */
+async function lowLoadLatency(
+  kafka: Kafka,
+  topics: { raw: string; events: string; echo: string },
+  rate: number,
+  count: number,
+): Promise<{ path: number[]; echo: number[] }> {
+  const sentAt = new Map<string, number>();
+  const path: number[] = [];
+  const echo: number[] = [];
+  const observer = kafka.consumer({ groupId: uniqueName('bench-latency'), maxWaitTimeInMs: 500 });
+  await observer.connect();
+  await observer.subscribe({ topics: [topics.events, topics.echo], fromBeginning: false });
+  await observer.run({
+    eachMessage: async ({ topic, message }) => {
+      const now = performance.now();
+      const value = JSON.parse(message.value?.toString() ?? '{}') as {
+        id?: string;
+        rawid?: string;
+      };
+      const key = topic === topics.echo ? `echo:${value.id}` : `path:${value.rawid}`;
+      const started = sentAt.get(key);
+      if (started === undefined) return;
+      sentAt.delete(key);
+      (topic === topics.echo ? echo : path).push(now - started);
+    },
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  const send = async (kind: 'path' | 'echo', seq: number): Promise<void> => {
+    const envelope = createRawEnvelope({
+      sourceId: `src_${seq % 24}`,
+      businessId: 'biz_bench',
+      provider: 'meta',
+      environment: 'production',
+      contentType: 'application/json',
+      body: Buffer.from(JSON.stringify(metaMessages(1, 1_000_000 + seq))),
+    });
+    sentAt.set(`${kind}:${envelope.id}`, performance.now());
+    await producer.send({
+      topic: kind === 'path' ? topics.raw : topics.echo,
+      acks: -1,
+      messages: [{ key: envelope.sourceId, value: encode(InboundRawTopic, envelope) }],
+    });
+  };
+  // Until the observer reads both topics (it starts at their ends once it has joined).
+  for (let seq = 0; path.length === 0 || echo.length === 0; seq += 1) {
+    if (seq > 200) throw new Error('The latency observer never saw a probe');
+    sentAt.clear();
+    await Promise.all([send('path', seq), send('echo', seq)]);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  path.length = 0;
+  echo.length = 0;
+  sentAt.clear();
+  const interval = 1000 / rate;
+  const started = performance.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const due = started + i * interval;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    // Alternate which of the two goes first, half an interval apart.
+    sends.push(send(i % 2 === 0 ? 'path' : 'echo', 1_000 + i));
+  }
+  await Promise.all(sends);
+  const deadline = performance.now() + 10_000;
+  while (sentAt.size > 0 && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await producer.disconnect();
+  await observer.disconnect();
+  return { path, echo };
+}
+
 async function main(): Promise<void> {
   const infra = await provideInfrastructure();
   process.env.DATABASE_URL ??= infra.databaseUrl;
@@ -284,6 +369,17 @@ async function main(): Promise<void> {
     ?.values ?? []) as { metricName?: string; value: number }[];
   const batchSum = batchMetric.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
   const batchCount = batchMetric.find((v) => v.metricName?.endsWith('_count'))?.value ?? 1;
+  // Low load on the same normalizer, now idle again: one webhook every 1/rate s.
+  const latencyRate = Number(process.env.BENCH_LATENCY_RATE ?? 50);
+  const echoTopic = `${prefix}latency-echo`;
+  const dropEcho = await createTestTopics(kafka, [{ name: echoTopic, partitions: 12 }]);
+  const latency = await lowLoadLatency(
+    kafka,
+    { raw: rawTopic, events: `${prefix}switchboard.messages.v1`, echo: echoTopic },
+    latencyRate,
+    Number(process.env.BENCH_LATENCY_WEBHOOKS ?? 2 * latencyRate * 5),
+  );
+  await dropEcho();
   await app.close();
   await database.drop();
   const admin = kafka.admin();
@@ -320,6 +416,14 @@ async function main(): Promise<void> {
   );
   console.log(
     `whole path / mappers-only canonical events/s: ${(published / pathSeconds / (mapped / mapperSeconds)).toFixed(2)}x`,
+  );
+  const ms = (values: readonly number[], p: number): string => percentile(values, p).toFixed(2);
+  console.log(
+    `\nlow load, ${latencyRate} raw webhooks/s one at a time (send → read back, ms): ` +
+      `whole path p50 ${ms(latency.path, 50)} p99 ${ms(latency.path, 99)} (${latency.path.length} webhooks); ` +
+      `Kafka alone (send → read back from a topic) p50 ${ms(latency.echo, 50)} p99 ${ms(latency.echo, 99)} ` +
+      `(${latency.echo.length}); the normalizer's share at p50: ` +
+      `${(percentile(latency.path, 50) - percentile(latency.echo, 50)).toFixed(2)} ms`,
   );
   const perWebhook = (ms: number): string => (ms / rawWebhooks).toFixed(3);
   console.log(
