@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type PreparedStatement, runPrepared } from '@switchboard/database';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { DeliveryState } from './delivery.entity';
 import type { OutcomeToStore } from './outcome-writer';
@@ -89,6 +90,36 @@ function toDelivery(row: DeliveryRow): StoredDelivery {
   };
 }
 
+/** New pending deliveries, one statement per batch; an existing id is left as it is. */
+const INSERT_PENDING: PreparedStatement = {
+  name: 'delivery_insert_pending',
+  text: `INSERT INTO deliveries
+           (id, subscription_id, business_id, topic, event_id, event_type, body, test, state,
+            next_attempt_at)
+         SELECT id, subscription_id, business_id, topic, event_id, event_type, body, test,
+                'pending', next_attempt_at
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::boolean[], $9::timestamptz[])
+           AS d(id, subscription_id, business_id, topic, event_id, event_type, body, test,
+                next_attempt_at)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+};
+
+/** Attempt outcomes, one statement per group commit; a delivery that moved on is left alone. */
+const RECORD_ATTEMPTS: PreparedStatement = {
+  name: 'delivery_record_attempts',
+  text: `UPDATE deliveries d
+         SET attempts = o.previous + 1, state = o.state, next_attempt_at = o.next_attempt_at,
+             last_attempt_at = o.attempted_at, last_status_code = o.status_code,
+             last_error = o.error, updated_at = o.attempted_at
+         FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::timestamptz[],
+                     $5::timestamptz[], $6::integer[], $7::text[])
+           AS o(id, previous, state, next_attempt_at, attempted_at, status_code, error)
+         WHERE d.id = o.id AND d.attempts = o.previous
+         RETURNING d.id`,
+};
+
 /**
  * Persists deliveries in the service's schema. Only stores and reads: when to attempt, what an
  * outcome means and which deliveries to claim is decided by the callers.
@@ -104,30 +135,17 @@ export class DeliveryRepository {
   async insertPending(deliveries: readonly NewDelivery[]): Promise<Set<string>> {
     if (deliveries.length === 0) return new Set();
     const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((d) => d[key]);
-    const rows = await this.rows<{ id: string }>(
-      `INSERT INTO deliveries
-         (id, subscription_id, business_id, topic, event_id, event_type, body, test, state,
-          next_attempt_at)
-       SELECT id, subscription_id, business_id, topic, event_id, event_type, body, test, 'pending',
-              next_attempt_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                   $7::text[], $8::boolean[], $9::timestamptz[])
-         AS d(id, subscription_id, business_id, topic, event_id, event_type, body, test,
-              next_attempt_at)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        column('id'),
-        column('subscriptionId'),
-        column('businessId'),
-        column('topic'),
-        column('eventId'),
-        column('eventType'),
-        column('body'),
-        column('test'),
-        column('nextAttemptAt'),
-      ],
-    );
+    const rows = await runPrepared<{ id: string }>(this.dataSource, INSERT_PENDING, [
+      column('id'),
+      column('subscriptionId'),
+      column('businessId'),
+      column('topic'),
+      column('eventId'),
+      column('eventType'),
+      column('body'),
+      column('test'),
+      column('nextAttemptAt'),
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
@@ -181,26 +199,15 @@ export class DeliveryRepository {
   async recordAttempts(outcomes: readonly OutcomeToStore[]): Promise<Set<string>> {
     if (outcomes.length === 0) return new Set();
     const column = <K extends keyof OutcomeToStore>(key: K) => outcomes.map((o) => o[key]);
-    const rows = await this.rows<{ id: string }>(
-      `UPDATE deliveries d
-       SET attempts = o.previous + 1, state = o.state, next_attempt_at = o.next_attempt_at,
-           last_attempt_at = o.attempted_at, last_status_code = o.status_code,
-           last_error = o.error, updated_at = o.attempted_at
-       FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::timestamptz[], $5::timestamptz[],
-                   $6::integer[], $7::text[])
-         AS o(id, previous, state, next_attempt_at, attempted_at, status_code, error)
-       WHERE d.id = o.id AND d.attempts = o.previous
-       RETURNING d.id`,
-      [
-        column('deliveryId'),
-        column('previousAttempts'),
-        column('state'),
-        column('nextAttemptAt'),
-        column('attemptedAt'),
-        column('statusCode'),
-        column('error'),
-      ],
-    );
+    const rows = await runPrepared<{ id: string }>(this.dataSource, RECORD_ATTEMPTS, [
+      column('deliveryId'),
+      column('previousAttempts'),
+      column('state'),
+      column('nextAttemptAt'),
+      column('attemptedAt'),
+      column('statusCode'),
+      column('error'),
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
