@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 
+import { CloudEvent } from './cloud-event';
+import { parsePlainCloudEvent } from './cloud-event-decode';
 import type { ContractIssue } from './common';
 import { ConfigRecord, type ConfigKey, configKey, parseConfigKey } from './config-records';
 import { type CleanupPolicy, ConfigTopic, type TopicDefinition } from './topics';
@@ -130,6 +132,10 @@ export function decode<S extends z.ZodType, P extends CleanupPolicy>(
     }
     const json = parseJson(bytes);
     if (!json.ok) return json;
+    if ((topic.schema as z.ZodType) === CloudEvent) {
+      const event = parsePlainCloudEvent(json.value);
+      if (event !== undefined) return { ok: true, value: event as DecodedValue<S, P> };
+    }
     const parsed = topic.schema.safeParse(json.value);
     if (!parsed.success) {
       const issues = toContractIssues(parsed.error.issues);
