@@ -11,6 +11,9 @@ export interface ConsumedBatch {
   isRunning(): boolean;
 }
 
+/** How often a member tells the group it is alive, also while a handler runs. */
+const HEARTBEAT_MS = 3_000;
+
 /** How long the broker may hold a fetch that finds no records (the idle poll interval). */
 export const IDLE_FETCH_WAIT_MS = 500;
 
@@ -59,7 +62,7 @@ export class BatchConsumer {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_MS,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       // The broker answers a fetch as soon as a record arrives; the wait only bounds an idle
       // poll, so a long one costs no latency and keeps an idle service's CPU near zero.
@@ -103,6 +106,8 @@ export class BatchConsumer {
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.isEmpty() || isStale()) return;
         const { topic, partition } = batch;
+        // A long handler keeps the membership alive: kafkajs sends a heartbeat only when due.
+        const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
         try {
           await this.options.handler({
             topic,
@@ -121,6 +126,8 @@ export class BatchConsumer {
           if (first !== null && isRunning())
             this.consumer.seek({ topic, partition, offset: first });
           return;
+        } finally {
+          clearInterval(beating);
         }
         // Resolving moves the fetch position past the batch and marks it for the next commit.
         resolveOffset(batch.lastOffset());

@@ -5,7 +5,6 @@ import type {
   RetryDeliveryCommand,
   TestDeliveryCommand,
 } from '@switchboard/contracts';
-import { AttemptService } from '../deliveries/attempt.service';
 import { deliveryIdOf } from '../deliveries/delivery-id';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import { RetryScheduler } from '../retries/retry.scheduler';
@@ -20,8 +19,8 @@ const SUBSCRIPTION_WAIT_MS = 5_000;
 /**
  * Carries out operators' commands through the same path as every delivery: `retry` and
  * `recover` make stored deliveries due now (the scheduler attempts them, in their lanes, on their
- * schedule); `test` stores a `webhook.test` delivery and attempts it at once, so its attempt is
- * published while the admin API waits for it.
+ * schedule); `test` stores a `webhook.test` delivery due now and wakes the scheduler, which
+ * attempts it in the subscription's lane; its attempt is published while the admin API waits.
  */
 @Injectable()
 export class DeliveryCommandsService {
@@ -30,7 +29,6 @@ export class DeliveryCommandsService {
   constructor(
     private readonly repository: DeliveryRepository,
     private readonly registry: SubscriptionRegistry,
-    private readonly attempts: AttemptService,
     private readonly scheduler: RetryScheduler,
   ) {}
 
@@ -97,14 +95,13 @@ export class DeliveryCommandsService {
       body: JSON.stringify(event),
       test: true,
     };
-    const inserted = await this.repository.insertPending([
-      {
-        ...delivery,
-        nextAttemptAt: new Date(now.getTime() + this.attempts.leaseMs(subscription.record)),
-      },
-    ]);
+    // Due at once: the scheduler attempts it in the subscription's lane, on the normal path, so
+    // the command consumer never waits for an endpoint (a test to one that never answers would
+    // otherwise hold the consumer's batch past its session timeout). Its attempt is published
+    // once stored, and the admin API waits for that.
+    const inserted = await this.repository.insertPending([{ ...delivery, nextAttemptAt: now }]);
     if (!inserted.has(id)) return; // The same request again: it was sent already.
-    await this.attempts.attempt({ ...delivery, attempts: 0, scheduleBase: 0 }, subscription);
+    this.scheduler.wake();
   }
 
   private async waitForSubscription(command: TestDeliveryCommand): Promise<Subscription | null> {

@@ -482,6 +482,38 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     });
   });
 
+  it('keeps taking commands while a test waits on an endpoint that never answers', async () => {
+    // given one business with a black-holed endpoint on one topic and a healthy one on another
+    // (same business: its commands share a partition and are handled in order)
+    const businessId = uniqueName('biz');
+    const hanging = subscription({ businessId, configuration: { retry: { timeoutMs: 20_000 } } });
+    const healthy = subscription({ businessId, topic: 'delivery_status' });
+    receiver.respond(hanging.path, () => ({ hang: true }));
+    await bed.applySubscriptions(app!, hanging, healthy);
+
+    // when a test is sent to the hanging endpoint, then one to the healthy endpoint
+    const test = (sub: SubscriptionRecord) =>
+      bed.publishCommand({
+        type: 'test',
+        id: randomUUID(),
+        businessId,
+        issuedAt: new Date().toISOString(),
+        subscriptionId: sub.id,
+        topic: sub.topic,
+        requestId: `req_${randomUUID()}`,
+      });
+    await test(hanging);
+    await receiver.waitFor(hanging.path, 1);
+    const issued = Date.now();
+    await test(healthy);
+
+    // then the healthy endpoint's test is attempted and published at once, not after 20 s
+    const [attempt] = await bed.waitForAttempts(healthy.id, 1, 10_000);
+    expect(attempt).toMatchObject({ eventType: 'webhook.test', outcome: 'succeeded' });
+    expect(Date.now() - issued).toBeLessThan(10_000);
+    expect(bed.attemptsOf(hanging.id)).toEqual([]);
+  });
+
   it('never counts test attempts toward endpoint health', async () => {
     // given an endpoint that always fails, and failing after 3 consecutive failures
     const sub = subscription();
