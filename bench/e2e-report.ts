@@ -129,7 +129,7 @@ export function e2eRows(f: E2eFigures): SummaryRow[] {
     rows.push(
       { figure: 'isolation: healthy rate (webhooks/s)', value: iso.rate, bar: 'half the knee' },
       {
-        figure: 'isolation: healthy e2e p99 alone (ms)',
+        figure: 'isolation: healthy e2e p99 alone (ms, better of before and after)',
         value: iso.alone.e2e.p99,
         decimals: 1,
       },
@@ -146,7 +146,7 @@ export function e2eRows(f: E2eFigures): SummaryRow[] {
   }
   const soak = f.soak;
   if (soak) {
-    const steepest = [...soak.services].sort((a, b) => b.slope - a.slope)[0]!;
+    const steepest = Math.max(...soak.services.map((x) => x.slope));
     rows.push(
       {
         figure: `soak ${soak.rate}/s for ${soak.seconds} s: delivered (events/s)`,
@@ -157,8 +157,8 @@ export function e2eRows(f: E2eFigures): SummaryRow[] {
         met: soak.phase.deliveredPerSecond >= 0.99 * soak.phase.ackedPerSecond,
       },
       {
-        figure: `soak: resident memory slope, last half (MB/min, steepest: ${steepest.name})`,
-        value: steepest.slope,
+        figure: 'soak: steepest resident memory slope of a service, last half (MB/min)',
+        value: steepest,
         bar: 'no upward trend',
         met: soak.services.every((s) => !rising(soak, s)),
         decimals: 1,
@@ -354,18 +354,22 @@ export function e2eSections(
           `about 5 s). Each phase is drained before the next.${f.settledSeconds !== undefined ? ` Before it, ${f.settledSeconds.toFixed(0)} s passed waiting for what the sweep left queued (3 s without a receipt, at most ${s.settleSeconds} s).` : ''}`,
         '',
         ...phaseHeader,
-        phaseRow('healthy alone', iso.alone),
+        phaseRow('healthy alone', iso.before),
         phaseRow('healthy beside black hole + 500', iso.beside),
+        phaseRow('healthy alone again', iso.after),
         ...notAcknowledged([
-          ['healthy alone', iso.alone],
+          ['healthy alone', iso.before],
           ['healthy beside black hole + 500', iso.beside],
+          ['healthy alone again', iso.after],
         ]),
         '',
         `Black-holed endpoint: ${iso.blackHole.acked} webhooks acknowledged for it, ${iso.blackHole.connections} ` +
           `connections accepted and never answered. Failing endpoint: ${iso.failing.acked} webhooks acknowledged ` +
           `for it, ${iso.failing.answered500} requests answered 500 during the phase (attempts beyond one per ` +
-          'webhook are retries). Both businesses’ subscriptions are disabled afterwards.',
-        `Healthy beside / alone: p50 ${(iso.beside.e2e.p50 / iso.alone.e2e.p50).toFixed(2)}x, p99 ` +
+          'webhook are retries). Both businesses’ subscriptions are then disabled and the healthy businesses measured ' +
+          'alone again; the alone phase with the lower p99 is the baseline, so that a hiccup of the shared machine ' +
+          'in one alone phase cannot make the bar look met.',
+        `Healthy beside / alone (${iso.alone === iso.before ? 'before' : 'after'}): p50 ${(iso.beside.e2e.p50 / iso.alone.e2e.p50).toFixed(2)}x, p99 ` +
           `${(iso.beside.e2e.p99 / iso.alone.e2e.p99).toFixed(2)}x (bar ≤ 1.1x).`,
       ].join('\n'),
     });
