@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CloudEvent, DeadLetter, RawInboundEnvelope } from '@switchboard/contracts';
-import type { PoolClient, QueryResultRow } from 'pg';
+import { type PreparedStatement, runPrepared } from '@switchboard/database';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 export interface AuditedEvent {
   event: CloudEvent;
@@ -30,7 +29,9 @@ export interface AuditBatch {
  * that was already stored (a provider's duplicate, or an earlier attempt at this very raw webhook
  * that crashed before publishing) and of no event inserted now.
  */
-const RECORD_BATCH = `
+const RECORD_BATCH: PreparedStatement = {
+  name: 'normalizer_record_batch',
+  text: `
 WITH raws AS (
   INSERT INTO raw_webhooks (id, source_id, business_id, provider, environment, received_at,
     content_type, headers, body, body_sha256, outcome, dead_letter)
@@ -47,8 +48,8 @@ WITH raws AS (
   FROM jsonb_array_elements($2::jsonb) AS d
   ON CONFLICT DO NOTHING
 ), events AS (
-  SELECT (e->'event'->>'id')::uuid AS id, (e->>'rawId')::uuid AS raw_id, e->>'messageId' AS message_id,
-    e->'event' AS event
+  SELECT (e->'event'->>'id')::uuid AS id, (e->>'rawId')::uuid AS raw_id,
+    e->>'messageId' AS message_id, e->'event' AS event
   FROM jsonb_array_elements($3::jsonb) AS e
 ), inserted AS (
   INSERT INTO canonical_events (id, raw_id, type, topic, business_id, message_id, occurred_at,
@@ -62,7 +63,8 @@ WITH raws AS (
 SELECT id, raw_id FROM inserted
 UNION ALL
 SELECT id, raw_id FROM canonical_events
-WHERE id IN (SELECT id FROM events EXCEPT SELECT id FROM inserted)`;
+WHERE id IN (SELECT id FROM events EXCEPT SELECT id FROM inserted)`,
+};
 
 /**
  * Writes one consumer batch to the append-only audit log in a single statement (one transaction,
@@ -83,8 +85,9 @@ export class AuditLogRepository {
     if (batch.raws.length === 0 && batch.events.length === 0 && batch.deadLetters.length === 0) {
       return [];
     }
-    const owners = await this.query<{ id: string; raw_id: string }>(
-      'normalizer_record_batch',
+    // Prepared once per connection: planning it costs about as much as running it for one webhook.
+    const owners = await runPrepared<{ id: string; raw_id: string }>(
+      this.dataSource,
       RECORD_BATCH,
       [rawsJson(batch.raws), JSON.stringify(batch.deadLetters), eventsJson(batch.events)],
     );
@@ -94,8 +97,7 @@ export class AuditLogRepository {
     // time) is in neither set: it is read again, now committed.
     const unresolved = batch.events.filter((x) => !ownerOf.has(x.event.id));
     if (unresolved.length > 0) {
-      const late = await this.query<{ id: string; raw_id: string }>(
-        undefined,
+      const late: { id: string; raw_id: string }[] = await this.dataSource.query(
         `SELECT id, raw_id FROM canonical_events WHERE id = ANY($1::uuid[])`,
         [unresolved.map((x) => x.event.id)],
       );
@@ -107,32 +109,6 @@ export class AuditLogRepository {
       published.add(x.event.id);
       return true;
     });
-  }
-
-  /**
-   * Runs a query on a connection of the service's pool. A named statement is parsed and planned
-   * once per connection, not once per batch (planning the batch statement costs PostgreSQL about
-   * as much as executing it for one webhook).
-   */
-  private async query<T extends QueryResultRow>(
-    name: string | undefined,
-    text: string,
-    values: unknown[],
-  ): Promise<T[]> {
-    const driver = this.dataSource.driver as PostgresDriver;
-    const [client, release] = (await driver.obtainMasterConnection()) as [
-      PoolClient,
-      (destroy?: boolean) => void,
-    ];
-    try {
-      const result = await client.query<T>({ name, text, values });
-      release();
-      return result.rows;
-    } catch (err) {
-      // A failed connection must not go back to the pool (a failed statement would not need it).
-      release(true);
-      throw err;
-    }
   }
 }
 
