@@ -9,4 +9,5 @@ export * from './delivery';
 export * from './topics';
 export * from './codec';
 export * from './json-schemas';
+export * from './glob';
 export { examples } from './examples';
