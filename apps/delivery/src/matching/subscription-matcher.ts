@@ -1,5 +1,11 @@
-import type { CloudEvent, SubscriptionRecord } from '@switchboard/contracts';
-import picomatch from 'picomatch';
+import {
+  type CloudEvent,
+  compileGlob,
+  type Glob,
+  GLOB_LIMITS,
+  type GlobLimits,
+  type SubscriptionRecord,
+} from '@switchboard/contracts';
 import { type EventFields, eventFields } from './event-fields';
 
 /** The event type of a message the business sent itself, delivered only to `echo` subscriptions. */
@@ -17,23 +23,37 @@ export type MatchResult =
 
 type Test = (value: string) => boolean;
 
-const globOptions = { dot: true } as const;
+/**
+ * A glob sees at most this many leading characters of a value (an event type or a filtered
+ * field): with the pattern limits, that bounds what one match can cost whatever the event holds.
+ */
+export const MAX_MATCHED_LENGTH = 1024;
 
 /**
- * Equal to the expression, or matched by it as a glob when it has glob characters (so a literal
- * value such as `Sale (spring)` still matches itself); a glob picomatch refuses matches nothing
- * but itself.
+ * Records on the config topic are not validated again, so patterns registered before the
+ * wildcard cap keep working (a `*` costs no more than any other character here); every other
+ * limit holds, so the cost of matching a character stays bounded.
  */
-function compileGlob(expression: string): Test {
+const STORED_PATTERN_LIMITS: GlobLimits = { ...GLOB_LIMITS, maxWildcards: Infinity };
+
+/**
+ * Equal to the expression, or matched by it as a glob (so a literal value such as `Sale (spring)`
+ * still matches itself). A pattern the matcher refuses (a stored one it cannot run within the
+ * limits, or with syntax it does not support such as `!(…)`) matches nothing but itself.
+ */
+function compile(expression: string): Test {
   const equal: Test = (value) => value === expression;
-  if (!/[*?[\]{}()!+@]/.test(expression)) return equal;
-  let glob: Test;
+  let glob: Glob;
   try {
-    glob = picomatch(expression, globOptions);
+    glob = compileGlob(expression, STORED_PATTERN_LIMITS);
   } catch {
     return equal;
   }
-  return (value) => value === expression || glob(value);
+  const { literal } = glob;
+  if (literal !== null) return (value) => value === expression || value === literal;
+  return (value) =>
+    value === expression ||
+    glob.test(value.length > MAX_MATCHED_LENGTH ? value.slice(0, MAX_MATCHED_LENGTH) : value);
 }
 
 /** The channel an event came through: the `channel` attribute or data field, else WhatsApp. */
@@ -48,8 +68,9 @@ function channelOf(event: CloudEvent): string {
 /**
  * One subscription's matching rules, compiled once per record version: business and topic,
  * `environments` and `eventTypes` (absent = all; event types may be globs such as
- * `platform.campaign.*`), `channelTypes` (empty = all), `echo`, and every filter (a picomatch
- * glob over a named event field; an event without the field does not match).
+ * `platform.campaign.*`), `channelTypes` (empty = all), `echo`, and every filter (a glob over a
+ * named event field, see `compileGlob`; an event without the field does not match). Matching
+ * never backtracks: its cost is linear in the first MAX_MATCHED_LENGTH characters of a value.
  */
 export class SubscriptionMatcher {
   private readonly eventTypes: Test[] | null;
@@ -58,10 +79,10 @@ export class SubscriptionMatcher {
 
   constructor(private readonly record: SubscriptionRecord) {
     const { configuration } = record;
-    this.eventTypes = configuration.eventTypes ? configuration.eventTypes.map(compileGlob) : null;
+    this.eventTypes = configuration.eventTypes ? configuration.eventTypes.map(compile) : null;
     this.filters = configuration.filters.map((f) => ({
       field: f.field,
-      test: compileGlob(f.expression),
+      test: compile(f.expression),
     }));
     this.channels =
       configuration.channelTypes.length > 0

@@ -302,6 +302,31 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
       'configuration.filters[0].expression: must be at most 256 characters',
     ],
     [
+      // backtracked for minutes in delivery's former matcher (picomatch)
+      {
+        topic: 'messages',
+        address,
+        configuration: { filters: [{ field: 'campaign_name', expression: '*a'.repeat(50) + 'b' }] },
+      },
+      'configuration.filters[0].expression: must have at most 16 "*" wildcards (it has 50)',
+    ],
+    [
+      {
+        topic: 'messages',
+        address,
+        configuration: { filters: [{ field: 'campaign_name', expression: '!(draft)*' }] },
+      },
+      'configuration.filters[0].expression: "!(draft)*" is not a valid glob: negated groups "!(…)" are not supported; a leading "!" negates the whole pattern',
+    ],
+    [
+      {
+        topic: 'messages',
+        address,
+        configuration: { filters: Array(21).fill({ field: 'status', expression: 'read' }) },
+      },
+      'configuration.filters: must have at most 20 filters',
+    ],
+    [
       {
         topic: 'messages',
         address,
@@ -355,6 +380,22 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
     expect(res.body).toEqual({ error: { code: 'invalid_request', message } });
   });
 
+  it('registers globs up to the limits: braces, ranges, classes, negation and 16 "*"', async () => {
+    const filters = [
+      { field: 'campaign_name', expression: '{spring,summer}-sale-{2025..2027}-*' },
+      { field: 'status', expression: '!fail*' },
+      { field: 'message_type', expression: '[a-z]?*' },
+      { field: 'phone_number_id', expression: '*1'.repeat(16) },
+    ];
+    const res = await create({
+      topic: 'delivery_status',
+      address,
+      configuration: { filters, eventTypes: ['whatsapp.*.*'] },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.body.configuration).toEqual(expect.objectContaining({ filters }));
+  });
+
   it('names every bad field of a request at once', async () => {
     const res = await create({
       topic: 'nope',
@@ -387,6 +428,13 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
         { state: 'failing' },
         'invalid_request',
         'state: must be active or disabled',
+      ],
+      [
+        'PATCH',
+        `${base}/platform`,
+        { configuration: { filters: [{ field: 'status', expression: 'a*'.repeat(100) }] } },
+        'invalid_request',
+        'configuration.filters[0].expression: must have at most 16 "*" wildcards (it has 100)',
       ],
       [
         'PATCH',

@@ -26,9 +26,15 @@ describe(globProblem.name, () => {
     'a?c',
     '{a,b}-*',
     '[abc]*',
-    '!(draft)*',
+    '[!x]*',
+    'campaign-{01..12}',
+    '!draft-*',
+    '@(a|b)*',
     'foo/**/bar',
     'exact-name',
+    'Sale (spring)',
+    'a(b',
+    '*a'.repeat(16),
   ])('accepts %s', (glob) => {
     expect(globProblem(glob)).toBeNull();
   });
@@ -41,9 +47,19 @@ describe(globProblem.name, () => {
     ['[abc', '"[abc" is not a valid glob: Missing closing: "]"'],
     ['abc]', '"abc]" is not a valid glob: Missing opening: "["'],
     ['a{b,c', '"a{b,c" is not a valid glob: Missing closing: "}"'],
-    ['a(b', '"a(b" is not a valid glob: Missing closing: ")"'],
-    ['[z-a]', '"[z-a]" is not a valid glob (it can match nothing)'],
-    ['a\\', '"a\\" is not a valid glob (it can match nothing)'],
+    ['@(a|b', '"@(a|b" is not a valid glob: Missing closing: ")"'],
+    ['[z-a]', '"[z-a]" is not a valid glob: the range "z-a" is reversed'],
+    ['a\\', '"a\\" is not a valid glob: it ends with an unfinished escape "\\"'],
+    ['[/]', '"[/]" is not a valid glob: it can match nothing'],
+    ['!(draft)*', '"!(draft)*" is not a valid glob: negated groups "!(…)" are not supported'],
+    // backtracked for minutes in picomatch: now far too many wildcards to register
+    ['*a'.repeat(50) + 'b', 'must have at most 16 "*" wildcards (it has 50)'],
+    ['a*'.repeat(100), 'must have at most 16 "*" wildcards (it has 100)'],
+    ['*a'.repeat(17), 'must have at most 16 "*" wildcards (it has 17)'],
+    ['{1..100}', 'a range must list at most 64 values ("{1..100}" lists 100)'],
+    ['{1..64}'.repeat(3), 'is too complex (more than 256 character tests'],
+    ['*(ab|a)'.repeat(16), 'is too complex (its braces, ranges and groups would cost'],
+    ['{'.repeat(9) + 'a' + '}'.repeat(9), 'must not nest braces or groups more than 8 deep'],
   ])('refuses %j', (glob, message) => {
     expect(globProblem(glob)).toEqual(expect.stringContaining(message));
   });
@@ -135,6 +151,22 @@ describe('CreateWebhookRequest', () => {
     [
       { filters: [{ field: 'status', expression: '*', extra: 1 }] },
       'configuration.filters[0]: unknown field "extra"',
+    ],
+    [
+      { filters: [{ field: 'campaign_name', expression: '*a'.repeat(50) + 'b' }] },
+      'configuration.filters[0].expression: must have at most 16 "*" wildcards (it has 50)',
+    ],
+    [
+      { filters: Array(21).fill({ field: 'status', expression: 'read' }) },
+      'configuration.filters: must have at most 20 filters',
+    ],
+    [
+      { eventTypes: Array(101).fill('whatsapp.message.received') },
+      'configuration.eventTypes: must list at most 100 event types',
+    ],
+    [
+      { eventTypes: ['whatsapp' + '.*'.repeat(17)] },
+      'configuration.eventTypes[0]: must have at most 16 "*" wildcards',
     ],
   ])('refuses the configuration %j', (configuration, message) => {
     expect(problems({ topic: 'messages', address, configuration })).toBe(message);

@@ -1,11 +1,13 @@
 import {
+  compileGlob,
   Environment,
+  GLOB_LIMITS,
+  GlobError,
   SubscriptionConfiguration,
   SubscriptionFilterField,
   SubscriptionState,
   SubscriptionTopic,
 } from '@switchboard/contracts';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 import {
@@ -16,16 +18,21 @@ import {
 } from '../secrets/secret.schemas';
 import { MAX_ADDRESS_LENGTH } from './address-policy';
 
-export const MAX_GLOB_LENGTH = 256;
+export const MAX_GLOB_LENGTH = GLOB_LIMITS.maxLength;
+/** Filters a subscription may have, and event types it may list. */
+export const MAX_FILTERS = 20;
+export const MAX_EVENT_TYPES = 100;
 /** One retry delay may not exceed a day... */
 export const MAX_RETRY_DELAY_SECONDS = 24 * 3600;
 /** ...and a whole schedule must end within the 7 days the public topics keep events. */
 export const MAX_RETRY_TOTAL_SECONDS = 7 * 24 * 3600;
 
 /**
- * Why a filter glob is unusable, or null when it is fine. Globs are matched with picomatch, which
- * is lenient: unbalanced brackets, braces or parentheses are refused here (strict brackets), and
- * so is a pattern that compiles to a regular expression matching nothing.
+ * Why a filter glob is unusable, or null when it is fine: it must compile, within GLOB_LIMITS, to
+ * the matcher delivery runs (`compileGlob`), which never backtracks and costs a bounded amount
+ * per character. Unbalanced brackets and braces, groups left open, negated groups `!(…)` and
+ * patterns that can match nothing are refused; so are more than 16 `*`, and ranges, braces and
+ * groups that would make matching a character cost more than the limit.
  */
 export function globProblem(expression: string): string | null {
   if (expression.trim().length === 0) return 'must not be empty';
@@ -34,10 +41,12 @@ export function globProblem(expression: string): string | null {
     return 'must not contain control characters';
   }
   try {
-    const regex = picomatch.makeRe(expression, { strictBrackets: true });
-    if (regex.source === '$^') return `"${expression}" is not a valid glob (it can match nothing)`;
+    compileGlob(expression, GLOB_LIMITS);
   } catch (err) {
-    return `"${expression}" is not a valid glob: ${err instanceof Error ? err.message : String(err)}`;
+    if (!(err instanceof GlobError)) throw err;
+    return err.kind === 'syntax'
+      ? `"${expression}" is not a valid glob: ${err.message}`
+      : err.message;
   }
   return null;
 }
@@ -56,7 +65,9 @@ const Topic = z.enum(SubscriptionTopic.options, { error: () => `must be one of $
 
 const Glob = z
   .string()
-  .describe(`A glob (picomatch), 1–${MAX_GLOB_LENGTH} characters, e.g. "spring-sale-*"`)
+  .describe(
+    `A glob (* ? [a-z] [!a-z] {a,b} {1..9}, a leading ! negates), 1–${MAX_GLOB_LENGTH} characters and at most ${GLOB_LIMITS.maxWildcards} "*", e.g. "spring-sale-*"`,
+  )
   .superRefine((value, ctx) => {
     const problem = globProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -93,6 +104,10 @@ const EventType = z
   .regex(
     /^[a-z][a-z0-9_]*(\.([a-z0-9_]+|\*))+$/,
     'must be an event type such as "whatsapp.message.received" or "platform.campaign.*"',
+  )
+  .refine(
+    (value) => value.split('*').length - 1 <= GLOB_LIMITS.maxWildcards,
+    `must have at most ${GLOB_LIMITS.maxWildcards} "*" wildcards`,
   );
 
 export const WebhookConfiguration = requestSchema(
@@ -104,8 +119,17 @@ export const WebhookConfiguration = requestSchema(
       .max(20)
       .default([])
       .describe('Empty means every channel'),
-    filters: z.array(Filter).max(20).default([]).describe('Every filter must match'),
-    eventTypes: z.array(EventType).min(1).max(100).optional().describe('Absent means every type'),
+    filters: z
+      .array(Filter)
+      .max(MAX_FILTERS, `must have at most ${MAX_FILTERS} filters`)
+      .default([])
+      .describe('Every filter must match'),
+    eventTypes: z
+      .array(EventType)
+      .min(1)
+      .max(MAX_EVENT_TYPES, `must list at most ${MAX_EVENT_TYPES} event types`)
+      .optional()
+      .describe('Absent means every type'),
     environments: z.array(Environment).min(1).optional().describe('Absent means every environment'),
     retry: z
       .strictObject({
