@@ -11,7 +11,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'ingress', logLevel: config.LOG_LEVEL }),
+        ServiceKitModule.forRoot({
+          service: 'ingress',
+          logLevel: config.LOG_LEVEL,
+          // Webhooks log nothing per request (rejections are counted and recorded instead).
+          unloggedRoutes: ['webhooks/{*path}'],
+        }),
         KafkaModule.forService(config, {
           topics: allTopics(),
           producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS },

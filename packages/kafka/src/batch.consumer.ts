@@ -61,7 +61,9 @@ export class BatchConsumer {
     this.logger = new Logger(`BatchConsumer:${options.groupId}`);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      // Heartbeats go on while a handler runs, so a short session only shortens how long a
+      // killed member holds its partitions before the group moves them.
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: HEARTBEAT_MS,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       // The broker answers a fetch as soon as a record arrives; the wait only bounds an idle

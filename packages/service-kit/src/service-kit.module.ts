@@ -11,6 +11,12 @@ import { MetricsController } from './metrics/metrics.controller';
 export interface ServiceKitOptions {
   service: string;
   logLevel: string;
+  /**
+   * Routes (Nest path syntax, e.g. `webhooks/{*path}`) whose requests get no request-scoped
+   * logger: building one (a redacted child logger per request) costs more than a hot route's own
+   * work, and such routes log nothing per request anyway.
+   */
+  unloggedRoutes?: string[];
 }
 
 /**
@@ -23,7 +29,11 @@ export class ServiceKitModule {
   static forRoot(options: ServiceKitOptions): DynamicModule {
     return {
       module: ServiceKitModule,
-      imports: [LoggerModule.forRoot(loggerOptions(options.service, options.logLevel))],
+      imports: [
+        LoggerModule.forRoot(
+          loggerOptions(options.service, options.logLevel, options.unloggedRoutes ?? []),
+        ),
+      ],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: ReadinessService, useFactory: () => new ReadinessService() },

@@ -38,7 +38,7 @@ export class RetryScheduler {
     private readonly metrics: DeliveryMetrics,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
-    // Deliveries deferred because a lane was full are due: take them as soon as it has room.
+    // Deliveries deferred because a lane was full are due: take them once it has drained to half.
     lanes.onFreed(() => this.wake());
   }
 
@@ -132,7 +132,9 @@ export class RetryScheduler {
     while (this.running) {
       let busy = false;
       try {
-        busy = (await this.tick()) >= this.config.SCHEDULER_BATCH_SIZE;
+        // Whatever was claimed, there may be more due: claim again until a round finds none (or
+        // only deliveries of full lanes, which are excluded), then wait to be woken or the interval.
+        busy = (await this.tick()) > 0;
         await this.purgeWhenDue();
       } catch (err) {
         this.logger.error(

@@ -59,6 +59,26 @@ describe(SubscriptionLanes.name, () => {
     expect(freed).toEqual(['sub_b']);
   });
 
+  it('tells once that a full lane has drained to half, not for every free slot', async () => {
+    // given a lane of 4 places (2 running, 2 waiting), filled up
+    const lanes = new SubscriptionLanes({ concurrency: 2, queueLimit: 2 });
+    const freed: string[] = [];
+    lanes.onFreed((id) => freed.push(id));
+    const tickets = [1, 2, 3, 4].map(() => lanes.tryAcquire('sub_d')!);
+    expect(lanes.saturated('sub_d')).toBe(true);
+
+    // when places come back one by one
+    tickets[0]!.cancel();
+    expect(freed).toEqual([]); // 3 of 4 taken: not worth a scheduler round yet
+    tickets[1]!.cancel();
+
+    // then it tells once, at half
+    expect(freed).toEqual(['sub_d']);
+    tickets[2]!.cancel();
+    tickets[3]!.cancel();
+    expect(freed).toEqual(['sub_d']);
+  });
+
   it('passes a failing attempt on and frees its slot', async () => {
     const lanes = new SubscriptionLanes({ concurrency: 1, queueLimit: 0 });
     await expect(

@@ -8,6 +8,8 @@ export interface SubscriptionLanesOptions {
 class Lane {
   active = 0;
   reserved = 0;
+  /** Filled up since it last drained to half: its deliveries went to PostgreSQL meanwhile. */
+  full = false;
   readonly waiting: (() => void)[] = [];
 
   get load(): number {
@@ -45,7 +47,11 @@ export class SubscriptionLanes {
     return this.capacity(subscriptionId) <= 0;
   }
 
-  /** Calls `listener` whenever a full lane gets room again. */
+  /**
+   * Calls `listener` when a lane that was full has drained to half its size: room for a good
+   * batch of the deliveries that waited in PostgreSQL meanwhile (waking the scheduler for every
+   * single free slot would claim them one query at a time).
+   */
   onFreed(listener: (subscriptionId: string) => void): void {
     this.freedListeners.push(listener);
   }
@@ -74,6 +80,7 @@ export class SubscriptionLanes {
     }
     if (lane.load >= this.limit) return null;
     lane.reserved += 1;
+    if (lane.load >= this.limit) lane.full = true;
     const owner = lane;
     let used = false;
     const take = (): void => {
@@ -94,10 +101,9 @@ export class SubscriptionLanes {
               running = Promise.reject(err as Error);
             }
             running.then(resolve, reject).finally(() => {
-              const wasFull = owner.load >= this.limit;
               owner.active -= 1;
               this.next(subscriptionId, owner);
-              if (wasFull) this.freed(subscriptionId);
+              this.released(subscriptionId, owner);
             });
           };
           if (owner.active < this.options.concurrency) start();
@@ -105,10 +111,9 @@ export class SubscriptionLanes {
         });
       },
       cancel: () => {
-        const wasFull = owner.load >= this.limit;
         take();
         this.forgetIfIdle(subscriptionId, owner);
-        if (wasFull) this.freed(subscriptionId);
+        this.released(subscriptionId, owner);
       },
     };
   }
@@ -122,7 +127,9 @@ export class SubscriptionLanes {
     return this.options.concurrency + this.options.queueLimit;
   }
 
-  private freed(subscriptionId: string): void {
+  private released(subscriptionId: string, lane: Lane): void {
+    if (!lane.full || lane.load > Math.floor(this.limit / 2)) return;
+    lane.full = false;
     for (const listener of this.freedListeners) listener(subscriptionId);
   }
 

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 /** Header and field names whose values are secrets: never written to a log line. */
@@ -19,8 +20,15 @@ export const redactedPaths = [
 ];
 
 /** JSON logs through pino, one object per line, secrets redacted. */
-export function loggerOptions(service: string, level: string): Params {
+export function loggerOptions(
+  service: string,
+  level: string,
+  unloggedRoutes: string[] = [],
+): Params {
   return {
+    ...(unloggedRoutes.length > 0
+      ? { exclude: unloggedRoutes.map((path) => ({ path, method: RequestMethod.ALL })) }
+      : {}),
     pinoHttp: {
       level,
       base: { service },
