@@ -23,12 +23,15 @@
  *   BENCH_ISOLATION_SECONDS (20), BENCH_ISOLATION_RATE (half the knee), BENCH_BAD_RATE (a fifth
  *   of the isolation rate), BENCH_SETTLE_SECONDS (120)
  *   BENCH_SOAK_SECONDS (300; 0 skips), BENCH_SOAK_RATE (1000), BENCH_SOAK_SAMPLE_SECONDS (30)
+ *   BENCH_CHAOS_REPORT          the crash suite's figures to quote (.local/chaos-report.json, as
+ *                               written by `CHAOS_REPORT_FILE=… npm run test:chaos`)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deleteTopicsWithPrefix, provideInfrastructure, testKafka } from '@switchboard/testing';
 import { Client } from 'pg';
 import { benchEndToEnd, type E2eFigures, type E2eSettings } from './e2e';
+import { chaosRows, chaosSection, readChaosReport } from './chaos-report';
 import { e2eRows, e2eSections } from './e2e-report';
 import { benchIngress, type IngressFigures } from './ingress';
 import { createdDatabases, createdPrefixes, root, startChild, stopAllChildren } from './lib';
@@ -88,6 +91,7 @@ const e2eSettings: E2eSettings = {
   soakSampleSeconds: env('BENCH_SOAK_SAMPLE_SECONDS', 30),
 };
 const fullRun = allParts.every((p) => only.has(p));
+const chaosReportPath = process.env.BENCH_CHAOS_REPORT ?? join(root, '.local', 'chaos-report.json');
 const docsReport = join(root, 'docs', 'benchmarks.md');
 const reportPath = process.env.BENCH_REPORT || (fullRun ? docsReport : '');
 const svgName = 'benchmarks-sweep.svg';
@@ -349,6 +353,14 @@ async function main(): Promise<void> {
     await stopAllChildren();
     await dropLeftoverTopics();
     await infra.stop();
+  }
+
+  const chaos = readChaosReport(chaosReportPath);
+  if (chaos) {
+    rows.push(...chaosRows(chaos));
+    sections.push(chaosSection(chaos));
+  } else {
+    log(`no crash suite figures at ${chaosReportPath} (CHAOS_REPORT_FILE=… npm run test:chaos)`);
   }
 
   const e = e2eSettings;
