@@ -44,6 +44,19 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     return cloudEvent({ businessid: sub.businessId, topic: sub.topic, ...overrides });
   }
 
+  /** Asks for a test delivery to the subscription, as the admin API does. */
+  async function sendTest(sub: SubscriptionRecord, requestId = `req_${randomUUID()}`) {
+    await bed.publishCommand({
+      type: 'test',
+      id: randomUUID(),
+      businessId: sub.businessId,
+      issuedAt: new Date().toISOString(),
+      subscriptionId: sub.id,
+      topic: sub.topic,
+      requestId,
+    });
+  }
+
   it('delivers a matching event once, signed for Standard Webhooks and the hex scheme', async () => {
     // given a subscription with one secret
     const sub = subscription();
@@ -453,15 +466,7 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     // when the admin API asks for a test
     const requestId = `req_${randomUUID()}`;
     const issued = Date.now();
-    await bed.publishCommand({
-      type: 'test',
-      id: randomUUID(),
-      businessId: sub.businessId,
-      issuedAt: new Date().toISOString(),
-      subscriptionId: sub.id,
-      topic: sub.topic,
-      requestId,
-    });
+    await sendTest(sub, requestId);
 
     // then the endpoint gets a signed webhook.test event and the attempt is published at once
     const [attempt] = await bed.waitForAttempts(sub.id, 1, 5_000);
@@ -492,20 +497,10 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     await bed.applySubscriptions(app!, hanging, healthy);
 
     // when a test is sent to the hanging endpoint, then one to the healthy endpoint
-    const test = (sub: SubscriptionRecord) =>
-      bed.publishCommand({
-        type: 'test',
-        id: randomUUID(),
-        businessId,
-        issuedAt: new Date().toISOString(),
-        subscriptionId: sub.id,
-        topic: sub.topic,
-        requestId: `req_${randomUUID()}`,
-      });
-    await test(hanging);
+    await sendTest(hanging);
     await receiver.waitFor(hanging.path, 1);
     const issued = Date.now();
-    await test(healthy);
+    await sendTest(healthy);
 
     // then the healthy endpoint's test is attempted and published at once, not after 20 s
     const [attempt] = await bed.waitForAttempts(healthy.id, 1, 10_000);
@@ -521,17 +516,7 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     await bed.applySubscriptions(app!, sub);
 
     // when four tests are sent to it and fail
-    for (let i = 0; i < 4; i++) {
-      await bed.publishCommand({
-        type: 'test',
-        id: randomUUID(),
-        businessId: sub.businessId,
-        issuedAt: new Date().toISOString(),
-        subscriptionId: sub.id,
-        topic: sub.topic,
-        requestId: `req_${randomUUID()}`,
-      });
-    }
+    for (let i = 0; i < 4; i++) await sendTest(sub);
     const attempts = await bed.waitForAttempts(sub.id, 4);
     expect(attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // several health flushes
