@@ -146,11 +146,6 @@ export class AttemptService {
     while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
   }
 
-  /** Outcomes waiting for their group commit. */
-  get outcomesPending(): number {
-    return this.writer.pending;
-  }
-
   private async send(
     delivery: DeliveryToAttempt,
     subscription: SubscriptionRecord,
