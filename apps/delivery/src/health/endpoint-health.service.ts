@@ -72,6 +72,10 @@ export class EndpointHealthService implements OnModuleInit {
     }
     observed.subscription = subscription;
     observed.observations.push({ observation, at });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     this.timer ??= setTimeout(() => {
       this.timer = null;
       void this.flush();
@@ -111,10 +115,7 @@ export class EndpointHealthService implements OnModuleInit {
         if (later) later.observations.unshift(...observed.observations);
         else this.pending.set(id, observed);
       }
-      this.timer ??= setTimeout(() => {
-        this.timer = null;
-        void this.flush();
-      }, this.intervalMs);
+      this.scheduleFlush();
       this.logger.error(
         { subscriptions: batch.size, err: err instanceof Error ? err.message : String(err) },
         'Endpoint health not stored; trying again with the next flush',
