@@ -553,12 +553,18 @@ export interface Glob {
   readonly positions: number;
   /** Word operations `test` takes per input character (besides reading it): its cost bound. */
   readonly cost: number;
+  /**
+   * Bit-parallel steps taken so far, over every `test`: at most one per character read, whatever
+   * the pattern, so a match costs at most `cost` word operations a character.
+   */
+  readonly steps: number;
   test(value: string): boolean;
 }
 
 class CompiledGlob implements Glob {
   readonly positions: number;
   readonly cost: number;
+  steps = 0;
   /** Words per set of positions. */
   private readonly words: number;
   /** Shift s moves the live positions of masks[s] by offsets[s] (0 keeps them: a `*` repeating). */
@@ -820,6 +826,7 @@ class CompiledGlob implements Glob {
   /** Sets `follow` to the positions `set` moves to on a character of class `k`; false if none. */
   private step(set: Int32Array, k: number, follow: Int32Array): boolean {
     const { words, shifts, offsets, masks, maskSpans, jumps, sources, targets, jumpSpans } = this;
+    this.steps++;
     follow.fill(0);
     for (let s = 0, at = 0; s < shifts; s++, at += words) {
       const offset = offsets[s]!;
