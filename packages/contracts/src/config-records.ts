@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
 import { Environment, Id, IsoDateTime, Provider, SubscriptionTopic } from './common';
+import { SealedValue } from './secret-box';
 
 /**
  * A signing or verification secret. Several are live at once during rotation: a new one is
- * added, senders move over, then the old one gets an `expiresAt` and is removed.
+ * added, senders move over, then the old one gets an `expiresAt` and is removed. On the config
+ * topic and at rest `value` is sealed (see `SecretBox`); the services that use it open it.
  */
 export const Secret = z.object({
   id: Id,
@@ -92,9 +94,16 @@ export type SubscriptionConfiguration = z.infer<typeof SubscriptionConfiguration
 export const SubscriptionState = z.enum(['active', 'failing', 'disabled']);
 export type SubscriptionState = z.infer<typeof SubscriptionState>;
 
-/** A Standard Webhooks signing secret: `whsec_` followed by base64. */
+/** A Standard Webhooks signing secret in clear: `whsec_` followed by base64. */
+export const WhsecValue = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'Expected a whsec_ secret');
+
+/** A Standard Webhooks signing secret: a `whsec_` value, sealed on the topic and at rest. */
 export const WebhookSecret = Secret.extend({
-  value: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'Expected a whsec_ secret'),
+  value: z.union([SealedValue, WhsecValue], {
+    error: 'Expected a whsec_ secret or a sealed one',
+  }),
 });
 export type WebhookSecret = z.infer<typeof WebhookSecret>;
 

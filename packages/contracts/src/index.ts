@@ -10,4 +10,5 @@ export * from './topics';
 export * from './codec';
 export * from './json-schemas';
 export * from './glob';
+export * from './secret-box';
 export { examples } from './examples';
