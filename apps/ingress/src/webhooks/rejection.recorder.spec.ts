@@ -1,4 +1,4 @@
-import { decode, InboundRejectedTopic } from '@switchboard/contracts';
+import { decode, InboundRejectedTopic, Provider } from '@switchboard/contracts';
 import type { BatchingProducer, ProducerMessage } from '@switchboard/kafka';
 import { TopicNames } from '@switchboard/kafka';
 import { Registry } from 'prom-client';
@@ -85,6 +85,24 @@ describe(RejectionRecorder.name, () => {
     expect(producer.sent).toHaveLength(20);
     expect(await counter(registry, 'switchboard_ingress_requests_total')).toBe(500);
     expect(await counter(registry, 'switchboard_ingress_rejections_unrecorded_total')).toBe(480);
+  });
+
+  it('labels counts with a known route or "unknown", whatever path segment was requested', async () => {
+    // given a recorder
+    const { registry, recorder } = setUp(20);
+
+    // when requests for 200 made-up routes and for every real one are rejected
+    for (let i = 0; i < 200; i++) {
+      recorder.record(rejection({ route: `made-up-${i}`, reason: 'route_not_found' }));
+    }
+    for (const route of Provider.options) recorder.record(rejection({ route }));
+
+    // then the route label only takes the real routes and "unknown"
+    const metric = await registry.getSingleMetric('switchboard_ingress_requests_total')!.get();
+    const routes = new Set(metric.values.map((v) => v.labels.route));
+    expect([...routes].sort()).toEqual([...Provider.options, 'unknown'].sort());
+    const unknown = metric.values.find((v) => v.labels.route === 'unknown');
+    expect(unknown?.value).toBe(200);
   });
 
   it('refills its allowance every second', () => {

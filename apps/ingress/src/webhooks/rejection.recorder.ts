@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRejectedRequest, encode, InboundRejectedTopic } from '@switchboard/contracts';
+import {
+  createRejectedRequest,
+  encode,
+  InboundRejectedTopic,
+  Provider,
+} from '@switchboard/contracts';
 import { BatchingProducer, TopicNames } from '@switchboard/kafka';
 import { INGRESS_CONFIG } from './ingress.tokens';
 import type { IngressConfig } from '../config/ingress.config';
@@ -21,6 +26,13 @@ export interface Rejection {
   bodyBytes: number;
   receivedAt: Date;
 }
+
+/**
+ * The values the `route` label may take: the routes ingress serves, and `unknown` for any other
+ * path segment (a label per segment a client makes up would grow the metrics without bound).
+ */
+const routeLabels: ReadonlySet<string> = new Set(Provider.options);
+const unknownRoute = 'unknown';
 
 /** Headers worth keeping about a rejected request (secret-bearing ones are redacted anyway). */
 const keptHeaders = [
@@ -54,7 +66,8 @@ export class RejectionRecorder {
   }
 
   record(rejection: Rejection): void {
-    this.metrics.requests.inc({ route: rejection.route, outcome: rejection.reason });
+    const route = routeLabels.has(rejection.route) ? rejection.route : unknownRoute;
+    this.metrics.requests.inc({ route, outcome: rejection.reason });
     if (!this.takeToken()) {
       this.metrics.rejectionsNotRecorded.inc();
       return;
