@@ -30,7 +30,14 @@ export class AdminGrpcClient {
 
   constructor(private readonly address: string) {
     this.root = loadPackageDefinition(loadAdminProto());
-    for (const service of ['Businesses', 'Sources', 'Webhooks', 'Deliveries', 'Events']) {
+    for (const service of [
+      'Businesses',
+      'Sources',
+      'Webhooks',
+      'Deliveries',
+      'Events',
+      'DataKeys',
+    ]) {
       const Ctor = lookup(this.root, `switchboard.admin.v1.${service}`);
       this.clients[service] = new Ctor(address, credentials.createInsecure());
     }
@@ -42,7 +49,8 @@ export class AdminGrpcClient {
 
   /** Calls one unary method with the given metadata (`authorization`, `x-api-key`). */
   call<T = Record<string, unknown>>(
-    service: 'Businesses' | 'Sources' | 'Webhooks' | 'Deliveries' | 'Events' | 'Health',
+    service:
+      'Businesses' | 'Sources' | 'Webhooks' | 'Deliveries' | 'Events' | 'DataKeys' | 'Health',
     method: string,
     request: unknown,
     auth: Record<string, string> = {},

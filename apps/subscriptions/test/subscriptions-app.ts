@@ -5,6 +5,7 @@ import { ConfigTopic, type ConfigRecord, decodeConfig } from '@switchboard/contr
 import { loadConfig } from '@switchboard/service-kit';
 import {
   createTestDatabase,
+  testDataKeys,
   testKafka,
   testKafkaBrokers,
   uniqueName,
@@ -70,6 +71,7 @@ export class SubscriptionsUnderTest {
       OUTBOX_POLL_INTERVAL_MS: '100',
       CONSUMER_GROUP_ID: this.groupId,
       LOG_LEVEL: 'warn',
+      DATA_KEYS: testDataKeys(),
       ...env,
     });
     this.routes.length = 0;

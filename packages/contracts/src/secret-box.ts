@@ -251,3 +251,6 @@ export const DataKeysEnv = z
     });
     return keys.length === entries.length && keys.length > 0 ? new SecretBox(keys) : z.NEVER;
   });
+
+/** The environment of a service that seals or opens secrets: `DATA_KEYS` alone. */
+export const DataKeysConfig = z.object({ DATA_KEYS: DataKeysEnv });

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { testDataKeys } from './test-resources';
 
 const run = promisify(execFile);
 
@@ -44,6 +45,9 @@ export function repoRoot(from = __dirname): string {
  * Both are checked with a real request before this resolves.
  */
 export async function provideInfrastructure(): Promise<Infrastructure> {
+  // The services under test seal stored secrets with DATA_KEYS: one key for the whole run, in the
+  // environment every test worker and service process inherits.
+  testDataKeys();
   const forced = process.env.SWITCHBOARD_TEST_INFRA;
   const stops: (() => Promise<void>)[] = [];
   const useContainers =

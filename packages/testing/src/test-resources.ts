@@ -18,6 +18,15 @@ function required(name: 'KAFKA_BROKERS' | 'DATABASE_URL'): string {
   return value;
 }
 
+/**
+ * `DATA_KEYS` for the services under test: the run's key (the global setup sets one for every
+ * worker and the service processes they start) or, in a unit test, one made for this process.
+ */
+export function testDataKeys(): string {
+  process.env.DATA_KEYS ??= `test:${randomBytes(32).toString('base64')}`;
+  return process.env.DATA_KEYS;
+}
+
 export function testKafkaBrokers(): string[] {
   return required('KAFKA_BROKERS').split(',');
 }

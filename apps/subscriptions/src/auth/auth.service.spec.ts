@@ -1,4 +1,5 @@
 import { loadConfig } from '@switchboard/service-kit';
+import { testDataKeys } from '@switchboard/testing';
 import { SubscriptionsConfig } from '../config/subscriptions.config';
 import { generateApiKey } from './api-key';
 import type { ApiKeyEntity } from './api-key.entity';
@@ -16,7 +17,10 @@ function keyStore(...keys: ApiKeyEntity[]): ApiKeysRepository {
 }
 
 function service(env: Record<string, string>, keys = keyStore()): AuthService {
-  return new AuthService(loadConfig('subscriptions', SubscriptionsConfig, env), keys);
+  return new AuthService(
+    loadConfig('subscriptions', SubscriptionsConfig, { DATA_KEYS: testDataKeys(), ...env }),
+    keys,
+  );
 }
 
 describe(AuthService.name, () => {

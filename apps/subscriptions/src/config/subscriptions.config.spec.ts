@@ -1,9 +1,13 @@
 import { ConfigurationError, loadConfig } from '@switchboard/service-kit';
+import { testDataKeys } from '@switchboard/testing';
 import { SubscriptionsConfig } from './subscriptions.config';
+
+/** The one setting without a default. */
+const required = { DATA_KEYS: testDataKeys() };
 
 function problems(env: Record<string, string>): string[] {
   try {
-    loadConfig('subscriptions', SubscriptionsConfig, env);
+    loadConfig('subscriptions', SubscriptionsConfig, { ...required, ...env });
   } catch (err) {
     if (err instanceof ConfigurationError) return err.problems.map((p) => p.key);
     throw err;
@@ -12,8 +16,8 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('SubscriptionsConfig', () => {
-  it('has defaults for everything', () => {
-    const config = loadConfig('subscriptions', SubscriptionsConfig, {});
+  it('has defaults for everything but the data keys', () => {
+    const config = loadConfig('subscriptions', SubscriptionsConfig, required);
     expect(config).toEqual(
       expect.objectContaining({
         PORT: 8081,
@@ -34,6 +38,7 @@ describe('SubscriptionsConfig', () => {
 
   it('reads the admin settings', () => {
     const config = loadConfig('subscriptions', SubscriptionsConfig, {
+      ...required,
       GRPC_PORT: '6000',
       OPERATOR_API_KEY: 'k'.repeat(32),
       PUBLIC_INGRESS_URL: 'https://in.example.com/',
@@ -62,6 +67,7 @@ describe('SubscriptionsConfig', () => {
         SECRET_ROTATION_GRACE_SECONDS: '-1',
         OUTBOX_BATCH_SIZE: '0',
         TEST_DELIVERY_TIMEOUT_MS: '10',
+        DATA_KEYS: 'k1:c2hvcnQ=',
       }).sort(),
     ).toEqual(
       [
@@ -73,7 +79,21 @@ describe('SubscriptionsConfig', () => {
         'PUBLIC_INGRESS_URL',
         'SECRET_ROTATION_GRACE_SECONDS',
         'TEST_DELIVERY_TIMEOUT_MS',
+        'DATA_KEYS',
       ].sort(),
     );
+  });
+
+  it('refuses to start without data keys, and never echoes one', () => {
+    // given no DATA_KEYS at all
+    expect(problems({ DATA_KEYS: undefined as unknown as string })).toEqual(['DATA_KEYS']);
+
+    // when the keys are given, the first one seals
+    const config = loadConfig('subscriptions', SubscriptionsConfig, {
+      DATA_KEYS: `new:${Buffer.alloc(32, 1).toString('base64')},old:${Buffer.alloc(32, 2).toString('base64')}`,
+    });
+    expect(config.DATA_KEYS.currentKeyId).toBe('new');
+    expect(config.DATA_KEYS.keyIds).toEqual(['new', 'old']);
+    expect(JSON.stringify(config)).not.toContain(Buffer.alloc(32, 1).toString('base64'));
   });
 });

@@ -1,3 +1,4 @@
+import { DataKeysEnv } from '@switchboard/contracts';
 import { baseServiceEnv, databaseEnv, port } from '@switchboard/service-kit';
 import { z } from 'zod';
 import { type AllowlistEntry, parseAllowlistEntry } from '../webhooks/address-policy';
@@ -39,6 +40,12 @@ export const SubscriptionsConfig = baseServiceEnv({
       .min(32, 'must be at least 32 characters')
       .optional()
       .transform((value) => value ?? null),
+    /**
+     * Data keys that seal every stored secret (source secrets, verify tokens, signing secrets) in
+     * PostgreSQL and on the config topic: `<key id>:<32 bytes in base64>`, comma-separated, the
+     * first sealing, the others only opening values sealed before a rotation. Required.
+     */
+    DATA_KEYS: DataKeysEnv,
     /** Where providers reach ingress; source responses give `<this>/webhooks/<provider>/<id>`. */
     PUBLIC_INGRESS_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

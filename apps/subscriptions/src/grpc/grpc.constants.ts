@@ -6,4 +6,5 @@ export const ADMIN_SERVICES = [
   'Webhooks',
   'Deliveries',
   'Events',
+  'DataKeys',
 ] as const;

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { BusinessesModule } from '../businesses/businesses.module';
+import { SecretsModule } from '../secrets/secrets.module';
 import { SourcesModule } from '../sources/sources.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { EventsModule } from '../events/events.module';
 import { BusinessesGrpcController } from './businesses-grpc.controller';
+import { DataKeysGrpcController } from './data-keys-grpc.controller';
 import { DeliveriesGrpcController } from './deliveries-grpc.controller';
 import { EventsGrpcController } from './events-grpc.controller';
 import { GrpcHealth } from './grpc-health';
@@ -13,13 +15,21 @@ import { WebhooksGrpcController } from './webhooks-grpc.controller';
 
 /** The gRPC face of the admin API: thin controllers over the same use cases as REST. */
 @Module({
-  imports: [BusinessesModule, SourcesModule, WebhooksModule, DeliveryLogModule, EventsModule],
+  imports: [
+    BusinessesModule,
+    SourcesModule,
+    WebhooksModule,
+    DeliveryLogModule,
+    EventsModule,
+    SecretsModule,
+  ],
   controllers: [
     BusinessesGrpcController,
     SourcesGrpcController,
     WebhooksGrpcController,
     DeliveriesGrpcController,
     EventsGrpcController,
+    DataKeysGrpcController,
   ],
   providers: [GrpcHealth],
   exports: [GrpcHealth],

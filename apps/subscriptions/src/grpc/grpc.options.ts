@@ -14,13 +14,14 @@ export function protoRoot(): string {
 }
 
 export const adminProtoFile = 'switchboard/admin/v1/admin.proto';
+export const dataKeysProtoFile = 'switchboard/admin/v1/data_keys.proto';
 
 /**
  * The admin API's package definition (plus the health service's, so reflection describes both).
  * Fields are camelCase in JavaScript, int64 arrive as numbers, absent fields stay absent.
  */
 export function loadAdminProto(): PackageDefinition {
-  return loadSync([adminProtoFile, healthProtoPath], {
+  return loadSync([adminProtoFile, dataKeysProtoFile, healthProtoPath], {
     includeDirs: [protoRoot()],
     keepCase: false,
     longs: Number,

@@ -38,6 +38,7 @@ const expectedOperations = [
   'GET /v1/businesses/{businessId}/deliveries/{deliveryId}',
   'POST /v1/businesses/{businessId}/deliveries/{deliveryId}/retry',
   'GET /v1/businesses/{businessId}/events',
+  'POST /v1/admin/rotate-data-key',
 ];
 
 const withBody = new Set([

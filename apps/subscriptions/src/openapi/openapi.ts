@@ -5,6 +5,7 @@ import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import { BusinessesModule } from '../businesses/businesses.module';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { EventsModule } from '../events/events.module';
+import { SecretsModule } from '../secrets/secrets.module';
 import { SourcesModule } from '../sources/sources.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { openApiSchemas } from './api-schemas';
@@ -29,7 +30,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [BusinessesModule, SourcesModule, WebhooksModule, DeliveryLogModule, EventsModule],
+    include: [
+      BusinessesModule,
+      SourcesModule,
+      WebhooksModule,
+      DeliveryLogModule,
+      EventsModule,
+      SecretsModule,
+    ],
   });
   document.components = {
     ...document.components,

@@ -4,6 +4,7 @@ import {
   ConfigTopic,
   ContractViolation,
   configKey,
+  SecretBox,
   toContractIssues,
 } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -43,10 +44,27 @@ export class ConfigWriter {
           if (!parsed.success) {
             throw new ContractViolation(ConfigTopic.name, toContractIssues(parsed.error.issues));
           }
+          const inClear = unsealedFields(parsed.data);
+          if (inClear.length > 0) {
+            throw new Error(
+              `Refusing to publish ${configKey(parsed.data)} with secrets in clear: ${inClear.join(', ')}`,
+            );
+          }
           await this.outbox.append(manager, configKey(parsed.data), parsed.data);
         },
         tombstone: (key) => this.outbox.append(manager, key, null),
       });
     });
   }
+}
+
+/** The secret fields of a record that are not sealed: none may reach the outbox or the topic. */
+export function unsealedFields(record: ConfigRecord): string[] {
+  const fields = record.secrets
+    .filter((s) => !SecretBox.isSealed(s.value))
+    .map((s) => `secrets[${s.id}]`);
+  if (record.kind === 'source' && record.verifyToken !== null) {
+    if (!SecretBox.isSealed(record.verifyToken)) fields.push('verifyToken');
+  }
+  return fields;
 }

@@ -1,15 +1,16 @@
-import { WebhookSecret } from '@switchboard/contracts';
+import { WhsecValue } from '@switchboard/contracts';
 import { z } from 'zod';
 import { responseSchema } from '../openapi/api-schemas';
 
 /** A Standard Webhooks secret given by a caller: `whsec_` and at least 24 bytes of base64. */
-export const WhsecSecret = WebhookSecret.shape.value
-  .max(512)
-  .refine((value) => Buffer.from(value.slice('whsec_'.length), 'base64').length >= 24, {
+export const WhsecSecret = WhsecValue.max(512).refine(
+  (value) => Buffer.from(value.slice('whsec_'.length), 'base64').length >= 24,
+  {
     message: 'must carry at least 24 bytes of key after whsec_',
     // Only once the contract's whsec_ form holds: one clear message per bad secret.
     when: (payload) => payload.issues.length === 0,
-  });
+  },
+);
 
 /** How long the secrets being replaced keep working. */
 export const GraceSeconds = z

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Secret } from '@switchboard/contracts';
+import { type Secret, type SecretBox, secretContext } from '@switchboard/contracts';
 import { newId } from '../common/ids';
 
 /** A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64. */
@@ -15,6 +15,11 @@ export function generateToken(): string {
 /** A new live secret record. */
 export function newSecret(prefix: 'sec' | 'whs', value: string, now: Date): Secret {
   return { id: newId(prefix), value, createdAt: now.toISOString(), expiresAt: null };
+}
+
+/** The secret as stored and published: its value sealed, bound to its record. */
+export function sealSecret<T extends Secret>(box: SecretBox, recordId: string, secret: T): T {
+  return { ...secret, value: box.seal(secret.value, secretContext(recordId, secret.id)) };
 }
 
 /**

@@ -27,6 +27,10 @@ export class SourcesRepository {
     return manager.findOneBy(SourceEntity, { businessId, id });
   }
 
+  findById(id: string, manager: EntityManager): Promise<SourceEntity | null> {
+    return manager.findOneBy(SourceEntity, { id });
+  }
+
   listByBusiness(businessId: string): Promise<SourceEntity[]> {
     return this.dataSource
       .getRepository(SourceEntity)

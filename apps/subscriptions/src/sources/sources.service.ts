@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { configKey, type Provider, type SourceRecord } from '@switchboard/contracts';
+import {
+  configKey,
+  type Provider,
+  type SourceRecord,
+  verifyTokenContext,
+} from '@switchboard/contracts';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { newId } from '../common/ids';
@@ -13,6 +18,7 @@ import {
   generateWebhookSecret,
   newSecret,
   rotateSecrets,
+  sealSecret,
   summarise,
 } from '../secrets/secrets';
 import type { SourceEntity } from './source.entity';
@@ -30,7 +36,8 @@ import { SourcesRepository } from './sources.repository';
 
 /**
  * Sources: the provider accounts whose webhooks ingress accepts. Every change is written with
- * its `SourceRecord` to the outbox in the same transaction.
+ * its `SourceRecord` to the outbox in the same transaction. Secrets and verify tokens are stored
+ * and published sealed; their values are shown in clear only in the response that creates them.
  */
 @Injectable()
 export class SourcesService {
@@ -48,17 +55,19 @@ export class SourcesService {
   ): Promise<CreatedSource> {
     await this.businesses.access(principal, businessId);
     const now = new Date();
+    const id = newId('src');
     const secret = newSecret('sec', initialSecret(input), now);
     const verifyToken = input.provider === 'meta' ? (input.verifyToken ?? generateToken()) : null;
+    const box = this.config.DATA_KEYS;
     const source = await this.writer.change(async (change) => {
       const entity: SourceEntity = {
-        id: newId('src'),
+        id,
         businessId,
         provider: input.provider,
         environment: input.environment,
         enabled: input.enabled,
-        secrets: [secret],
-        verifyToken,
+        secrets: [sealSecret(box, id, secret)],
+        verifyToken: verifyToken === null ? null : box.seal(verifyToken, verifyTokenContext(id)),
         externalIds: input.externalIds,
         createdAt: now,
         updatedAt: now,
@@ -142,7 +151,12 @@ export class SourcesService {
       const added = newSecret('sec', rotationSecret(current.provider, input.secret), now);
       const next: SourceEntity = {
         ...current,
-        secrets: rotateSecrets(current.secrets, added, now, grace),
+        secrets: rotateSecrets(
+          current.secrets,
+          sealSecret(this.config.DATA_KEYS, current.id, added),
+          now,
+          grace,
+        ),
         updatedAt: now,
         version: await change.nextVersion(),
       };

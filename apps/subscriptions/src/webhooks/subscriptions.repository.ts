@@ -28,6 +28,14 @@ export class SubscriptionsRepository {
     return manager.findOneBy(SubscriptionEntity, { businessId, topic });
   }
 
+  findById(id: string, manager: EntityManager): Promise<SubscriptionEntity | null> {
+    return manager.findOneBy(SubscriptionEntity, { id });
+  }
+
+  listAll(): Promise<SubscriptionEntity[]> {
+    return this.dataSource.getRepository(SubscriptionEntity).find({ order: { id: 'ASC' } });
+  }
+
   listByBusiness(businessId: string): Promise<SubscriptionEntity[]> {
     return this.dataSource
       .getRepository(SubscriptionEntity)

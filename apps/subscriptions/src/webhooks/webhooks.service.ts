@@ -12,7 +12,13 @@ import { InvalidRequestError } from '../common/validation';
 import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { ConfigWriter } from '../outbox/config-writer';
-import { generateWebhookSecret, newSecret, rotateSecrets, summarise } from '../secrets/secrets';
+import {
+  generateWebhookSecret,
+  newSecret,
+  rotateSecrets,
+  sealSecret,
+  summarise,
+} from '../secrets/secrets';
 import { AddressPolicy } from './address-policy';
 import type { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionsRepository } from './subscriptions.repository';
@@ -30,7 +36,8 @@ import type {
 /**
  * Webhook subscriptions, one address per business and topic (Connectly semantics): creating one
  * for a topic that already has one replaces it in place, keeping its id. Every change is written
- * with its `SubscriptionRecord` to the outbox in the same transaction.
+ * with its `SubscriptionRecord` to the outbox in the same transaction. Signing secrets are stored
+ * and published sealed; a value is shown in clear only in the response that creates it.
  */
 @Injectable()
 export class WebhooksService {
@@ -62,14 +69,15 @@ export class WebhooksService {
         input.topic,
         change.manager,
       );
+      const id = existing?.id ?? newId('sub');
       const next: SubscriptionEntity = {
-        id: existing?.id ?? newId('sub'),
+        id,
         businessId,
         topic: input.topic,
         address: input.address,
         state: 'active',
         configuration: input.configuration,
-        secrets: [secret],
+        secrets: [sealSecret(this.config.DATA_KEYS, id, secret)],
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
         version: await change.nextVersion(),
@@ -150,7 +158,12 @@ export class WebhooksService {
       const added = newSecret('whs', input.secret ?? generateWebhookSecret(), now);
       const next: SubscriptionEntity = {
         ...current,
-        secrets: rotateSecrets(current.secrets, added, now, grace),
+        secrets: rotateSecrets(
+          current.secrets,
+          sealSecret(this.config.DATA_KEYS, current.id, added),
+          now,
+          grace,
+        ),
         updatedAt: now,
         version: await change.nextVersion(),
       };
