@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  ConsumerSupervisor,
+  type ConsumerStatus,
+  defaultRestartPolicy,
+  type RestartPolicy,
+} from './consumer.supervisor';
 
 export interface ConsumedBatch {
   topic: string;
@@ -38,6 +44,8 @@ export interface BatchConsumerOptions {
    * so handlers must be idempotent (every handler here is).
    */
   commitIntervalMs?: number;
+  /** How a crashed consumer is restarted (see {@link defaultRestartPolicy}). */
+  restart?: Partial<RestartPolicy>;
 }
 
 /**
@@ -46,11 +54,14 @@ export interface BatchConsumerOptions {
  * `commitIntervalMs` rather than after each batch, which keeps a broker round trip (and an
  * offsets-topic write) off every batch. A handler that throws leaves the offsets where they were:
  * the consumer seeks back to the batch's first message and the same messages come again after a
- * pause. `stop()` lets the batch in hand finish, commits what was handled, and leaves the group.
+ * pause. A consumer that crashes (kafkajs gives up on an error) is started again with backoff and
+ * counts as dead for `/health/live` once it gives up. `stop()` lets the batch in hand finish,
+ * commits what was handled, and leaves the group.
  */
 export class BatchConsumer {
   private readonly logger: Logger;
-  private readonly consumer: Consumer;
+  private readonly supervisor: ConsumerSupervisor;
+  private consumer: Consumer | null = null;
   private running = false;
   private joined = false;
 
@@ -59,26 +70,15 @@ export class BatchConsumer {
     private readonly options: BatchConsumerOptions,
   ) {
     this.logger = new Logger(`BatchConsumer:${options.groupId}`);
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      // Heartbeats go on while a handler runs, so a short session only shortens how long a
-      // killed member holds its partitions before the group moves them.
-      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: HEARTBEAT_MS,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      // The broker answers a fetch as soon as a record arrives; the wait only bounds an idle
-      // poll, so a long one costs no latency and keeps an idle service's CPU near zero.
-      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
-      allowAutoTopicCreation: false,
-      // After a crash (e.g. the broker restarting) kafkajs restarts the consumer, unless stopping.
-      retry: { restartOnFailure: async () => this.running },
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.joined = true;
-    });
-    this.consumer.on(this.consumer.events.CRASH, () => {
-      this.joined = false;
-    });
+    this.supervisor = new ConsumerSupervisor(
+      kafka,
+      `consumer:${options.groupId}`,
+      {
+        create: () => this.createConsumer(kafka),
+        run: (consumer) => this.run(consumer),
+      },
+      { ...defaultRestartPolicy, ...options.restart },
+    );
   }
 
   /** True while the consumer is a live member of its group (false after a crash until it rejoins). */
@@ -90,15 +90,64 @@ export class BatchConsumer {
     return this.running;
   }
 
-  /** Joins the group and starts handing batches over; resolves once consumption has started. */
+  /** Running, restarting after a crash, or dead (gave up restarting), with its restart count. */
+  get status(): ConsumerStatus {
+    return this.supervisor.status;
+  }
+
+  /**
+   * Joins the group and starts handing batches over; resolves once consumption has started.
+   * Rejects, disconnected, when the consumer cannot start (e.g. a topic is missing).
+   */
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
+    this.running = true;
+    try {
+      await this.supervisor.start();
+    } catch (err) {
+      this.running = false;
+      throw err;
+    }
+  }
+
+  /** Finishes the batch in hand, commits it, leaves the group and disconnects. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.joined = false;
+    await this.supervisor.stop();
+  }
+
+  private createConsumer(kafka: Kafka): Consumer {
+    const consumer = kafka.consumer({
+      groupId: this.options.groupId,
+      // Heartbeats go on while a handler runs, so a short session only shortens how long a
+      // killed member holds its partitions before the group moves them.
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: HEARTBEAT_MS,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      // The broker answers a fetch as soon as a record arrives; the wait only bounds an idle
+      // poll, so a long one costs no latency and keeps an idle service's CPU near zero.
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+      allowAutoTopicCreation: false,
+      // The supervisor restarts a crashed consumer (with backoff), kafkajs does not.
+      retry: { restartOnFailure: async () => false },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer === consumer) this.joined = true;
+    });
+    consumer.on(consumer.events.CRASH, () => {
+      if (this.consumer === consumer) this.joined = false;
+    });
+    this.consumer = consumer;
+    return consumer;
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({
       topics: [...this.options.topics],
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    this.running = true;
-    await this.consumer.run({
+    await consumer.run({
       // kafkajs commits only resolved offsets, and this resolves a batch only once it is handled.
       autoCommit: true,
       autoCommitInterval: this.options.commitIntervalMs ?? 1_000,
@@ -125,8 +174,7 @@ export class BatchConsumer {
           );
           await sleep(this.options.retryBackoffMs ?? 1_000);
           const first = batch.firstOffset();
-          if (first !== null && isRunning())
-            this.consumer.seek({ topic, partition, offset: first });
+          if (first !== null && isRunning()) consumer.seek({ topic, partition, offset: first });
           return;
         } finally {
           clearInterval(beating);
@@ -135,14 +183,6 @@ export class BatchConsumer {
         resolveOffset(batch.lastOffset());
       },
     });
-  }
-
-  /** Finishes the batch in hand, commits it, leaves the group and disconnects. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.joined = false;
-    await this.consumer.disconnect();
   }
 }
 

@@ -4,6 +4,12 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { retryTransient } from './retry-transient';
 import { IDLE_FETCH_WAIT_MS } from './batch.consumer';
+import {
+  ConsumerSupervisor,
+  type ConsumerStatus,
+  defaultRestartPolicy,
+  type RestartPolicy,
+} from './consumer.supervisor';
 
 export interface CompactedTopicReaderOptions {
   topic: string;
@@ -11,23 +17,31 @@ export interface CompactedTopicReaderOptions {
   groupIdPrefix: string;
   /** Called for every record in offset order per partition; `value` is null for a tombstone. */
   onRecord(key: string, value: Buffer | null): void;
+  /** How a crashed consumer is restarted (see {@link defaultRestartPolicy}). */
+  restart?: Partial<RestartPolicy>;
 }
 
 /**
  * Reads a compacted topic from its beginning into memory and keeps following it: the way ingress
  * and delivery hold sources and subscriptions without reading a database per request.
  * `caughtUp` resolves once every partition has been read up to the end it had at start, which is
- * what readiness waits for. Each instance uses a private consumer group and commits nothing.
+ * what readiness waits for. Each reader uses a private consumer group (every instance reads the
+ * whole topic), commits nothing, and deletes its group when it stops. A crashed consumer is
+ * restarted from where it had read (see {@link ConsumerSupervisor}), never from the beginning,
+ * so the view never steps back to older values.
  */
 export class CompactedTopicReader {
   private readonly logger: Logger;
-  private readonly consumer: Consumer;
+  private readonly groupId: string;
+  private readonly supervisor: ConsumerSupervisor;
   private readonly targets = new Map<number, bigint>();
+  /** The next offset to read per partition: where a restarted consumer resumes. */
+  private readonly positions = new Map<number, string>();
+  private consumer: Consumer | null = null;
   private resolveCaughtUp!: () => void;
   private rejectCaughtUp!: (err: Error) => void;
   private caught = false;
   private following = false;
-  private stopping = false;
   readonly caughtUp: Promise<void>;
 
   constructor(
@@ -35,19 +49,16 @@ export class CompactedTopicReader {
     private readonly options: CompactedTopicReaderOptions,
   ) {
     this.logger = new Logger(`CompactedTopicReader:${options.topic}`);
-    this.consumer = kafka.consumer({
-      groupId: `${options.groupIdPrefix}-${hostname()}-${randomBytes(4).toString('hex')}`,
-      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
-      allowAutoTopicCreation: false,
-      // After a crash (e.g. the broker restarting) kafkajs restarts the consumer, unless stopping.
-      retry: { restartOnFailure: async () => !this.stopping },
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.following = true;
-    });
-    this.consumer.on(this.consumer.events.CRASH, () => {
-      this.following = false;
-    });
+    this.groupId = `${options.groupIdPrefix}-${hostname()}-${randomBytes(4).toString('hex')}`;
+    this.supervisor = new ConsumerSupervisor(
+      kafka,
+      `reader:${options.topic}`,
+      {
+        create: () => this.createConsumer(),
+        run: (consumer, restart) => this.run(consumer, restart),
+      },
+      { ...defaultRestartPolicy, ...options.restart },
+    );
     this.caughtUp = new Promise<void>((resolve, reject) => {
       this.resolveCaughtUp = resolve;
       this.rejectCaughtUp = reject;
@@ -65,6 +76,12 @@ export class CompactedTopicReader {
     return this.following;
   }
 
+  /** Running, restarting after a crash, or dead (gave up restarting), with its restart count. */
+  get status(): ConsumerStatus {
+    return this.supervisor.status;
+  }
+
+  /** Starts reading; rejects, with nothing left connected, when the topic cannot be read. */
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
@@ -78,11 +95,46 @@ export class CompactedTopicReader {
       await admin.disconnect();
     }
     this.checkCaughtUp();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
-    await this.consumer.run({
+    try {
+      await this.supervisor.start();
+    } catch (err) {
+      await this.deleteGroup();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const started = this.supervisor.isActive;
+    this.following = false;
+    if (!this.caught) this.rejectCaughtUp(new Error('Reader stopped before catching up'));
+    await this.supervisor.stop();
+    if (started) await this.deleteGroup();
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+      allowAutoTopicCreation: false,
+      // The supervisor restarts a crashed consumer (with backoff), kafkajs does not.
+      retry: { restartOnFailure: async () => false },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer === consumer) this.following = true;
+    });
+    consumer.on(consumer.events.CRASH, () => {
+      if (this.consumer === consumer) this.following = false;
+    });
+    this.consumer = consumer;
+    return consumer;
+  }
+
+  private async run(consumer: Consumer, restart: boolean): Promise<void> {
+    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch, resolveOffset }) => {
+      eachBatch: async ({ batch, resolveOffset, isStale }) => {
+        if (isStale()) return;
         for (const message of batch.messages) {
           const key = message.key?.toString() ?? '';
           try {
@@ -98,6 +150,7 @@ export class CompactedTopicReader {
             );
           }
           resolveOffset(message.offset);
+          this.positions.set(batch.partition, (BigInt(message.offset) + 1n).toString());
           const target = this.targets.get(batch.partition);
           if (target !== undefined && BigInt(message.offset) >= target) {
             this.targets.delete(batch.partition);
@@ -106,13 +159,31 @@ export class CompactedTopicReader {
         this.checkCaughtUp();
       },
     });
+    if (!restart) return;
+    // Nothing is committed: a restarted consumer would read from the beginning and apply older
+    // values again before newer ones; it continues where the last one stopped instead.
+    for (const [partition, offset] of this.positions) {
+      consumer.seek({ topic: this.options.topic, partition, offset });
+    }
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.following = false;
-    if (!this.caught) this.rejectCaughtUp(new Error('Reader stopped before catching up'));
-    await this.consumer.disconnect();
+  /**
+   * The private group holds no offsets, so the broker would drop it in time anyway; deleting it
+   * at stop keeps restarts from piling up empty groups until then.
+   */
+  private async deleteGroup(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([this.groupId]);
+    } catch (err) {
+      this.logger.warn(
+        { groupId: this.groupId, err: err instanceof Error ? err.message : String(err) },
+        'Reader consumer group could not be deleted; the broker expires it',
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   private checkCaughtUp(): void {

@@ -1,6 +1,7 @@
 export * from './kafka-client';
 export * from './batching.producer';
 export * from './batch.consumer';
+export * from './consumer.supervisor';
 export * from './topic-provisioner';
 export * from './kafka.module';
 export * from './compacted-topic.reader';

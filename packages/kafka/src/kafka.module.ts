@@ -8,9 +8,11 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { ReadinessService } from '@switchboard/service-kit';
+import { LivenessService, ReadinessService } from '@switchboard/service-kit';
 import type { Admin, Kafka } from 'kafkajs';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { BatchingProducer, type BatchingProducerOptions } from './batching.producer';
+import { consumerLiveness } from './consumer.supervisor';
 import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { TopicNames } from './topic-names';
 import { type ProvisionedTopic, provisionTopics } from './topic-provisioner';
@@ -29,7 +31,8 @@ export interface KafkaModuleOptions extends KafkaClientOptions {
 
 /**
  * Connects the shared producer and creates the catalog's topics at start; reports Kafka in
- * readiness; disconnects the producer last on shutdown (consumers stop earlier, in
+ * readiness and the consumers built on the client in liveness (dead when one gave up
+ * restarting), with their restarts and dead ones in metrics; disconnects the producer last on shutdown (consumers stop earlier, in
  * `beforeApplicationShutdown`, so their final sends still go out).
  */
 @Injectable()
@@ -41,6 +44,8 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA_MODULE_OPTIONS) private readonly options: KafkaModuleOptions,
     private readonly producer: BatchingProducer,
     @Optional() private readonly readiness?: ReadinessService,
+    @Optional() private readonly liveness?: LivenessService,
+    @Optional() private readonly registry?: Registry,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -61,6 +66,25 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
         await this.admin.describeCluster();
       },
     });
+    const consumers = consumerLiveness(this.kafka);
+    this.liveness?.register({ name: 'kafka-consumers', deadReason: () => consumers.deadReason() });
+    if (this.registry) {
+      const restarts = new Counter({
+        name: 'kafka_consumer_restarts_total',
+        help: 'Consumers started again after a crash',
+        labelNames: ['consumer'],
+        registers: [this.registry],
+      });
+      consumers.onRestart((name) => restarts.inc({ consumer: name }));
+      new Gauge({
+        name: 'kafka_consumers_dead',
+        help: 'Consumers that gave up restarting (liveness fails while this is above 0)',
+        registers: [this.registry],
+        collect() {
+          this.set(consumers.statuses().filter((s) => s.state === 'dead').length);
+        },
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

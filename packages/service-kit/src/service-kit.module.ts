@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthController } from './health/health.controller';
+import { LivenessService } from './health/liveness.service';
 import { ReadinessService } from './health/readiness.service';
 import { loggerOptions } from './logging/logger-options';
 import { MetricsController } from './metrics/metrics.controller';
@@ -37,6 +38,7 @@ export class ServiceKitModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: ReadinessService, useFactory: () => new ReadinessService() },
+        LivenessService,
         {
           provide: Registry,
           useFactory: () => {
@@ -48,7 +50,7 @@ export class ServiceKitModule {
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [ReadinessService, Registry],
+      exports: [ReadinessService, LivenessService, Registry],
     };
   }
 }
