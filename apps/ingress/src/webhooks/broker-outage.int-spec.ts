@@ -40,7 +40,7 @@ describe('ingress during a Kafka outage (real broker stopped and restarted)', ()
     });
   }
 
-  it('answers 503 with Retry-After while the broker is down, never 200, and 200 again after it returns', async () => {
+  it('never answers 200 while the broker is down, 503 only for webhooks not handed to Kafka, and 200 again after', async () => {
     // given ingress storing webhooks normally
     expect((await post()).statusCode).toBe(200);
     await waitReady();
@@ -49,12 +49,20 @@ describe('ingress during a Kafka outage (real broker stopped and restarted)', ()
     await localBroker.stop();
     const during = await Promise.all([post(), post(), post()]);
 
-    // then every request is refused with 503 and a Retry-After, none acknowledged
+    // then the webhooks handed to Kafka are answered 504 with a Retry-After once Kafka fails them
     for (const res of during) {
-      expect(res.statusCode).toBe(503);
+      expect(res.statusCode).toBe(504);
       expect(res.headers['retry-after']).toBe('7');
-      expect(res.json().error.code).toBe('storage_unavailable');
+      expect(res.json().error.code).toBe('storage_unconfirmed');
     }
+
+    // and while one webhook probes Kafka, the others are refused at once, unsent: 503
+    const probe = post();
+    const refused = await post();
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('7');
+    expect(refused.json().error.code).toBe('storage_unavailable');
+    expect((await probe).statusCode).toBe(504);
 
     // and once the broker is back, webhooks are stored and acknowledged again
     await localBroker.start();

@@ -1,24 +1,26 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   encodeRawEnvelope,
   InboundRawTopic,
   Provider,
   type SourceRecord,
 } from '@switchboard/contracts';
-import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import { BatchingProducer, ProducerOverloadedError, TopicNames } from '@switchboard/kafka';
+import { z } from 'zod';
 import type { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
 import { type InboundRequest } from '../verification/verification';
 import { verifiers } from '../verification/verifiers';
-import { AckDeadlines } from './ack-deadlines';
 import {
   SourcesLoadingError,
   StorageUnavailableError,
+  StorageUnconfirmedError,
   WebhookRejectedError,
 } from './ingress.errors';
 import { IngressMetrics } from './ingress.metrics';
 import { INGRESS_CONFIG } from './ingress.tokens';
+import { StoreBreaker, type StorePass } from './store-breaker';
 
 export interface ReceivedWebhook extends InboundRequest {
   contentType: string;
@@ -45,11 +47,16 @@ const routes: ReadonlySet<string> = new Set(Provider.options);
  * The ingress use case: find the source, verify the request with the source's live secrets,
  * write the raw webhook to Kafka with acks from all in-sync replicas, and only then acknowledge.
  * Finding and verifying are synchronous and throw the refusal; storing is the one wait.
+ *
+ * The answer to a stored webhook says what is known, never more: 200 once Kafka acknowledged it,
+ * however long that took; 503 only when it was never handed to Kafka (so it is surely not
+ * stored); 504 when Kafka failed a write it was handed, which may still be on the log.
  */
 @Injectable()
 export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
   private readonly rawTopicName: string;
-  private readonly deadlines: AckDeadlines;
+  private readonly breaker = new StoreBreaker();
 
   constructor(
     private readonly sources: SourceRegistry,
@@ -59,7 +66,6 @@ export class IngestService {
     topics: TopicNames,
   ) {
     this.rawTopicName = topics.name(InboundRawTopic);
-    this.deadlines = new AckDeadlines(config.KAFKA_ACK_TIMEOUT_MS);
   }
 
   route(name: string): Provider {
@@ -108,35 +114,69 @@ export class IngestService {
 
   /**
    * Writes a verified webhook to the raw topic and resolves with its raw id once all in-sync
-   * replicas have it; rejects with StorageUnavailableError when Kafka does not take it in time.
+   * replicas have it.
+   * @throws StorageUnavailableError when the webhook was not handed to Kafka
+   * @throws StorageUnconfirmedError when Kafka failed the write it was handed
    */
   async store(route: Provider, source: SourceRecord, request: ReceivedWebhook): Promise<string> {
-    const { envelope, value } = encodeRawEnvelope({
-      sourceId: source.id,
-      businessId: source.businessId,
-      provider: source.provider,
-      environment: source.environment,
-      route,
-      receivedAt: request.receivedAt,
-      contentType: request.contentType,
-      headers: pick(request.headers, storedHeaders),
-      body: request.body,
-    });
+    const { envelope, value } = this.encode(route, source, request);
+    const pass = this.breaker.pass();
+    if (pass === undefined) {
+      throw this.unavailable(route, 'Kafka is failing writes');
+    }
     const started = performance.now();
     try {
-      await this.deadlines.within(this.producer.send(this.rawTopicName, { key: source.id, value }));
+      await this.producer.send(this.rawTopicName, { key: source.id, value });
     } catch (err) {
-      this.metrics.requests.inc({ route, outcome: 'storage_unavailable' });
-      throw new StorageUnavailableError(
-        this.config.RETRY_AFTER_SECONDS,
-        err instanceof Error ? err.message : String(err),
-      );
+      return this.failed(route, pass, err);
     }
+    this.breaker.acknowledged(pass);
     this.metrics.stored(route, (performance.now() - started) / 1000);
     return envelope.id;
   }
 
-  private source(route: Provider, sourceId: string): SourceRecord {
+  /** The envelope and record of a webhook; one its schema refuses is not stored (503). */
+  private encode(route: Provider, source: SourceRecord, request: ReceivedWebhook) {
+    try {
+      return encodeRawEnvelope({
+        sourceId: source.id,
+        businessId: source.businessId,
+        provider: source.provider,
+        environment: source.environment,
+        route,
+        receivedAt: request.receivedAt,
+        contentType: request.contentType,
+        headers: pick(request.headers, storedHeaders),
+        body: request.body,
+      });
+    } catch (err) {
+      if (!(err instanceof z.ZodError)) throw err;
+      const issues = err.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      this.logger.warn({ sourceId: source.id, issues }, 'Raw envelope refused by its schema');
+      throw this.unavailable(route, 'its envelope was refused by the raw topic schema');
+    }
+  }
+
+  private failed(route: Provider, pass: StorePass, err: unknown): never {
+    const detail = err instanceof Error ? err.message : String(err);
+    // A full queue refuses before taking the message: that one surely is not stored.
+    if (err instanceof ProducerOverloadedError) throw this.unavailable(route, detail);
+    this.breaker.failed(pass);
+    this.metrics.requests.inc({ route, outcome: 'storage_unconfirmed' });
+    throw new StorageUnconfirmedError(this.config.RETRY_AFTER_SECONDS, detail);
+  }
+
+  private unavailable(route: Provider, detail: string): StorageUnavailableError {
+    this.metrics.requests.inc({ route, outcome: 'storage_unavailable' });
+    return new StorageUnavailableError(this.config.RETRY_AFTER_SECONDS, detail);
+  }
+
+  /**
+   * The enabled source `sourceId` of `route`; checked again before a body is read.
+   * @throws WebhookRejectedError when there is no such enabled source
+   * @throws SourcesLoadingError while the sources are still being read after a start
+   */
+  source(route: Provider, sourceId: string): SourceRecord {
     const source = this.sources.get(sourceId);
     if (!source && !this.sources.isLoaded) {
       // Just started: the source may exist but not be read yet. The provider retries a 503.

@@ -30,16 +30,45 @@ export class WebhookRejectedError extends AppError {
   }
 }
 
-/** Kafka did not take the webhook in time: 503 with `Retry-After`, so the provider retries. */
+/**
+ * The webhook was not stored, and never will be from this request: it was not handed to Kafka
+ * (Kafka is failing, the producer's queue is full, or its envelope was refused). 503 with
+ * `Retry-After`, so the provider retries.
+ */
 export class StorageUnavailableError extends AppError {
   constructor(retryAfterSeconds: number, detail: string) {
+    super('storage_unavailable', `The webhook was not stored (${detail}); retry later`, 503, true, {
+      'retry-after': String(retryAfterSeconds),
+    });
+  }
+}
+
+/**
+ * The webhook was handed to Kafka, which then reported a failure: a write that failed on its way
+ * may still be on the log, so ingress cannot say it was not stored. 504 with `Retry-After`: the
+ * provider retries, and a webhook stored twice is recognised as the same by the normalizer.
+ */
+export class StorageUnconfirmedError extends AppError {
+  constructor(retryAfterSeconds: number, detail: string) {
     super(
-      'storage_unavailable',
-      `The webhook could not be stored (${detail}); retry later`,
-      503,
+      'storage_unconfirmed',
+      `Kafka did not confirm the webhook was stored (${detail}); retry later`,
+      504,
       true,
       { 'retry-after': String(retryAfterSeconds) },
     );
+  }
+}
+
+/**
+ * Ingress holds as many webhook bodies as it may (`BODY_BYTES_IN_FLIGHT`): 503 with
+ * `Retry-After`, answered before the body is read.
+ */
+export class IngressOverloadedError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('overloaded', 'Ingress is receiving too many webhooks at once; retry later', 503, true, {
+      'retry-after': String(retryAfterSeconds),
+    });
   }
 }
 

@@ -19,7 +19,7 @@ export class IngressMetrics {
   constructor(registry: Registry) {
     this.requests = new Counter({
       name: 'switchboard_ingress_requests_total',
-      help: 'Webhook requests by route and outcome (stored, or the rejection reason)',
+      help: 'Webhook requests by route and outcome (stored, the rejection reason, or why not stored)',
       labelNames: ['route', 'outcome'],
       registers: [registry],
     });

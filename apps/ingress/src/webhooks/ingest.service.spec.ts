@@ -1,0 +1,148 @@
+import { AppError } from '@switchboard/service-kit';
+import { readFixture } from '@switchboard/fixtures';
+import {
+  type BatchingProducer,
+  type ProducerMessage,
+  ProducerOverloadedError,
+  TopicNames,
+} from '@switchboard/kafka';
+import type { SourceRecord } from '@switchboard/contracts';
+import { Registry } from 'prom-client';
+import { metaHeaders, secretOf, source } from '../../test/signing';
+import { IngressConfig } from '../config/ingress.config';
+import { SourceRegistry } from '../sources/source-registry';
+import { IngestService, type ReceivedWebhook } from './ingest.service';
+import { IngressMetrics } from './ingress.metrics';
+
+/** A producer port whose sends are acknowledged or failed by the test, one by one. */
+class ControlledProducer {
+  readonly sent: { message: ProducerMessage; ack: () => void; fail: (err: Error) => void }[] = [];
+  refuseWith: Error | undefined;
+
+  send(_topic: string, message: ProducerMessage): Promise<void> {
+    if (this.refuseWith) return Promise.reject(this.refuseWith);
+    return new Promise((ack, fail) => this.sent.push({ message, ack: () => ack(), fail }));
+  }
+}
+
+/** What a store ended with: the raw id, or the status and code it is answered with. */
+type Outcome = { id: string } | { status: number; code: string; retryAfter?: string };
+
+function outcomeOf(stored: Promise<string>): Promise<Outcome> {
+  return stored.then(
+    (id) => ({ id }),
+    (err: unknown) => {
+      if (!(err instanceof AppError)) return { status: 500, code: 'internal_error' };
+      return { status: err.httpStatus, code: err.code, retryAfter: err.headers['retry-after'] };
+    },
+  );
+}
+
+/** Lets promise callbacks run. */
+const flush = () =>
+  new Promise<void>((resolve) => jest.requireActual('timers').setImmediate(resolve));
+
+describe(IngestService.name, () => {
+  const body = readFixture('meta/text-message.json');
+
+  function setUp(env: Record<string, string> = {}) {
+    const producer = new ControlledProducer();
+    const sources = new SourceRegistry();
+    sources.markLoaded();
+    const config = IngressConfig.parse({ RETRY_AFTER_SECONDS: '7', ...env });
+    const ingest = new IngestService(
+      sources,
+      producer as unknown as BatchingProducer,
+      new IngressMetrics(new Registry()),
+      config,
+      new TopicNames('test.'),
+    );
+    return { producer, sources, ingest };
+  }
+
+  function store(ingest: IngestService, meta: SourceRecord): Promise<Outcome> {
+    const webhook: ReceivedWebhook = {
+      headers: metaHeaders(secretOf(meta), body),
+      query: {},
+      body,
+      contentType: 'application/json',
+      receivedAt: new Date(),
+    };
+    return outcomeOf(ingest.store('meta', ingest.verify('meta', meta.id, webhook), webhook));
+  }
+
+  afterEach(() => jest.useRealTimers());
+
+  it('answers with the raw id when Kafka acknowledges long after KAFKA_ACK_TIMEOUT_MS', async () => {
+    // given a webhook handed to Kafka, with 100 ms for the brokers to acknowledge
+    jest.useFakeTimers();
+    const { producer, sources, ingest } = setUp({ KAFKA_ACK_TIMEOUT_MS: '100' });
+    const meta = source({ provider: 'meta' });
+    sources.upsert(meta);
+    const outcome = store(ingest, meta);
+
+    // when the acknowledgement comes 10 s later
+    await jest.advanceTimersByTimeAsync(10_000);
+    producer.sent[0]!.ack();
+
+    // then the webhook is answered as stored, not refused
+    expect(await outcome).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
+  it('answers 504 for a write Kafka failed, then 503 without sending while a probe is out', async () => {
+    // given a write Kafka fails
+    const { producer, sources, ingest } = setUp();
+    const meta = source({ provider: 'meta' });
+    sources.upsert(meta);
+    const failed = store(ingest, meta);
+    await flush();
+    producer.sent[0]!.fail(new Error('Kafka did not acknowledge 1 message(s): timed out'));
+
+    // then that webhook may or may not be stored: 504, to be retried
+    expect(await failed).toEqual({ status: 504, code: 'storage_unconfirmed', retryAfter: '7' });
+
+    // when two more webhooks come while Kafka is still failing
+    const probe = store(ingest, meta);
+    const refused = await store(ingest, meta);
+
+    // then one goes to Kafka as a probe, and the other is refused without being sent: 503
+    expect(producer.sent).toHaveLength(2);
+    expect(refused).toEqual({ status: 503, code: 'storage_unavailable', retryAfter: '7' });
+
+    // and once the probe is acknowledged, webhooks go to Kafka again
+    producer.sent[1]!.ack();
+    expect(await probe).toEqual({ id: expect.any(String) });
+    const next = store(ingest, meta);
+    await flush();
+    producer.sent[2]!.ack();
+    expect(await next).toEqual({ id: expect.any(String) });
+  });
+
+  it('answers 503 when the producer refuses the webhook before queueing it', async () => {
+    // given a producer whose queue is full
+    const { producer, sources, ingest } = setUp();
+    const meta = source({ provider: 'meta' });
+    sources.upsert(meta);
+    producer.refuseWith = new ProducerOverloadedError('Producer queue is full (50000 messages)');
+
+    // when a webhook comes
+    const outcome = await store(ingest, meta);
+
+    // then it is surely not stored: 503
+    expect(outcome).toEqual({ status: 503, code: 'storage_unavailable', retryAfter: '7' });
+  });
+
+  it('answers 503, not 500, when the raw envelope is refused by its schema, sending nothing', async () => {
+    // given a source whose business id the raw topic's schema refuses
+    const { producer, sources, ingest } = setUp();
+    const odd = source({ provider: 'meta', businessId: '' });
+    sources.upsert(odd);
+
+    // when a verified webhook of it is stored
+    const outcome = await store(ingest, odd);
+
+    // then it is not stored and the provider is asked to retry
+    expect(outcome).toEqual({ status: 503, code: 'storage_unavailable', retryAfter: '7' });
+    expect(producer.sent).toHaveLength(0);
+  });
+});
