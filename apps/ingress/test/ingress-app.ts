@@ -18,7 +18,7 @@ import {
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { IngressConfig } from '../src/config/ingress.config';
-import { configureBodyParsing } from '../src/webhooks/body-parsing';
+import { ingressServerOptions } from '../src/server/ingress-server';
 import { SourceRegistry } from '../src/sources/source-registry';
 
 /** One ingress instance on the real broker, with topics of its own (a unique topic prefix). */
@@ -36,11 +36,10 @@ export class IngressUnderTest {
       LOG_LEVEL: 'warn',
       ...env,
     });
-    this.app = await createService(AppModule.forRoot(this.config), {
-      bodyParser: false,
-      fastify: { bodyLimit: this.config.BODY_LIMIT_BYTES },
-      configure: (app) => configureBodyParsing(app, this.config.BODY_LIMIT_BYTES),
-    });
+    this.app = await createService(
+      AppModule.forRoot(this.config),
+      ingressServerOptions(this.config),
+    );
     await this.app.init();
     await this.app.getHttpAdapter().getInstance().ready();
   }

@@ -8,16 +8,17 @@ export const acceptedContentTypes = ['application/json', 'text/plain'];
 
 /**
  * Webhook bodies are kept as the exact bytes received (signatures are over bytes, and the raw
- * webhook is stored byte for byte); JSON is parsed later, by the normalizer. Bodies over the limit
- * answer 413 and other content types 415 (mapped once, in the service kit's error filter), and are
+ * webhook is stored byte for byte); JSON is parsed later, by the normalizer. Bodies over the
+ * webhook route's limit (`bodyLimit`, also in the 413's message) answer 413 and other content types 415 (mapped once, in the service kit's error filter), and are
  * recorded as rejections here.
  */
 export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
+  // The webhook route sets its own body limit; other routes keep the server's small one.
   fastify.addContentTypeParser(
     acceptedContentTypes,
-    { parseAs: 'buffer', bodyLimit },
+    { parseAs: 'buffer' },
     (_request, body, done) => done(null, body),
   );
   const rejections = app.get(RejectionRecorder);

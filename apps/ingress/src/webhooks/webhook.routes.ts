@@ -1,8 +1,12 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IngressConfig } from '../config/ingress.config';
+import { BodyBudget, smallBodyBytes } from './body-budget';
 import { IngestService, type ReceivedWebhook } from './ingest.service';
-import { WebhookRejectedError } from './ingress.errors';
+import { IngressOverloadedError, WebhookRejectedError } from './ingress.errors';
+import { IngressMetrics } from './ingress.metrics';
+import { INGRESS_CONFIG } from './ingress.tokens';
 import { RejectionRecorder } from './rejection.recorder';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -19,23 +23,64 @@ const noBody = Buffer.alloc(0);
  * parameter extraction, interceptors, response mapping) would cost more than all of them. Nest
  * still builds everything the routes use, and every refusal and failure is answered by the
  * service's one error mapping (Fastify's error handler), as before.
+ *
+ * A webhook is let in before its body is read (Fastify's `onRequest`): the route and the source
+ * must exist and its announced body must fit in what ingress may hold; otherwise it is answered
+ * at once and the connection closed with the body unread.
  */
 @Injectable()
 export class WebhookRoutes implements OnModuleInit {
+  private readonly budget: BodyBudget;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly ingest: IngestService,
     private readonly rejections: RejectionRecorder,
-  ) {}
+    private readonly metrics: IngressMetrics,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {
+    this.budget = new BodyBudget(config.BODY_BYTES_IN_FLIGHT);
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.get<HandshakeRoute>('/webhooks/meta/:sourceId', (request, reply) =>
       this.handshake(request, reply),
     );
-    fastify.post<WebhookRoute>('/webhooks/:route/:sourceId', (request, reply) =>
-      this.receive(request, reply),
+    fastify.post<WebhookRoute>(
+      '/webhooks/:route/:sourceId',
+      {
+        bodyLimit: this.config.BODY_LIMIT_BYTES,
+        onRequest: (request, reply, done) => this.admit(request, reply, done),
+      },
+      (request, reply) => this.receive(request, reply),
     );
+  }
+
+  /** Lets a webhook's body be read, or answers before it is. */
+  private admit(request: WebhookRequest, reply: FastifyReply, done: () => void): void {
+    const { route: name, sourceId } = request.params;
+    // An empty segment is no route, as for every other path.
+    if (name === '' || sourceId === '') {
+      closeIfBodyPending(request, reply);
+      return void reply.callNotFound();
+    }
+    const limit = this.config.BODY_LIMIT_BYTES;
+    // A body over the limit takes only the limit: Fastify answers it 413 before reading it.
+    const bytes = Math.min(announcedLength(request) ?? limit, limit);
+    try {
+      const route = this.ingest.route(name);
+      this.ingest.source(route, sourceId);
+      if (!this.budget.tryTake(bytes)) {
+        this.metrics.requests.inc({ route, outcome: 'overloaded' });
+        throw new IngressOverloadedError(this.config.RETRY_AFTER_SECONDS);
+      }
+    } catch (err) {
+      return this.refuse(request, reply, name, sourceId, err, undefined);
+    }
+    // 'close' follows the answer, or a connection lost or timed out before it.
+    reply.raw.once('close', () => this.budget.give(bytes));
+    done();
   }
 
   private handshake(request: HandshakeRequest, reply: FastifyReply): void {
@@ -53,7 +98,6 @@ export class WebhookRoutes implements OnModuleInit {
 
   private receive(request: WebhookRequest, reply: FastifyReply): void {
     const { route: name, sourceId } = request.params;
-    if (name === '' || sourceId === '') return void reply.callNotFound();
     const body = Buffer.isBuffer(request.body) ? request.body : noBody;
     const webhook: ReceivedWebhook = {
       headers: request.headers,
@@ -103,6 +147,26 @@ export class WebhookRoutes implements OnModuleInit {
         receivedAt: new Date(),
       });
     }
+    closeIfBodyPending(request, reply);
     void reply.send(err instanceof Error ? err : new Error(String(err)));
   }
+}
+
+/**
+ * A request answered before its large (or unannounced) body has arrived has its connection closed
+ * rather than the rest of the body read; a small one is read and dropped, and the connection kept.
+ */
+function closeIfBodyPending(request: FastifyRequest, reply: FastifyReply): void {
+  const announced = announcedLength(request);
+  if (!request.raw.complete && (announced === undefined || announced > smallBodyBytes)) {
+    void reply.header('connection', 'close');
+  }
+}
+
+/** The body size a request announces, if it announces one (not when sent in chunks). */
+function announcedLength(request: FastifyRequest): number | undefined {
+  const header = request.headers['content-length'];
+  if (header === undefined) return undefined;
+  const bytes = Number(header);
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
 }
