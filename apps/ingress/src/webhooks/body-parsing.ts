@@ -9,8 +9,8 @@ export const acceptedContentTypes = ['application/json', 'text/plain'];
 /**
  * Webhook bodies are kept as the exact bytes received (signatures are over bytes, and the raw
  * webhook is stored byte for byte); JSON is parsed later, by the normalizer. Bodies over the
- * webhook route's limit (`bodyLimit`, also in the 413's message) answer 413 and other content types 415 (mapped once, in the service kit's error filter), and are
- * recorded as rejections here.
+ * webhook route's limit (`bodyLimit`, named in the 413's message) answer 413 and other content
+ * types 415 (mapped once, in the service kit's error filter), and are recorded as rejections here.
  */
 export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
