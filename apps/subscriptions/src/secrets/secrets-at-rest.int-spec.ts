@@ -27,6 +27,7 @@ function captureOutput(): { text(): string; stop(): void } {
   };
   const writeSync = fs.writeSync.bind(fs);
   const write = fs.write.bind(fs);
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
   const spies = [
     jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: []) => {
       keep(fd, data);
@@ -36,9 +37,9 @@ function captureOutput(): { text(): string; stop(): void } {
       keep(fd, data);
       return (write as (...args: unknown[]) => void)(fd, data, ...rest);
     }) as unknown as typeof fs.write),
-    jest.spyOn(process.stdout, 'write').mockImplementation(((data: unknown) => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(((data: unknown, ...rest: []) => {
       keep(1, data);
-      return true;
+      return (stdoutWrite as (...args: unknown[]) => boolean)(data, ...rest);
     }) as typeof process.stdout.write),
   ];
   return { text: () => chunks.join(''), stop: () => spies.forEach((s) => s.mockRestore()) };
@@ -48,7 +49,7 @@ const keyOf = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
 describe('secrets sealed at rest and on the config topic (real PostgreSQL and Kafka)', () => {
   const service = new SubscriptionsUnderTest();
-  const output = captureOutput();
+  let output: ReturnType<typeof captureOutput>;
   /** Every secret value the test handed to or got from the admin API, in clear. */
   const secrets = new Set<string>();
   let business: CreatedBusiness;
@@ -56,6 +57,7 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
   let key: Record<string, string>;
 
   beforeAll(async () => {
+    output = captureOutput();
     await service.start({ LOG_LEVEL: 'trace' });
     business = (
       await service.request<CreatedBusiness>({
@@ -71,7 +73,7 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
     secrets.add(service.operatorKey);
   });
   afterAll(async () => {
-    output.stop();
+    output?.stop();
     await service.stop();
   });
 
