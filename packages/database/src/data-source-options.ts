@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { QueryLogger } from './query-logger';
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -23,7 +24,8 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Failed statements are logged without their parameters (see QueryLogger).
+    logger: new QueryLogger(),
     extra: {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,

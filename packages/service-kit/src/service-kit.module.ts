@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ErrorTranslation } from './errors/error-translation';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthController } from './health/health.controller';
 import { LivenessService } from './health/liveness.service';
@@ -39,6 +40,7 @@ export class ServiceKitModule {
       providers: [
         { provide: ReadinessService, useFactory: () => new ReadinessService() },
         LivenessService,
+        ErrorTranslation,
         {
           provide: Registry,
           useFactory: () => {
@@ -50,7 +52,7 @@ export class ServiceKitModule {
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [ReadinessService, LivenessService, Registry],
+      exports: [ReadinessService, LivenessService, ErrorTranslation, Registry],
     };
   }
 }

@@ -6,6 +6,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { AppError } from './app-error';
+import { ErrorTranslation } from './error-translation';
 import { HttpErrorFilter } from './http-error.filter';
 
 /** Records what the filter answers, as Fastify's reply would send it. */
@@ -30,13 +31,38 @@ class FakeReply {
   }
 }
 
-function answer(exception: unknown): FakeReply {
+function answer(exception: unknown, translation?: ErrorTranslation): FakeReply {
   const reply = new FakeReply();
   const host = {
     switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({}) }),
   } as unknown as ArgumentsHost;
-  new HttpErrorFilter().catch(exception, host);
+  new HttpErrorFilter(translation).catch(exception, host);
   return reply;
+}
+
+class StoreUnavailableError extends AppError {
+  constructor() {
+    super('store_unavailable', 'The store is unavailable; retry shortly', 503, true, {
+      'retry-after': '5',
+    });
+  }
+}
+
+/** What a failed INSERT looks like once the ORM has wrapped the driver's error. */
+function failedWrite(secret: string): Error {
+  const driverError = Object.assign(new Error(`invalid input syntax for type uuid: "${secret}"`), {
+    code: '22P02',
+    detail: `Key (secret)=(${secret}) already exists.`,
+    routine: 'string_to_uuid',
+  });
+  return Object.assign(new Error(driverError.message), {
+    name: 'QueryFailedError',
+    query: 'INSERT INTO secrets (id, secret) VALUES ($1, $2)',
+    parameters: ['id-1', secret],
+    driverError,
+    code: '22P02',
+    detail: driverError.detail,
+  });
 }
 
 class KafkaUnavailableError extends AppError {
@@ -127,6 +153,44 @@ describe(HttpErrorFilter.name, () => {
       statusCode: 400,
       body: { error: { code: 'malformed_json' } },
     });
+  });
+
+  it('answers an error a module translated as the typed error it stands for', () => {
+    // given a module that knows its store's "connection refused" as a retryable 503
+    const translation = new ErrorTranslation();
+    translation.register((err) =>
+      (err as { code?: string }).code === 'ECONNREFUSED' ? new StoreUnavailableError() : undefined,
+    );
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), {
+      code: 'ECONNREFUSED',
+    });
+
+    // when that error reaches the filter, then it is answered 503 with Retry-After
+    const reply = answer(refused, translation);
+    expect(reply.statusCode).toBe(503);
+    expect(reply.sentHeaders).toEqual({ 'retry-after': '5' });
+    expect(reply.body).toEqual({
+      error: { code: 'store_unavailable', message: 'The store is unavailable; retry shortly' },
+    });
+
+    // and an error no module knows stays an opaque 500
+    expect(answer(new Error('other'), translation).statusCode).toBe(500);
+  });
+
+  it("logs an unhandled failed write without the statement's parameters or quoted values", () => {
+    // given a failed INSERT whose parameters include a secret
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+
+    // when it reaches the filter
+    answer(failedWrite('whsec_s3cr3t'));
+
+    // then the log line names the failure but carries no secret
+    expect(logged).toHaveBeenCalledTimes(1);
+    const line = JSON.stringify(logged.mock.calls[0]);
+    expect(line).toContain('QueryFailedError');
+    expect(line).toContain('22P02');
+    expect(line).not.toContain('whsec_s3cr3t');
   });
 
   it.each([

@@ -4,9 +4,12 @@ import {
   type ExceptionFilter,
   HttpException,
   Logger,
+  Optional,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { loggableError } from '../logging/loggable-error';
 import { AppError, errorBody } from './app-error';
+import { ErrorTranslation } from './error-translation';
 
 const statusCodes: Record<number, string> = {
   400: 'bad_request',
@@ -33,18 +36,30 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_request',
 };
 
-/** Maps every error, once, to the JSON error body; unknown errors become an opaque 500. */
+/**
+ * Maps every error, once, to the JSON error body: typed errors as they say, library errors a module
+ * registered a translation for (PostgreSQL unreachable: 503 with Retry-After) likewise, unknown
+ * errors as an opaque 500. Logged errors never show a failed statement's parameters.
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpErrorFilter.name);
 
+  constructor(@Optional() private readonly translation?: ErrorTranslation) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof AppError) {
-      void reply
-        .headers(exception.headers)
-        .status(exception.httpStatus)
-        .send(errorBody(exception.code, exception.message));
+      this.sendAppError(reply, exception);
+      return;
+    }
+    const translated = this.translation?.translate(exception);
+    if (translated) {
+      this.logger.warn(
+        { err: loggableError(exception), code: translated.code },
+        translated.message,
+      );
+      this.sendAppError(reply, translated);
       return;
     }
     const status = httpStatusOf(exception);
@@ -54,8 +69,15 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.status(status).send(errorBody(code ?? `http_${status}`, message));
       return;
     }
-    this.logger.error({ err: exception }, 'Unhandled error');
+    this.logger.error({ err: loggableError(exception) }, 'Unhandled error');
     void reply.status(500).send(errorBody('internal_error', 'Internal error'));
+  }
+
+  private sendAppError(reply: FastifyReply, error: AppError): void {
+    void reply
+      .headers(error.headers)
+      .status(error.httpStatus)
+      .send(errorBody(error.code, error.message));
   }
 }
 
