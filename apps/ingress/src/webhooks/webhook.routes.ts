@@ -26,7 +26,7 @@ const noBody = Buffer.alloc(0);
  *
  * A webhook is let in before its body is read (Fastify's `onRequest`): the route and the source
  * must exist and its announced body must fit in what ingress may hold; otherwise it is answered
- * at once and the connection closed with the body unread.
+ * at once, without reading a large body.
  */
 @Injectable()
 export class WebhookRoutes implements OnModuleInit {
@@ -163,10 +163,12 @@ function closeIfBodyPending(request: FastifyRequest, reply: FastifyReply): void 
   }
 }
 
-/** The body size a request announces, if it announces one (not when sent in chunks). */
+/** The body size a request announces: none when sent in chunks, 0 when it has no body. */
 function announcedLength(request: FastifyRequest): number | undefined {
   const header = request.headers['content-length'];
-  if (header === undefined) return undefined;
+  if (header === undefined) {
+    return request.headers['transfer-encoding'] === undefined ? 0 : undefined;
+  }
   const bytes = Number(header);
   return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
 }
