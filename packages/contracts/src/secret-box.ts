@@ -19,13 +19,12 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
+const SEALED = /^enc\.v1\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{23,})$/;
+
 /** A value as sealed by {@link SecretBox.seal}. */
 export const SealedValue = z
   .string()
-  .regex(
-    /^enc\.v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{23,}$/,
-    'Expected a sealed value (enc.v1.<key id>.<iv>.<ciphertext>)',
-  );
+  .regex(SEALED, 'Expected a sealed value (enc.v1.<key id>.<iv>.<ciphertext>)');
 
 /** One data key: its id (stored beside every value it seals) and 32 bytes of key. */
 export interface DataKey {
@@ -78,9 +77,7 @@ export class SecretBox {
 
   /** The id of the key a sealed value was sealed with; null for a value not in sealed form. */
   static keyIdOf(value: string): string | null {
-    if (!SecretBox.isSealed(value)) return null;
-    const id = value.slice(PREFIX.length, value.indexOf('.', PREFIX.length));
-    return KEY_ID.test(id) ? id : null;
+    return SEALED.exec(value)?.[1] ?? null;
   }
 
   /** Whether a stored value should be sealed again: plaintext, or sealed under an older key. */
@@ -108,15 +105,8 @@ export class SecretBox {
    * hold, or altered (or bound to another context).
    */
   open(sealed: string, context: string): string {
-    const parts = sealed.startsWith(PREFIX) ? sealed.slice(PREFIX.length).split('.') : [];
-    const [keyId, ivText, bodyText] = parts;
-    if (
-      parts.length !== 3 ||
-      !keyId ||
-      !ivText ||
-      !bodyText ||
-      !SealedValue.safeParse(sealed).success
-    ) {
+    const [, keyId, ivText, bodyText] = SEALED.exec(sealed) ?? [];
+    if (!keyId || !ivText || !bodyText) {
       throw new SecretBoxError(
         'malformed',
         'Not a sealed value (enc.v1.<key id>.<iv>.<ciphertext>)',
@@ -132,7 +122,7 @@ export class SecretBox {
     const iv = Buffer.from(ivText, 'base64url');
     const body = Buffer.from(bodyText, 'base64url');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       return Buffer.concat([
