@@ -1,4 +1,4 @@
-import { type AllowlistEntry, AddressPolicy, parseAllowlistEntry } from './address-policy';
+import { type AllowlistEntry, AddressPolicy, parseAllowlistEntry } from '.';
 
 /** A resolver at the DNS port: fixed answers, or a failure for names it does not know. */
 function resolver(answers: Record<string, string[]>) {
@@ -162,6 +162,37 @@ describe(AddressPolicy.name, () => {
     });
   });
 
+  it('refuses the IPv4-compatible IPv6 form, which embeds an IPv4 address', async () => {
+    await expect(strict.check('https://[::a00:1]/')).resolves.toEqual({
+      code: 'address_not_allowed',
+      message:
+        'address: "::a00:1" is a IPv4-compatible IPv6 address; only public addresses may receive webhooks unless the operator allowlists them',
+    });
+    await expect(strict.check('https://[::808:808]/')).resolves.toMatchObject({
+      code: 'address_not_allowed',
+    });
+  });
+
+  it('lets an allowlist entry with a port cover that port only', async () => {
+    const policy = new AddressPolicy({
+      allowHttp: true,
+      allowlist: allowlist('hooks.corp.internal:8443', '10.0.0.7:443', '*.svc.corp.internal:80'),
+      resolve: dns,
+    });
+    await expect(policy.check('https://hooks.corp.internal:8443/x')).resolves.toBeNull();
+    await expect(policy.check('https://internal.example.com/x')).resolves.toBeNull(); // 443
+    await expect(policy.check('http://a.svc.corp.internal/x')).resolves.toBeNull(); // 80
+    await expect(policy.check('https://hooks.corp.internal/x')).resolves.toMatchObject({
+      code: 'address_not_allowed',
+    });
+    await expect(policy.check('https://internal.example.com:8443/x')).resolves.toMatchObject({
+      code: 'address_not_allowed',
+    });
+    await expect(policy.check('https://a.svc.corp.internal/x')).resolves.toMatchObject({
+      code: 'address_not_allowed',
+    });
+  });
+
   it('gives up on a lookup that takes too long', async () => {
     const slow = new AddressPolicy({
       allowHttp: false,
@@ -186,6 +217,11 @@ describe(parseAllowlistEntry.name, () => {
     ['[::1]', { kind: 'range', text: '[::1]' }],
     ['Hooks.Internal', { kind: 'host', text: 'hooks.internal', host: 'hooks.internal' }],
     ['*.corp.example', { kind: 'domain', text: '*.corp.example', suffix: '.corp.example' }],
+    ['hooks.internal:8443', { kind: 'host', host: 'hooks.internal', port: 8443 }],
+    ['*.corp.example:443', { kind: 'domain', suffix: '.corp.example', port: 443 }],
+    ['10.0.0.5:8080', { kind: 'range', port: 8080 }],
+    ['[fd00::5]:8443', { kind: 'range', port: 8443 }],
+    ['fd00::5', { kind: 'range', port: null }],
   ])('reads %s', (text, expected) => {
     expect(parseAllowlistEntry(text)).toMatchObject(expected);
   });
@@ -200,7 +236,13 @@ describe(parseAllowlistEntry.name, () => {
 
   it.each([
     ['10.0.0.0/33', '"10.0.0.0/33" is not a valid CIDR range'],
-    ['10.0.0/8', '"10.0.0/8" is not a valid CIDR range'],
+    ['10.0.0/8', '"10.0.0/8" is not a valid CIDR range (ranges take no port)'],
+    ['10.1/16', '"10.1/16" is not a valid CIDR range (ranges take no port)'],
+    ['10.0.0.0/8:443', '"10.0.0.0/8:443" is not a valid CIDR range (ranges take no port)'],
+    ['127.1', '"127.1" is neither a CIDR range, an IP address nor a host name'],
+    ['hooks.internal:0', '"hooks.internal:0" names no valid port (1–65535)'],
+    ['hooks.internal:70000', '"hooks.internal:70000" names no valid port (1–65535)'],
+    ['[::1]:x', '"[::1]:x" names no valid port (1–65535)'],
     ['not a host', '"not a host" is neither a CIDR range, an IP address nor a host name'],
     ['-bad.example', '"-bad.example" is neither a CIDR range, an IP address nor a host name'],
     ['*.', '"*." is neither a CIDR range, an IP address nor a host name'],

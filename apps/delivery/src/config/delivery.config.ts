@@ -1,6 +1,6 @@
+import { AddressAllowlistSetting } from '@switchboard/address-policy';
 import { baseServiceEnv, commaList, databaseEnv } from '@switchboard/service-kit';
 import { z } from 'zod';
-import { type AllowlistEntry, parseAllowlistEntry } from '../sending/address-guard';
 
 /** The platform's default retry delays in seconds: about 3.5 days, then dead-lettered. */
 export const DEFAULT_RETRY_SCHEDULE_SECONDS = [
@@ -10,21 +10,6 @@ export const DEFAULT_RETRY_SCHEDULE_SECONDS = [
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
-
-/** `ADDRESS_ALLOWLIST`: comma-separated CIDR ranges, IP addresses, host names or `*.domain`. */
-const addressAllowlist = z
-  .string()
-  .default('')
-  .transform((value, ctx): AllowlistEntry[] => {
-    const entries: AllowlistEntry[] = [];
-    for (const item of value.split(',').map((i) => i.trim())) {
-      if (item === '') continue;
-      const entry = parseAllowlistEntry(item);
-      if (typeof entry === 'string') ctx.addIssue({ code: 'custom', message: entry });
-      else entries.push(entry);
-    }
-    return entries;
-  });
 
 const retrySchedule = commaList.pipe(
   z.array(
@@ -48,8 +33,12 @@ export const DeliveryConfig = baseServiceEnv({
     CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-delivery'),
     /** Plain `http:` subscriber addresses are refused unless this is true (development, tests). */
     ALLOW_HTTP_ADDRESSES: booleanFlag.default(false),
-    /** Private addresses that may receive webhooks anyway, e.g. `127.0.0.1/32,hooks.internal`. */
-    ADDRESS_ALLOWLIST: addressAllowlist,
+    /**
+     * Private addresses that may receive webhooks anyway, e.g. `127.0.0.1/32,hooks.internal:8443`:
+     * comma-separated CIDR ranges, IP addresses, host names or `*.domain`, each but a range
+     * optionally with `:port`.
+     */
+    ADDRESS_ALLOWLIST: AddressAllowlistSetting,
     /** Delays between attempts, in seconds, for subscriptions that set none. */
     RETRY_SCHEDULE_SECONDS: retrySchedule.default([...DEFAULT_RETRY_SCHEDULE_SECONDS]),
     /** Multiplies every retry delay (also subscriptions' own schedules); tests shorten them with it. */

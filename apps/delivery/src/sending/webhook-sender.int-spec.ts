@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { freePort, TestReceiver } from '../../test/test-receiver';
-import { AddressGuard, parseAllowlistEntry, type AllowlistEntry } from './address-guard';
+import { parseAllowlistEntry, type AllowlistEntry } from '@switchboard/address-policy';
+import { AddressGuard } from './address-guard';
 import { WebhookSender } from './webhook-sender';
 
 function allowlist(...items: string[]): AllowlistEntry[] {

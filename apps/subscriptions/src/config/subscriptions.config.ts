@@ -1,22 +1,7 @@
+import { AddressAllowlistSetting } from '@switchboard/address-policy';
 import { DataKeysEnv } from '@switchboard/contracts';
 import { baseServiceEnv, databaseEnv, port } from '@switchboard/service-kit';
 import { z } from 'zod';
-import { type AllowlistEntry, parseAllowlistEntry } from '../webhooks/address-policy';
-
-/** `ADDRESS_ALLOWLIST`: comma-separated CIDR ranges, IP addresses, host names or `*.domain`. */
-const addressAllowlist = z
-  .string()
-  .default('')
-  .transform((value, ctx): AllowlistEntry[] => {
-    const entries: AllowlistEntry[] = [];
-    for (const item of value.split(',').map((i) => i.trim())) {
-      if (item === '') continue;
-      const entry = parseAllowlistEntry(item);
-      if (typeof entry === 'string') ctx.addIssue({ code: 'custom', message: entry });
-      else entries.push(entry);
-    }
-    return entries;
-  });
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -53,8 +38,12 @@ export const SubscriptionsConfig = baseServiceEnv({
       .transform((value) => value.replace(/\/+$/, '')),
     /** Accept plain `http:` subscriber addresses (local development and tests only). */
     ALLOW_HTTP_ADDRESSES: booleanFlag.default(false),
-    /** Private addresses subscribers may use anyway, e.g. `127.0.0.1/32,hooks.internal`. */
-    ADDRESS_ALLOWLIST: addressAllowlist,
+    /**
+     * Private addresses subscribers may use anyway, e.g. `127.0.0.1/32,hooks.internal:8443`:
+     * comma-separated CIDR ranges, IP addresses, host names or `*.domain`, each but a range
+     * optionally with `:port`.
+     */
+    ADDRESS_ALLOWLIST: AddressAllowlistSetting,
     /** How long a subscriber host name may take to resolve when an address is checked. */
     DNS_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
     /** How long a rotated-out secret keeps working when the request does not say. */

@@ -3,7 +3,7 @@ import { BusinessesModule } from '../businesses/businesses.module';
 import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { OutboxModule } from '../outbox/outbox.module';
-import { AddressPolicy } from './address-policy';
+import { AddressPolicy } from '@switchboard/address-policy';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';

@@ -16,7 +16,7 @@ import {
   SecretSummary,
   WhsecSecret,
 } from '../secrets/secret.schemas';
-import { MAX_ADDRESS_LENGTH } from './address-policy';
+import { MAX_ADDRESS_LENGTH } from '@switchboard/address-policy';
 
 export const MAX_GLOB_LENGTH = GLOB_LIMITS.maxLength;
 /** Filters a subscription may have, and event types it may list. */

@@ -19,7 +19,7 @@ import {
   sealSecret,
   summarise,
 } from '../secrets/secrets';
-import { AddressPolicy } from './address-policy';
+import { AddressPolicy } from '@switchboard/address-policy';
 import type { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { WebhookNotFoundError } from './webhooks.errors';
