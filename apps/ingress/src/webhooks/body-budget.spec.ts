@@ -8,12 +8,12 @@ describe(BodyBudget.name, () => {
     const budget = new BodyBudget(8 * MiB);
 
     // when small bodies take all of it
-    const taken = Array.from({ length: 128 }, () => budget.tryTake(smallBodyBytes));
+    const taken = Array.from({ length: 128 }, () => budget.tryLease(smallBodyBytes));
 
     // then all fit, and the next one does not
     expect(taken.every(Boolean)).toBe(true);
     expect(budget.inUse).toBe(8 * MiB);
-    expect(budget.tryTake(1)).toBe(false);
+    expect(budget.tryLease(1)).toBeUndefined();
     expect(budget.inUse).toBe(8 * MiB);
   });
 
@@ -22,26 +22,41 @@ describe(BodyBudget.name, () => {
     const budget = new BodyBudget(16 * MiB);
 
     // when 4 MiB uploads keep coming
-    const large = Array.from({ length: 10 }, () => budget.tryTake(4 * MiB));
+    const large = Array.from({ length: 10 }, () => budget.tryLease(4 * MiB));
 
     // then three are let in (12 MiB), the rest refused, and small webhooks still fit
     expect(large.filter(Boolean)).toHaveLength(3);
-    expect(budget.tryTake(2 * 1024)).toBe(true);
-    expect(budget.tryTake(smallBodyBytes)).toBe(true);
-    expect(budget.tryTake(smallBodyBytes + 1)).toBe(false);
+    expect(budget.tryLease(2 * 1024)).toBeDefined();
+    expect(budget.tryLease(smallBodyBytes)).toBeDefined();
+    expect(budget.tryLease(smallBodyBytes + 1)).toBeUndefined();
   });
 
   it('takes bodies in again once answered ones give their bytes back', () => {
     // given a budget filled by large bodies
     const budget = new BodyBudget(16 * MiB);
-    for (let i = 0; i < 3; i++) budget.tryTake(4 * MiB);
-    expect(budget.tryTake(4 * MiB)).toBe(false);
+    const leases = [1, 2, 3].map(() => budget.tryLease(4 * MiB)!);
+    expect(budget.tryLease(4 * MiB)).toBeUndefined();
 
     // when one of them is answered
-    budget.give(4 * MiB);
+    leases[0]!.release();
 
     // then another fits
-    expect(budget.tryTake(4 * MiB)).toBe(true);
+    expect(budget.tryLease(4 * MiB)).toBeDefined();
     expect(budget.inUse).toBe(12 * MiB);
+  });
+
+  it('keeps the bytes of a body still being written to Kafka after its connection is gone', () => {
+    // given a webhook whose body is being written to Kafka
+    const budget = new BodyBudget(16 * MiB);
+    const lease = budget.tryLease(4 * MiB)!;
+    lease.hold();
+
+    // when its connection closes before Kafka has answered
+    lease.release();
+
+    // then its bytes are still taken, and given back once the write is settled
+    expect(budget.inUse).toBe(4 * MiB);
+    lease.release();
+    expect(budget.inUse).toBe(0);
   });
 });

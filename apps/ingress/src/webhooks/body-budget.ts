@@ -3,8 +3,9 @@ export const smallBodyBytes = 64 * 1024;
 
 /**
  * The webhook body bytes ingress may hold at once. A request takes its announced size (or the
- * route's limit when it announces none) before its body is read and gives it back once answered,
- * so bodies being received and bodies waiting for Kafka together never exceed the capacity.
+ * route's limit when it sends chunks) before its body is read, and gives it back once it is done
+ * with and no longer held (see {@link BodyLease}), so bodies being received and bodies waiting for
+ * Kafka together never exceed the capacity.
  *
  * Large bodies may fill three quarters of it; the last quarter is kept for small ones, so that a
  * crowd of slow multi-megabyte uploads cannot shut out the ordinary webhooks behind them.
@@ -22,16 +23,32 @@ export class BodyBudget {
     return this.taken;
   }
 
-  /** Takes `bytes` when they fit, and says whether they did; nothing is taken when not. */
-  tryTake(bytes: number): boolean {
+  /** Takes `bytes` when they fit; nothing is taken when not. */
+  tryLease(bytes: number): BodyLease | undefined {
     const ceiling = bytes > smallBodyBytes ? this.largeCeiling : this.capacity;
-    if (this.taken + bytes > ceiling) return false;
+    if (this.taken + bytes > ceiling) return undefined;
     this.taken += bytes;
-    return true;
+    return new BodyLease(() => (this.taken -= bytes));
+  }
+}
+
+/**
+ * Bytes taken for one request, given back once its last holder lets go: the request itself, until
+ * its connection is done with it, and the write to Kafka, until it is settled (a provider that
+ * gives up waiting leaves its body held by the write).
+ */
+export class BodyLease {
+  private holders = 1;
+
+  constructor(private readonly giveBack: () => void) {}
+
+  /** One more holder, until `release`. */
+  hold(): void {
+    this.holders += 1;
   }
 
-  /** Gives back what a successful `tryTake(bytes)` took. */
-  give(bytes: number): void {
-    this.taken -= bytes;
+  release(): void {
+    this.holders -= 1;
+    if (this.holders === 0) this.giveBack();
   }
 }

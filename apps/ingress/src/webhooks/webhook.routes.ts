@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngressConfig } from '../config/ingress.config';
-import { BodyBudget, smallBodyBytes } from './body-budget';
+import { BodyBudget, type BodyLease, smallBodyBytes } from './body-budget';
 import { IngestService, type ReceivedWebhook } from './ingest.service';
 import { IngressOverloadedError, WebhookRejectedError } from './ingress.errors';
 import { IngressMetrics } from './ingress.metrics';
@@ -31,6 +31,8 @@ const noBody = Buffer.alloc(0);
 @Injectable()
 export class WebhookRoutes implements OnModuleInit {
   private readonly budget: BodyBudget;
+  /** The body bytes each admitted webhook holds, until it is answered and stored or refused. */
+  private readonly leases = new WeakMap<FastifyRequest, BodyLease>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -68,18 +70,21 @@ export class WebhookRoutes implements OnModuleInit {
     const limit = this.config.BODY_LIMIT_BYTES;
     // A body over the limit takes only the limit: Fastify answers it 413 before reading it.
     const bytes = Math.min(announcedLength(request) ?? limit, limit);
+    let lease: BodyLease | undefined;
     try {
       const route = this.ingest.route(name);
       this.ingest.source(route, sourceId);
-      if (!this.budget.tryTake(bytes)) {
+      lease = this.budget.tryLease(bytes);
+      if (!lease) {
         this.metrics.requests.inc({ route, outcome: 'overloaded' });
         throw new IngressOverloadedError(this.config.RETRY_AFTER_SECONDS);
       }
     } catch (err) {
       return this.refuse(request, reply, name, sourceId, err, undefined);
     }
+    this.leases.set(request, lease);
     // 'close' follows the answer, or a connection lost or timed out before it.
-    reply.raw.once('close', () => this.budget.give(bytes));
+    reply.raw.once('close', () => lease.release());
     done();
   }
 
@@ -114,12 +119,19 @@ export class WebhookRoutes implements OnModuleInit {
     } catch (err) {
       return this.refuse(request, reply, name, sourceId, err, body);
     }
+    // The body stays counted while Kafka has it, even when the provider stops waiting.
+    const lease = this.leases.get(request);
+    lease?.hold();
     stored.then(
       (id) => {
+        lease?.release();
         // The id is a UUID: nothing in it needs escaping.
         void reply.type('application/json; charset=utf-8').send(`{"id":"${id}"}`);
       },
-      (err: unknown) => this.refuse(request, reply, name, sourceId, err, body),
+      (err: unknown) => {
+        lease?.release();
+        this.refuse(request, reply, name, sourceId, err, body);
+      },
     );
   }
 
