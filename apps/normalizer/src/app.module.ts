@@ -27,7 +27,10 @@ export class AppModule {
           entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity],
           migrations: normalizerMigrations,
         }),
-        PipelineModule.forRoot({ groupId: config.CONSUMER_GROUP_ID }),
+        PipelineModule.forRoot({
+          groupId: config.CONSUMER_GROUP_ID,
+          maxEventsPerWebhook: config.MAX_EVENTS_PER_WEBHOOK,
+        }),
       ],
     };
   }

@@ -107,6 +107,7 @@ export const DeadLetterReasonCode = z.enum([
   'payload_malformed_json',
   'payload_schema_violation',
   'payload_unsupported',
+  'too_many_events',
   'processing_failed',
 ]);
 export type DeadLetterReasonCode = z.infer<typeof DeadLetterReasonCode>;

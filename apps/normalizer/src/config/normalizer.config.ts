@@ -10,5 +10,11 @@ export const NormalizerConfig = baseServiceEnv({
   .extend({
     /** The consumer group reading the raw topic; every normalizer instance shares it. */
     CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-normalizer'),
+    /**
+     * Most canonical events one inbound webhook may become (Meta batches up to 1,000 updates); a
+     * webhook beyond it is dead-lettered whole (`too_many_events`), so one tenant's oversized
+     * request cannot hold up the events of every other behind it.
+     */
+    MAX_EVENTS_PER_WEBHOOK: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   });
 export type NormalizerConfig = z.infer<typeof NormalizerConfig>;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type ContractIssue,
   type DeadLetter,
@@ -21,6 +21,10 @@ export interface ConsumedRaw {
   value: Buffer | null;
 }
 
+/** Injection token: the most canonical events one raw webhook may become. */
+export const MAX_EVENTS_PER_WEBHOOK = Symbol('MAX_EVENTS_PER_WEBHOOK');
+export const DEFAULT_MAX_EVENTS_PER_WEBHOOK = 5_000;
+
 /** Dead-letter ids are derived from what failed, so a redelivered record gets the same id. */
 const DEAD_LETTER_NAMESPACE = uuidBytes('5b0f7f2e-3c1d-4a57-9a43-8e0c4f3b7d21');
 
@@ -36,6 +40,9 @@ export class NormalizeBatchService {
     private readonly auditLog: AuditLogRepository,
     private readonly publisher: EventPublisher,
     private readonly metrics: NormalizerMetrics,
+    @Optional()
+    @Inject(MAX_EVENTS_PER_WEBHOOK)
+    private readonly maxEventsPerWebhook: number = DEFAULT_MAX_EVENTS_PER_WEBHOOK,
   ) {}
 
   async process(
@@ -66,13 +73,17 @@ export class NormalizeBatchService {
       }
       const envelope = decoded.value;
       const result = normalize(envelope);
-      if (!result.ok) {
+      const tooMany = result.ok && result.events.length > this.maxEventsPerWebhook;
+      if (!result.ok || tooMany) {
         const deadLetter = deadLetterOf(
           envelope.id,
           envelope,
-          result.reason,
-          result.message,
-          result.issues,
+          result.ok ? 'too_many_events' : result.reason,
+          result.ok
+            ? `the webhook holds ${result.events.length} events; at most ${this.maxEventsPerWebhook} ` +
+                'per webhook (MAX_EVENTS_PER_WEBHOOK): nothing of it was published'
+            : result.message,
+          result.ok ? [] : result.issues,
           { kind: 'envelope', envelope },
           failedAt,
         );
