@@ -22,6 +22,18 @@ describe('DeliveryConfig', () => {
     expect(days).toBeLessThan(4);
   });
 
+  it('names its consumer group after the topic prefix unless one is given', () => {
+    expect(
+      loadConfig('delivery', DeliveryConfig, { KAFKA_TOPIC_PREFIX: 'staging.' }).CONSUMER_GROUP_ID,
+    ).toBe('staging.switchboard-delivery');
+    expect(
+      loadConfig('delivery', DeliveryConfig, {
+        KAFKA_TOPIC_PREFIX: 'staging.',
+        CONSUMER_GROUP_ID: 'my-group',
+      }).CONSUMER_GROUP_ID,
+    ).toBe('my-group');
+  });
+
   it('reads lists, flags and the allowlist', () => {
     const config = loadConfig('delivery', DeliveryConfig, {
       ALLOW_HTTP_ADDRESSES: 'true',

@@ -30,7 +30,7 @@ export const DeliveryConfig = baseServiceEnv({
   .extend(databaseEnv.shape)
   .extend({
     /** The consumer group reading the public topics (commands use `<group>.commands`). */
-    CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-delivery'),
+    CONSUMER_GROUP_ID: z.string().min(1).optional(),
     /** Plain `http:` subscriber addresses are refused unless this is true (development, tests). */
     ALLOW_HTTP_ADDRESSES: booleanFlag.default(false),
     /**
@@ -91,5 +91,12 @@ export const DeliveryConfig = baseServiceEnv({
       .default(7 * 24),
     /** How long dead-lettered and failed deliveries are kept for recovery. */
     DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
-  });
+  })
+  // Groups are named after the topic prefix by default, so that environments (or test runs)
+  // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.
+  .transform((config) => ({
+    ...config,
+    CONSUMER_GROUP_ID:
+      config.CONSUMER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}switchboard-delivery`,
+  }));
 export type DeliveryConfig = z.infer<typeof DeliveryConfig>;

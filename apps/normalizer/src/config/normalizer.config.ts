@@ -9,12 +9,19 @@ export const NormalizerConfig = baseServiceEnv({
   .extend(databaseEnv.shape)
   .extend({
     /** The consumer group reading the raw topic; every normalizer instance shares it. */
-    CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-normalizer'),
+    CONSUMER_GROUP_ID: z.string().min(1).optional(),
     /**
      * Most canonical events one inbound webhook may become (Meta batches up to 1,000 updates); a
      * webhook beyond it is dead-lettered whole (`too_many_events`), so one tenant's oversized
      * request cannot hold up the events of every other behind it.
      */
     MAX_EVENTS_PER_WEBHOOK: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
-  });
+  })
+  // Groups are named after the topic prefix by default, so that environments (or test runs)
+  // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.
+  .transform((config) => ({
+    ...config,
+    CONSUMER_GROUP_ID:
+      config.CONSUMER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}switchboard-normalizer`,
+  }));
 export type NormalizerConfig = z.infer<typeof NormalizerConfig>;

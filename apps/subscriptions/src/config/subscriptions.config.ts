@@ -56,7 +56,7 @@ export const SubscriptionsConfig = baseServiceEnv({
     /** How often the outbox publisher looks for changes when no notification arrives. */
     OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
     /** Prefix of the consumer groups (the delivery log read model uses `<prefix>-delivery-log`). */
-    CONSUMER_GROUP_ID: z.string().min(1).default('switchboard-subscriptions'),
+    CONSUMER_GROUP_ID: z.string().min(1).optional(),
     /** Most outbox rows published in one produce round. */
     OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
     /** How long a test call waits for the delivery service's attempt before answering 504. */
@@ -66,5 +66,12 @@ export const SubscriptionsConfig = baseServiceEnv({
      * service's DEAD_LETTER_RETENTION_DAYS (30 by default); older ones are gone whatever this says.
      */
     RECOVER_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  });
+  })
+  // Groups are named after the topic prefix by default, so that environments (or test runs)
+  // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.
+  .transform((config) => ({
+    ...config,
+    CONSUMER_GROUP_ID:
+      config.CONSUMER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}switchboard-subscriptions`,
+  }));
 export type SubscriptionsConfig = z.infer<typeof SubscriptionsConfig>;
