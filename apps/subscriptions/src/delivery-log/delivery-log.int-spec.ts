@@ -24,6 +24,11 @@ interface ErrorBody {
   error: { code: string; message: string };
 }
 
+/** A cursor as the API encodes one, with whatever position the test chooses. */
+function cursor(at: string, id: unknown): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+}
+
 describe('delivery log, endpoint health and delivery commands (real PostgreSQL and Kafka)', () => {
   const service = new SubscriptionsUnderTest();
   let a: CreatedBusiness;
@@ -225,6 +230,19 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
       'outcome: Invalid option: expected one of "succeeded"|"failed"|"dead_lettered"',
     ],
     ['/deliveries?cursor=nonsense', 'cursor: not a cursor this API gave'],
+    // Cursors the API never writes, which PostgreSQL would refuse: no 500 for them either
+    [
+      `/deliveries?cursor=${cursor('2026-01-01T00:00:00.000Z', 'dlv\u0000')}`,
+      'cursor: not a cursor this API gave',
+    ],
+    [
+      `/deliveries?cursor=${cursor('-271821-04-20T00:00:00.000Z', 'dlv_1')}`,
+      'cursor: not a cursor this API gave',
+    ],
+    [
+      `/deliveries?cursor=${cursor('2026-01-01T00:00:00.000Z', 7)}`,
+      'cursor: not a cursor this API gave',
+    ],
     ['/deliveries?order=asc', '(query): unknown field "order"'],
   ])('refuses %s', async (url, message) => {
     const res = await get(url);
@@ -537,6 +555,13 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
         undefined,
       ],
       ['/webhooks/messages/recover', { since: 'yesterday' }, 400, 'invalid_request'],
+      ['/webhooks/messages/recover', { since: '0000-01-01T00:00:00Z' }, 400, 'invalid_request'],
+      [
+        '/webhooks/messages/recover',
+        { since: '2026-01-01T00:00:00+23:00' },
+        400,
+        'invalid_request',
+      ],
       ['/webhooks/messages/recover', {}, 400, 'invalid_request'],
     ];
     for (const [url, payload, status, code] of cases) {

@@ -1,5 +1,6 @@
 import { DeliveryOutcome, SubscriptionState, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
+import { Instant } from '../common/instant';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 
 const topics = SubscriptionTopic.options.join(', ');
@@ -19,11 +20,9 @@ export type DeliveryQuery = z.output<typeof DeliveryQuery>;
 export const RecoverRequest = requestSchema(
   'RecoverRequest',
   z.strictObject({
-    since: z.iso
-      .datetime({ offset: true })
-      .describe(
-        'Deliver again what failed since then (at most RECOVER_MAX_AGE_DAYS, 30 by default, ago)',
-      ),
+    since: Instant.describe(
+      'Deliver again what failed since then (at most RECOVER_MAX_AGE_DAYS, 30 by default, ago)',
+    ),
   }),
 );
 export type RecoverRequest = z.output<typeof RecoverRequest>;

@@ -6,7 +6,7 @@ import type {
 } from '@switchboard/contracts';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
-import { InvalidRequestError } from '../common/validation';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
@@ -64,13 +64,14 @@ export class DeliveryLogService {
       topic: query.topic,
       outcome: query.outcome,
       limit: query.limit,
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      after: query.cursor === undefined ? undefined : afterCursor(query.cursor),
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       items: page.map(deliveryView),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      nextCursor:
+        rows.length > query.limit && last ? encodeCursor(last.lastAttemptAt, last.id) : null,
     };
   }
 
@@ -187,20 +188,8 @@ function attemptView(a: DeliveryAttemptEntity) {
   };
 }
 
-function encodeCursor(d: DeliveryEntity): string {
-  return Buffer.from(JSON.stringify([d.lastAttemptAt.toISOString(), d.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { lastAttemptAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) {
-      return { lastAttemptAt: new Date(at), id };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidRequestError('cursor: not a cursor this API gave', [
-    { path: 'cursor', message: 'invalid' },
-  ]);
+/** Where the previous page ended; delivery ids are the delivery service's, any non-empty text. */
+function afterCursor(cursor: string): { lastAttemptAt: Date; id: string } {
+  const { at, id } = decodeCursor(cursor, (value) => value.length > 0);
+  return { lastAttemptAt: new Date(at), id };
 }

@@ -116,6 +116,8 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
     });
 
     it('keeps businesses apart and validates the query', async () => {
+      const cursor = (at: string, id: string) =>
+        Buffer.from(JSON.stringify([at, id])).toString('base64url');
       expect((await list('', b)).body.items.map((e) => e.id)).toEqual([events[4]!.id]);
       const foreign = await service.request<ErrorBody>({
         method: 'GET',
@@ -125,9 +127,14 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
       expect(foreign.statusCode).toBe(404);
       for (const [query, message] of [
         ['?type=Message', 'type: must be an event type such as'],
-        ['?since=yesterday', 'since: Invalid ISO datetime'],
+        ['?since=yesterday', 'since: must be a date-time with offset such as'],
+        // PostgreSQL has no year 0000 and no offset beyond ±15:59: refused here, not by a query
+        ['?since=0000-01-01T00:00:00Z', 'since: must be a date-time with offset such as'],
+        ['?until=2026-03-10T13:00:00%2B23:00', 'until: must be a date-time with offset such as'],
         ['?limit=500', 'limit: Too big: expected number to be <=200'],
         ['?cursor=abc', 'cursor: not a cursor this API gave'],
+        [`?cursor=${cursor('2026-03-10T12:00:00.000Z', '-'.repeat(36))}`, 'cursor: not a cursor'],
+        [`?cursor=${cursor('1 March 2026', events[0]!.id)}`, 'cursor: not a cursor this API gave'],
       ]) {
         const res = await list(query);
         expect({ query, status: res.statusCode, message: res.body.error.message }).toEqual({

@@ -1,5 +1,6 @@
 import { CloudEvent, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
+import { Instant } from '../common/instant';
 import { responseSchema } from '../openapi/api-schemas';
 
 const topics = SubscriptionTopic.options.join(', ');
@@ -25,8 +26,8 @@ export const EventQuery = z.strictObject({
     .max(256)
     .optional()
     .describe("Only events about this provider message id (e.g. Meta's wamid)"),
-  since: z.iso.datetime({ offset: true }).optional().describe('Events that happened at or after'),
-  until: z.iso.datetime({ offset: true }).optional().describe('Events that happened before'),
+  since: Instant.optional().describe('Events that happened at or after'),
+  until: Instant.optional().describe('Events that happened before'),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
   cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
 });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
-import { InvalidRequestError } from '../common/validation';
+import { decodeCursor, encodeCursor } from '../common/cursor';
 import type { EventList, EventQuery } from './events.schemas';
-import { EventsRepository, type StoredEvent } from './events.repository';
+import { EventsRepository } from './events.repository';
 
 /** A business's inbound canonical events, from the normalizer's audit log. */
 @Injectable()
@@ -24,38 +24,21 @@ export class EventsService {
       since: query.since,
       until: query.until,
       limit: query.limit,
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      after: query.cursor === undefined ? undefined : afterCursor(query.cursor),
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => r.event),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
     };
   }
 }
 
-function encodeCursor(event: StoredEvent): string {
-  return Buffer.from(JSON.stringify([event.occurredAt.toISOString(), event.id])).toString(
-    'base64url',
-  );
-}
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function decodeCursor(cursor: string): { occurredAt: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (
-      typeof at === 'string' &&
-      !Number.isNaN(Date.parse(at)) &&
-      typeof id === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(id)
-    ) {
-      return { occurredAt: at, id };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidRequestError('cursor: not a cursor this API gave', [
-    { path: 'cursor', message: 'invalid' },
-  ]);
+/** Where the previous page ended; audit log ids are UUIDs. */
+function afterCursor(cursor: string): { occurredAt: string; id: string } {
+  const { at, id } = decodeCursor(cursor, (value) => uuid.test(value));
+  return { occurredAt: at, id };
 }
