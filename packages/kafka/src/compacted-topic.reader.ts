@@ -125,6 +125,13 @@ export class CompactedTopicReader {
     consumer.on(consumer.events.CRASH, () => {
       if (this.consumer === consumer) this.following = false;
     });
+    // A batch's last offset counts control records too (the commit markers of a transactional
+    // writer), which are never handed to eachBatch: a partition whose last record is one is read
+    // to its end once the batch holding it is.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (this.consumer !== consumer || payload.topic !== this.options.topic) return;
+      this.advance(payload.partition, BigInt(payload.lastOffset));
+    });
     this.consumer = consumer;
     return consumer;
   }
@@ -165,6 +172,17 @@ export class CompactedTopicReader {
     for (const [partition, offset] of this.positions) {
       consumer.seek({ topic: this.options.topic, partition, offset });
     }
+  }
+
+  /** Everything of the partition up to `lastOffset` has been read. */
+  private advance(partition: number, lastOffset: bigint): void {
+    const position = lastOffset + 1n;
+    if (position > BigInt(this.positions.get(partition) ?? '0')) {
+      this.positions.set(partition, position.toString());
+    }
+    const target = this.targets.get(partition);
+    if (target !== undefined && lastOffset >= target) this.targets.delete(partition);
+    this.checkCaughtUp();
   }
 
   /**

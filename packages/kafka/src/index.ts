@@ -1,5 +1,6 @@
 export * from './kafka-client';
 export * from './batching.producer';
+export * from './transactional.producer';
 export * from './batch.consumer';
 export * from './consumer.supervisor';
 export * from './topic-provisioner';

@@ -15,6 +15,7 @@ import { BatchingProducer, type BatchingProducerOptions } from './batching.produ
 import { consumerLiveness } from './consumer.supervisor';
 import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { TopicNames } from './topic-names';
+import { TransactionalProducers } from './transactional.producer';
 import { type ProvisionedTopic, provisionTopics } from './topic-provisioner';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -129,10 +130,15 @@ export class KafkaModule {
           useFactory: (kafka: Kafka) => new BatchingProducer(kafka, options.producer),
           inject: [KAFKA_CLIENT],
         },
+        {
+          provide: TransactionalProducers,
+          useFactory: (kafka: Kafka) => new TransactionalProducers(kafka),
+          inject: [KAFKA_CLIENT],
+        },
         { provide: TopicNames, useValue: new TopicNames(options.topicPrefix) },
         KafkaLifecycle,
       ],
-      exports: [KAFKA_CLIENT, BatchingProducer, TopicNames],
+      exports: [KAFKA_CLIENT, BatchingProducer, TransactionalProducers, TopicNames],
     };
   }
 }
