@@ -4,6 +4,7 @@ import { refuseUnstorableParams } from './common/storable-params';
 import { AppModule } from './app.module';
 import type { SubscriptionsConfig } from './config/subscriptions.config';
 import { connectGrpc } from './grpc/grpc.options';
+import { useBodyParsers } from './http/body-parsers';
 import { setupDocs } from './openapi/openapi';
 
 export interface CreateAppOptions {
@@ -21,6 +22,7 @@ export function createSubscriptionsApp(
 ): Promise<NestFastifyApplication> {
   return createService(AppModule.forRoot(config), {
     configure: async (app) => {
+      useBodyParsers(app);
       refuseUnstorableParams(app.getHttpAdapter().getInstance());
       setupDocs(app);
       connectGrpc(app, config);
