@@ -35,8 +35,7 @@ export function loggableError(err: unknown, depth = 0): unknown {
   if (typeof err === 'string') return redactQuotedValues(err);
   if (typeof err !== 'object' || err === null) return err;
   const source = err as Record<string, unknown> & { constructor?: { name?: string } };
-  const type =
-    typeof source.name === 'string' ? source.name : (source.constructor?.name ?? 'Error');
+  const type = typeNameOf(source);
   const message = typeof source.message === 'string' ? redactQuotedValues(source.message) : '';
   const out: Record<string, unknown> = { type, message };
   if (typeof source.stack === 'string') out.stack = redactStack(source.stack, type, message);
@@ -51,6 +50,13 @@ export function loggableError(err: unknown, depth = 0): unknown {
     if (source.cause !== undefined) out.cause = loggableError(source.cause, depth + 1);
   }
   return out;
+}
+
+/** The error's class; an already reduced error keeps its `type`, pg's generic name "error" gives way. */
+function typeNameOf(source: Record<string, unknown> & { constructor?: { name?: string } }): string {
+  if (source.name === undefined && typeof source.type === 'string') return source.type;
+  if (typeof source.name === 'string' && source.name !== 'error') return source.name;
+  return source.constructor?.name ?? 'Error';
 }
 
 /**
