@@ -9,7 +9,8 @@ export interface RestartPolicy {
   maxBackoffMs: number;
   /**
    * Crashes in a row (each within `maxBackoffMs` of the previous start) after which the consumer
-   * gives up: it is then dead and `/health/live` fails, so the process gets restarted.
+   * gives up: it is then dead and `/health/live` fails, so the process gets restarted. Starts
+   * that fail before the consumer runs (the broker unreachable) do not count.
    */
   maxRestarts: number;
   /** How long one start (connect, join, first assignment) may take before it counts as hung. */
@@ -39,7 +40,9 @@ export interface ConsumerStatus {
  * emits CRASH and stops, whatever the cause: a non-retriable error, retries exhausted, a failed
  * rejoin) starts a new one after an exponential, jittered pause. kafkajs's own restart is off, so
  * this is the one place that restarts a consumer. After `maxRestarts` crashes in a row the
- * consumer is declared dead, as is one whose restart hangs past its window.
+ * consumer is declared dead, as is one whose restart hangs past its window; a broker that stays
+ * unreachable only keeps it restarting (readiness fails, liveness does not: a new process would
+ * not reach the broker either).
  */
 export class ConsumerSupervisor {
   private readonly logger: Logger;
@@ -47,6 +50,8 @@ export class ConsumerSupervisor {
   private consumer: Consumer | null = null;
   private timer: NodeJS.Timeout | undefined;
   private crashesInARow = 0;
+  /** Restarts in a row without running stably: what the pause before the next one grows with. */
+  private attempts = 0;
   private restarts = 0;
   private lastStartAt = 0;
   /** While restarting: when the next start must have begun and finished to count as alive. */
@@ -86,6 +91,7 @@ export class ConsumerSupervisor {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
     this.crashesInARow = 0;
+    this.attempts = 0;
     this.deadReason = undefined;
     consumerLiveness(this.kafka).add(this);
     try {
@@ -134,12 +140,19 @@ export class ConsumerSupervisor {
     if (this.consumer !== consumer || this.state === 'stopped' || this.state === 'dead') return;
     this.consumer = null;
     // kafkajs has disconnected the crashed consumer before it emits CRASH.
-    this.scheduleRestart(error);
+    this.scheduleRestart(error, true);
   }
 
-  private scheduleRestart(error: unknown): void {
+  /**
+   * Waits, then starts a new consumer. Only crashes of a consumer that had started count toward
+   * giving up: a start that fails (the broker unreachable, a topic missing) is tried again at the
+   * longest pause for as long as it takes, since restarting the process would not help; readiness
+   * reports that case.
+   */
+  private scheduleRestart(error: unknown, crashed: boolean): void {
     const stable = Date.now() - this.lastStartAt > this.policy.maxBackoffMs;
-    this.crashesInARow = stable ? 1 : this.crashesInARow + 1;
+    this.attempts = stable ? 1 : this.attempts + 1;
+    if (crashed) this.crashesInARow = stable ? 1 : this.crashesInARow + 1;
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (this.crashesInARow > this.policy.maxRestarts) {
       this.state = 'dead';
@@ -152,14 +165,14 @@ export class ConsumerSupervisor {
     }
     const ceiling = Math.min(
       this.policy.maxBackoffMs,
-      this.policy.initialBackoffMs * 2 ** (this.crashesInARow - 1),
+      this.policy.initialBackoffMs * 2 ** Math.min(this.attempts - 1, 30),
     );
     const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
     this.state = 'restarting';
     this.restartDeadline = Date.now() + delay + this.policy.startTimeoutMs;
     this.logger.error(
-      { err: message, crashes: this.crashesInARow, restartInMs: delay },
-      'Consumer crashed; restarting it',
+      { err: message, crashes: this.crashesInARow, attempts: this.attempts, restartInMs: delay },
+      crashed ? 'Consumer crashed; restarting it' : 'Consumer could not start again; retrying',
     );
     this.timer = setTimeout(() => void this.restart(), delay);
   }
@@ -171,7 +184,7 @@ export class ConsumerSupervisor {
     try {
       await this.startConsumer(true);
     } catch (err) {
-      if (this.state === 'restarting') this.scheduleRestart(err);
+      if (this.state === 'restarting') this.scheduleRestart(err, false);
     }
   }
 
