@@ -6,17 +6,17 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigTopic, encode } from '@switchboard/contracts';
-import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import {
+  ProducerFencedError,
+  type TransactionalProducer,
+  TransactionalProducers,
+  TopicNames,
+} from '@switchboard/kafka';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Client } from 'pg';
 import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
-import {
-  OUTBOX_CHANNEL,
-  OUTBOX_PUBLISHER_LOCK,
-  OutboxRepository,
-  type PendingRow,
-} from './outbox.repository';
+import { OUTBOX_CHANNEL, OUTBOX_PUBLISHER_LOCK, OutboxRepository } from './outbox.repository';
 
 export type PublisherState = 'starting' | 'standby' | 'active' | 'stopped';
 
@@ -32,6 +32,11 @@ const KEEP_PUBLISHED_HOURS = 24;
  * rows are published again (at least once; consumers apply records by version). A failed round
  * is retried whole, and the next round starts only after the previous one was acknowledged, so
  * the last record on the topic for each key is always its latest change.
+ *
+ * Each round is one Kafka transaction under a transactional id all instances share: the instance
+ * that takes the lock over fences the previous one at Kafka before it publishes anything, so a
+ * publisher that lost its lock (its connection cut while a round was in flight) cannot put an
+ * older record on the topic after its successor's newer one.
  */
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -42,6 +47,8 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private session: Client | null = null;
+  private producer: TransactionalProducer | null = null;
+  private readonly transactionalId: string;
   private sessionBroken = false;
   private notified = false;
   private readonly wakers = new Set<() => void>();
@@ -51,11 +58,12 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @Inject(SUBSCRIPTIONS_CONFIG) private readonly config: SubscriptionsConfig,
     private readonly outbox: OutboxRepository,
-    private readonly producer: BatchingProducer,
+    private readonly producers: TransactionalProducers,
     topics: TopicNames,
     registry: Registry,
   ) {
     this.topic = topics.name(ConfigTopic);
+    this.transactionalId = `${this.topic}.outbox-publisher`;
     this.published = new Counter({
       name: 'subscriptions_outbox_published_total',
       help: 'Config records published from the outbox and acknowledged by Kafka',
@@ -124,6 +132,9 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
       await this.sleep(this.config.OUTBOX_POLL_INTERVAL_MS);
     }
     if (!this.running || this.sessionBroken) return;
+    // Fences the previous holder of the lock at Kafka before anything is published.
+    this.producer = this.producers.create(this.transactionalId);
+    await this.producer.start();
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.state = 'active';
     this.activeGauge.set(1);
@@ -137,6 +148,8 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
         count = await this.publishRound();
         failures = 0;
       } catch (err) {
+        // A successor took over at Kafka: this session is over (standby, contending again).
+        if (err instanceof ProducerFencedError) throw err;
         failures += 1;
         this.logger.warn(
           { err: err instanceof Error ? err.message : String(err), failures },
@@ -156,19 +169,16 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   private async publishRound(): Promise<number> {
     const rows = await this.outbox.pending(this.config.OUTBOX_BATCH_SIZE);
     if (rows.length === 0) return 0;
-    const results = await Promise.allSettled(rows.map((row) => this.send(row)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await this.producer!.publish(
+      this.topic,
+      rows.map((row) => ({
+        key: row.configKey,
+        value: row.value === null ? null : encode(ConfigTopic, row.value),
+      })),
+    );
     await this.outbox.markPublished(rows.map((r) => r.seq));
     this.published.inc(rows.length);
     return rows.length;
-  }
-
-  private send(row: PendingRow): Promise<void> {
-    return this.producer.send(this.topic, {
-      key: row.configKey,
-      value: row.value === null ? null : encode(ConfigTopic, row.value),
-    });
   }
 
   private async maybePrune(): Promise<void> {
@@ -180,6 +190,9 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   private async endSession(): Promise<void> {
     const client = this.session;
     this.session = null;
+    const producer = this.producer;
+    this.producer = null;
+    await producer?.stop().catch(() => undefined);
     this.activeGauge.set(0);
     if (this.state === 'active') this.state = 'standby';
     // Ending the connection releases the advisory lock for the next publisher.
