@@ -104,6 +104,10 @@ const candidates: Record<string, fc.Arbitrary<string | undefined>> = {
     fc.constantFrom(json('0f8fad5b-d9cb-469f-a165-70867728950e'), undefined),
     fc.constantFrom(json(''), json(1)),
   ),
+  channel: attribute(
+    fc.constantFrom(json('whatsapp'), json('sms'), json('c'.repeat(64)), undefined),
+    fc.constantFrom(json(''), json('c'.repeat(65)), json(2)),
+  ),
   data: attribute(
     fc.oneof(
       fc.constantFrom(

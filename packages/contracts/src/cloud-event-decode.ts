@@ -26,6 +26,7 @@ const checked = [
   'environment',
   'provider',
   'rawid',
+  'channel',
   'data',
 ];
 export const plainCloudEventCheckApplies = attributeNames.join() === checked.join();
@@ -55,6 +56,11 @@ function isNonEmpty(value: unknown): boolean {
   return typeof value === 'string' && value.length >= 1;
 }
 
+/** `channel`: 1 to 64 characters. */
+function isChannel(value: unknown): boolean {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 64;
+}
+
 /** What `CloudEvent.parse` gives for a plainly valid JSON value; undefined for anything else. */
 export function parsePlainCloudEvent(value: unknown): CloudEvent | undefined {
   if (!plainCloudEventCheckApplies || !isPlainObject(value)) return undefined;
@@ -72,6 +78,7 @@ export function parsePlainCloudEvent(value: unknown): CloudEvent | undefined {
     !environments.has(event.environment) ||
     !providers.has(event.provider) ||
     ('rawid' in event && !isNonEmpty(event.rawid)) ||
+    ('channel' in event && !isChannel(event.channel)) ||
     !isPlainObject(event.data) ||
     !IsoDateTime.safeParse(event.time).success
   ) {

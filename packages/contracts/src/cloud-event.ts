@@ -37,6 +37,15 @@ export const CloudEvent = z
       .min(1)
       .optional()
       .describe('The raw inbound record the event came from; absent for events Switchboard made'),
+    channel: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        'The messaging channel the provider reported, lowercase (Connectly channelType: whatsapp, ' +
+          'sms, ...); absent means whatsapp',
+      ),
     data: EventData,
   })
   .meta({
@@ -57,6 +66,7 @@ export const cloudEventExtensionNames = Object.freeze([
   'environment',
   'provider',
   'rawid',
+  'channel',
 ] as const);
 
 /**

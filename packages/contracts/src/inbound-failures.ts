@@ -112,9 +112,17 @@ export const DeadLetterReasonCode = z.enum([
 ]);
 export type DeadLetterReasonCode = z.infer<typeof DeadLetterReasonCode>;
 
-/** What was dead-lettered: the decoded raw envelope, or the record's bytes when it did not decode. */
+/**
+ * What was dead-lettered: the decoded raw envelope, the record's bytes when it did not decode, or
+ * one item of a webhook whose other items were published (the whole webhook stays in the audit
+ * log under `rawId`).
+ */
 export const DeadLetterOriginal = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('envelope'), envelope: RawInboundEnvelope }),
+  z.object({
+    kind: z.literal('item'),
+    value: z.unknown().describe('The item at `pointer` exactly as the provider sent it'),
+  }),
   z.object({
     kind: z.literal('bytes'),
     base64: z.base64().describe('The raw topic record value exactly as consumed'),
@@ -122,7 +130,10 @@ export const DeadLetterOriginal = z.discriminatedUnion('kind', [
 ]);
 export type DeadLetterOriginal = z.infer<typeof DeadLetterOriginal>;
 
-/** A raw record the normalizer could not process, with the reason and validation issues. */
+/**
+ * A raw record the normalizer could not process, with the reason and validation issues; or one
+ * item of a raw webhook (`pointer` set, `original.kind` item) when its other items were published.
+ */
 export const DeadLetter = z
   .object({
     id: z.uuid(),
@@ -132,6 +143,13 @@ export const DeadLetter = z
     failedAt: IsoDateTime,
     reason: z.object({ code: DeadLetterReasonCode, message: z.string() }),
     issues: z.array(ContractIssue),
+    pointer: z
+      .string()
+      .optional()
+      .describe(
+        'JSON Pointer (RFC 6901) of the one item that failed inside the raw body, e.g. ' +
+          '/entry/0/changes/0/value/statuses/3; absent when the whole record failed',
+      ),
     original: DeadLetterOriginal,
   })
   .meta({

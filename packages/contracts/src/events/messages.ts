@@ -8,6 +8,7 @@ import {
   OptionalText,
   ProviderError,
   ProviderId,
+  ProviderRaw,
   UtcDateTime,
 } from './shared';
 
@@ -60,6 +61,7 @@ const messageFields = {
   referral: MessageReferral.optional(),
   identity: MessageIdentity.optional(),
   errors: z.array(ProviderError).optional().describe('e.g. why a message is unsupported'),
+  raw: ProviderRaw.optional(),
 };
 
 export const MessageReceivedData = z.object({
@@ -69,7 +71,9 @@ export const MessageReceivedData = z.object({
   from: OptionalText.describe('The sender: phone-number based id; null with business-scoped ids'),
   contact: EventContact,
   ...messageFields,
-  campaignName: OptionalText.optional().describe("Connectly's metadata.campaign_name"),
+  campaignName: OptionalText.optional().describe(
+    "Connectly's metadata.campaign_name, CubeConnect's campaign_name",
+  ),
 });
 export type MessageReceivedData = z.infer<typeof MessageReceivedData>;
 
@@ -106,8 +110,19 @@ export const MessageEchoedEvent = canonicalEventOf(
 );
 export type MessageEchoedEvent = z.infer<typeof MessageEchoedEvent>;
 
-/** Where a sent message stands; Connectly's delivery_failed is `failed`. */
-export const MessageStatus = z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted']);
+/**
+ * Where a sent message stands; Connectly's delivery_failed is `failed`. A status the provider
+ * named that Switchboard does not know is `unknown`, with the provider's word in `providerStatus`.
+ */
+export const MessageStatus = z.enum([
+  'sent',
+  'delivered',
+  'read',
+  'played',
+  'failed',
+  'deleted',
+  'unknown',
+]);
 export type MessageStatus = z.infer<typeof MessageStatus>;
 
 export const MessageStatusUpdatedData = z.object({
@@ -135,7 +150,10 @@ export const MessageStatusUpdatedData = z.object({
     .nullable(),
   errors: z.array(ProviderError),
   callbackData: OptionalText.describe('biz_opaque_callback_data set when the message was sent'),
-  campaignName: OptionalText.optional().describe("Connectly's metadata.campaign_name"),
+  campaignName: OptionalText.optional().describe(
+    "Connectly's metadata.campaign_name, CubeConnect's campaign_name",
+  ),
+  raw: ProviderRaw.optional(),
 });
 export type MessageStatusUpdatedData = z.infer<typeof MessageStatusUpdatedData>;
 
@@ -154,6 +172,7 @@ export type MessageStatusUpdatedEvent = z.infer<typeof MessageStatusUpdatedEvent
 export const ErrorReportedData = z.object({
   error: ProviderError,
   business: EventBusiness,
+  raw: ProviderRaw.optional(),
 });
 export type ErrorReportedData = z.infer<typeof ErrorReportedData>;
 

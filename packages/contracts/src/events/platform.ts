@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { canonicalEventFamilyOf } from './define';
-import { JsonObject, OptionalText } from './shared';
+import { JsonObject, OptionalText, ProviderRaw } from './shared';
 
 /**
  * Platform events: what a messaging platform (CubeConnect, Cunnekt via Standard Webhooks) reports
@@ -12,6 +12,10 @@ import { JsonObject, OptionalText } from './shared';
 const platform = {
   event: z.string().min(1).describe('The event name as the provider sent it'),
   payload: JsonObject.describe("The provider's event fields exactly as sent"),
+  raw: ProviderRaw.optional().describe(
+    'The whole body as received, when the event fields sat in a `data` object beside envelope ' +
+      'fields (e.g. CubeConnect tenant_id)',
+  ),
 };
 
 export const PlatformCampaignData = z.object({

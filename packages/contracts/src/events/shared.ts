@@ -20,6 +20,16 @@ export const JsonObject = z.record(z.string(), z.unknown());
 export type JsonObject = z.infer<typeof JsonObject>;
 
 /**
+ * `data.raw`: the provider's object an event was mapped from, exactly as received, so that every
+ * field the provider sent is kept, those the canonical model has no place for included (Connectly's
+ * `recipient.name` and `metadata`, CubeConnect's `tenant_id`, ...). The README says, per provider,
+ * which object lands here.
+ */
+export const ProviderRaw = JsonObject.describe(
+  'The provider object the event was mapped from, exactly as received (every field it sent)',
+);
+
+/**
  * The WhatsApp user an event concerns. `waId` is the phone-number based id; `userId` and
  * `parentUserId` are business-scoped user ids, which newer API versions send where there is no
  * phone number.
