@@ -320,6 +320,19 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
       payload: { state: 'active' },
     });
     expect(patched.statusCode).toBe(200);
+    // then the health view changes with it at once: healthy as of the re-enabling
+    const reenabled = await get<WebhookHealth>('/webhooks/messages/health');
+    expect(reenabled.body).toEqual(
+      expect.objectContaining({
+        state: 'active',
+        health: {
+          status: 'healthy',
+          consecutiveFailures: 0,
+          reason: 're-enabled by the business (was disabled)',
+          changedAt: (patched.body as { updatedAt: string }).updatedAt,
+        },
+      }),
+    );
     await publishHealth(disabled, healthEvent('subscription.recovered', new Date().toISOString()));
     const after = await eventually(
       async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { SubscriptionTopic } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -14,6 +15,26 @@ export class SubscriptionsRepository {
   async update(manager: EntityManager, subscription: SubscriptionEntity): Promise<void> {
     const { id, ...fields } = subscription;
     await manager.update(SubscriptionEntity, { id }, fields);
+  }
+
+  /**
+   * Marks the subscription's announced health healthy as of `at`, with `reason`: a later
+   * announcement from the delivery service replaces it, an older (replayed) one does not.
+   * Nothing is written when nothing was ever announced.
+   */
+  async resetHealth(
+    manager: EntityManager,
+    subscriptionId: string,
+    at: Date,
+    reason: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE subscription_health
+          SET status = 'healthy', consecutive_failures = 0, reason = $2, changed_at = $3,
+              event_id = $4
+        WHERE subscription_id = $1 AND changed_at <= $3`,
+      [subscriptionId, reason, at, randomUUID()],
+    );
   }
 
   async delete(manager: EntityManager, id: string): Promise<void> {

@@ -126,6 +126,15 @@ export class WebhooksService {
         version: await change.nextVersion(),
       };
       await this.subscriptions.update(change.manager, next);
+      // Re-enabled: the endpoint starts afresh, and its health says so until delivery announces.
+      if (next.state === 'active' && current.state !== 'active') {
+        await this.subscriptions.resetHealth(
+          change.manager,
+          next.id,
+          next.updatedAt,
+          `re-enabled by the business (was ${current.state})`,
+        );
+      }
       await change.publish(subscriptionRecord(next));
       return next;
     });
