@@ -1,4 +1,12 @@
-import { status } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  type ServiceClientConstructor,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { AdminGrpcClient, grpcFailure } from '../../test/grpc-client';
 import { latestByKey, SubscriptionsUnderTest } from '../../test/subscriptions-app';
 import { eventually } from '@switchboard/testing';
@@ -43,6 +51,37 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
         'grpc.health.v1.Health',
       ]),
     );
+  });
+
+  it('answers grpc.health.v1.Health/Check for a client that knows only the health proto', async () => {
+    // given a client built from the standard health proto alone: no admin proto, no reflection
+    const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
+    const grpcNs = definition.grpc as unknown as {
+      health: { v1: { Health: ServiceClientConstructor } };
+    };
+    const health = new grpcNs.health.v1.Health(
+      service.grpcAddress,
+      credentials.createInsecure(),
+    ) as unknown as {
+      check(
+        request: { service: string },
+        callback: (err: ServiceError | null, response: { status: string }) => void,
+      ): void;
+      close(): void;
+    };
+    const check = (name: string) =>
+      new Promise<{ status: string }>((resolve, reject) =>
+        health.check({ service: name }, (err, response) => (err ? reject(err) : resolve(response))),
+      );
+    try {
+      // when it checks the server and an admin service, then both are SERVING
+      expect(await check('')).toEqual({ status: 'SERVING' });
+      expect(await check('switchboard.admin.v1.Sources')).toEqual({ status: 'SERVING' });
+      // and an unknown service is NOT_FOUND, as the health protocol says
+      expect((await grpcFailure(check('no.such.Service'))).code).toBe(status.NOT_FOUND);
+    } finally {
+      health.close();
+    }
   });
 
   it('manages businesses and API keys', async () => {
