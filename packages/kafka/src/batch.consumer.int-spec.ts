@@ -3,6 +3,7 @@ import { createTestTopics, eventually, testKafka, uniqueName } from '@switchboar
 import { type Consumer, type Kafka, KafkaJSNonRetriableError, type Producer } from 'kafkajs';
 import { BatchConsumer } from './batch.consumer';
 import { BatchingProducer } from './batching.producer';
+import { consumerLag } from './consumer-lag';
 import { consumerLiveness } from './consumer.supervisor';
 import { KafkaLifecycle } from './kafka.module';
 
@@ -61,6 +62,56 @@ describe(BatchConsumer.name, () => {
     drops.push(await createTestTopics(kafka, [{ name, partitions: 1 }]));
     return name;
   }
+
+  it('reports how far its group is behind per partition while it works through a backlog', async () => {
+    // given 20 records waiting, each in a record batch of its own, and a consumer that takes one
+    // at a time and holds the third until the test lets it go
+    const name = await topic();
+    for (let i = 0; i < 20; i++) {
+      await producer.send({ topic: name, messages: [{ value: `r${i}` }] });
+    }
+    const groupId = uniqueName('group');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    let lagSeenAtThird = -1;
+    const consumer = new BatchConsumer(kafka, {
+      groupId,
+      topics: [name],
+      maxBytesPerPartition: 64,
+      handler: async (batch) => {
+        handled += batch.messages.length;
+        if (handled === 3) {
+          lagSeenAtThird = consumerLag(kafka).total(groupId);
+          await held;
+        }
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+
+    // then while it is behind, the lag reported after the earlier batches counts what is left
+    await eventually(() => (lagSeenAtThird >= 0 ? true : undefined), { what: 'third batch' });
+    expect(lagSeenAtThird).toBe(18);
+    expect(consumerLag(kafka).entries()).toEqual([
+      { group: groupId, topic: name, partition: 0, lag: 18 },
+    ]);
+
+    // and once it has read everything the lag is 0; once it stops it reports nothing
+    release();
+    await eventually(
+      () => (handled === 20 && consumerLag(kafka).total(groupId) === 0 ? true : undefined),
+      {
+        what: 'backlog read',
+      },
+    );
+    await consumer.stop();
+    expect(
+      consumerLag(kafka)
+        .entries()
+        .filter((e) => e.group === groupId),
+    ).toEqual([]);
+  });
 
   it('starts a crashed consumer again, which consumes the records that follow', async () => {
     // given a consumer whose fetch loop fails once, non-retriably, on the record "poison"

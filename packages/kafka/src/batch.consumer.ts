@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { type ConsumerLag, consumerLag } from './consumer-lag';
 import {
   ConsumerSupervisor,
   type ConsumerStatus,
@@ -64,12 +65,14 @@ export class BatchConsumer {
   private consumer: Consumer | null = null;
   private running = false;
   private joined = false;
+  private readonly lag: ConsumerLag;
 
   constructor(
     kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
     this.logger = new Logger(`BatchConsumer:${options.groupId}`);
+    this.lag = consumerLag(kafka);
     this.supervisor = new ConsumerSupervisor(
       kafka,
       `consumer:${options.groupId}`,
@@ -115,6 +118,7 @@ export class BatchConsumer {
     this.running = false;
     this.joined = false;
     await this.supervisor.stop();
+    this.lag.forget(this.options.groupId);
   }
 
   private createConsumer(kafka: Kafka): Consumer {
@@ -137,6 +141,17 @@ export class BatchConsumer {
     });
     consumer.on(consumer.events.CRASH, () => {
       if (this.consumer === consumer) this.joined = false;
+    });
+    // A rebalance may move partitions away: only what this member reports afterwards counts.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.lag.forget(this.options.groupId));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (this.consumer !== consumer) return;
+      this.lag.record(
+        this.options.groupId,
+        payload.topic,
+        payload.partition,
+        Number(payload.offsetLag),
+      );
     });
     this.consumer = consumer;
     return consumer;

@@ -3,6 +3,7 @@ export * from './batching.producer';
 export * from './transactional.producer';
 export * from './batch.consumer';
 export * from './consumer.supervisor';
+export * from './consumer-lag';
 export * from './topic-provisioner';
 export * from './kafka.module';
 export * from './compacted-topic.reader';

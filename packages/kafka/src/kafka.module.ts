@@ -12,6 +12,7 @@ import { LivenessService, ReadinessService } from '@switchboard/service-kit';
 import type { Admin, Kafka } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { BatchingProducer, type BatchingProducerOptions } from './batching.producer';
+import { consumerLag } from './consumer-lag';
 import { consumerLiveness } from './consumer.supervisor';
 import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { TopicNames } from './topic-names';
@@ -77,6 +78,22 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
         registers: [this.registry],
       });
       consumers.onRestart((name) => restarts.inc({ consumer: name }));
+      const lag = consumerLag(this.kafka);
+      new Gauge({
+        name: 'kafka_consumer_lag',
+        help: 'Records each consumer group has still to read, per partition, as of its last batch (autoscaling signal)',
+        labelNames: ['group', 'topic', 'partition'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const entry of lag.entries()) {
+            this.set(
+              { group: entry.group, topic: entry.topic, partition: String(entry.partition) },
+              entry.lag,
+            );
+          }
+        },
+      });
       new Gauge({
         name: 'kafka_consumers_dead',
         help: 'Consumers that gave up restarting (liveness fails while this is above 0)',
