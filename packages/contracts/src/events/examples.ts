@@ -45,6 +45,7 @@ const messageReceivedEvent: MessageReceivedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     messageId: 'wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
     from: '16505551234',
@@ -68,6 +69,13 @@ const messageReceivedEvent: MessageReceivedEvent = {
     },
     forwarded: false,
     frequentlyForwarded: false,
+    raw: {
+      from: '16505551234',
+      id: 'wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
+      timestamp: '1749416383',
+      type: 'text',
+      text: { body: 'Does it come in another color?' },
+    },
   },
 };
 
@@ -85,6 +93,7 @@ const messageEchoedEvent: MessageEchoedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     messageId: 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI0NEI1QzZEN0U4RjkwQUIxMkMA',
     from: '15550783881',
@@ -102,6 +111,14 @@ const messageEchoedEvent: MessageEchoedEvent = {
     },
     forwarded: false,
     frequentlyForwarded: false,
+    raw: {
+      from: '15550783881',
+      to: '16505551234',
+      id: 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI0NEI1QzZEN0U4RjkwQUIxMkMA',
+      timestamp: '1751880000',
+      type: 'text',
+      text: { body: 'Your order ships tomorrow. Thanks for shopping with Lucky Shrub!' },
+    },
   },
 };
 
@@ -119,6 +136,7 @@ const messageStatusUpdatedEvent: MessageStatusUpdatedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     messageId: 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA',
     status: 'sent',
@@ -143,13 +161,26 @@ const messageStatusUpdatedEvent: MessageStatusUpdatedEvent = {
     },
     errors: [],
     callbackData: 'order-0042',
+    raw: {
+      id: 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA',
+      status: 'sent',
+      timestamp: '1750263770',
+      recipient_id: '16505551234',
+      biz_opaque_callback_data: 'order-0042',
+      conversation: {
+        id: '4b4d6a2b8a6f1c6d8e0b0f7a2c2d1e3f',
+        expiration_timestamp: '1750350180',
+        origin: { type: 'utility' },
+      },
+      pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+    },
   },
 };
 
 /** From meta/change-level-errors.json. */
 const errorReportedEvent: ErrorReportedEvent = {
   specversion: '1.0',
-  id: '7a6e7a98-b0ad-5189-b349-dbec9c90b675',
+  id: 'b9dd8c05-747b-51b6-8622-e14911da954a',
   source: 'switchboard/meta/102290129340398',
   type: 'whatsapp.error.reported',
   time: '2026-03-10T11:30:00.123Z',
@@ -160,6 +191,7 @@ const errorReportedEvent: ErrorReportedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     error: {
       code: 131000,
@@ -172,6 +204,13 @@ const errorReportedEvent: ErrorReportedEvent = {
       phoneNumberId: '106540352242922',
       displayPhoneNumber: '15550783881',
       wabaId: '102290129340398',
+    },
+    raw: {
+      code: 131000,
+      title: 'Something went wrong',
+      message: 'Something went wrong',
+      error_data: { details: 'Unable to process the incoming message: media download failed' },
+      href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
     },
   },
 };
@@ -190,6 +229,7 @@ const templateStatusChangedEvent: TemplateStatusChangedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     templateId: '806312974732579',
     templateName: 'order_shipped',
@@ -223,6 +263,7 @@ const templateQualityChangedEvent: TemplateQualityChangedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     templateId: '806312974732579',
     templateName: 'order_shipped',
@@ -254,6 +295,7 @@ const templateCategoryChangedEvent: TemplateCategoryChangedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     templateId: '1689556908129832',
     templateName: 'spring_sale_2026',
@@ -287,6 +329,7 @@ const accountQualityChangedEvent: AccountQualityChangedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     displayPhoneNumber: '15550783881',
     event: 'UPGRADE',
@@ -317,6 +360,7 @@ const accountUpdatedEvent: AccountUpdatedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     change: 'phone_number_name_update',
     displayPhoneNumber: '15550783881',
@@ -347,6 +391,7 @@ const accountAlertEvent: AccountAlertEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     entityType: 'PHONE_NUMBER',
     entityId: '106540352242922',
@@ -382,6 +427,7 @@ const userPreferencesChangedEvent: UserPreferencesChangedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     contact: {
       waId: '16505551234',
@@ -423,6 +469,7 @@ const flowEvent: FlowEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     event: 'FLOW_STATUS_CHANGE',
     flowId: '1097420589034000',
@@ -454,6 +501,7 @@ const callEvent: CallEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     callId: 'wacid.HBgLMTY1MDU1NTEyMzQVAgARGBg2QkU3RTVCMDFFRTQyOTQzQTYA',
     event: 'connect',
@@ -495,7 +543,7 @@ const callEvent: CallEvent = {
 /** From meta/unknown-field.json. */
 const changeUnrecognizedEvent: ChangeUnrecognizedEvent = {
   specversion: '1.0',
-  id: 'd8be068c-6091-5b55-9dec-1aee55e612dd',
+  id: 'f93e94ae-ce2c-549e-8185-a511b8c623ed',
   source: 'switchboard/meta/102290129340398',
   type: 'whatsapp.change.unrecognized',
   time: '2026-03-10T11:30:00.123Z',
@@ -506,6 +554,7 @@ const changeUnrecognizedEvent: ChangeUnrecognizedEvent = {
   environment: 'production',
   provider: 'meta',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     field: 'history',
     value: {
@@ -561,6 +610,7 @@ const platformCampaignEvent: PlatformCampaignEvent = {
   environment: 'production',
   provider: 'cubeconnect',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     event: 'campaign.completed',
     payload: {
@@ -583,7 +633,7 @@ const platformCampaignEvent: PlatformCampaignEvent = {
 /** From standard/flow-session-completed.json. */
 const platformFlowSessionEvent: PlatformFlowSessionEvent = {
   specversion: '1.0',
-  id: 'd3f2fd7c-6607-55e2-b697-08d42bdca56b',
+  id: '0b407a62-fcea-547b-ace5-daa68641ccee',
   source: 'switchboard/standard/src_cunnekt_platform_acme',
   type: 'platform.flow_session.completed',
   time: '2026-11-20T09:30:00Z',
@@ -594,6 +644,7 @@ const platformFlowSessionEvent: PlatformFlowSessionEvent = {
   environment: 'production',
   provider: 'standard',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     event: 'flow_session.completed',
     payload: {
@@ -609,13 +660,25 @@ const platformFlowSessionEvent: PlatformFlowSessionEvent = {
     flowName: 'Lead qualification',
     contactId: 'ct_88d1f0',
     contactPhone: '919812345678',
+    raw: {
+      type: 'flow_session.completed',
+      timestamp: '2026-11-20T09:30:00Z',
+      data: {
+        session_id: 'sess_51c2d8',
+        flow_id: 'flw_0a7e',
+        flow_name: 'Lead qualification',
+        contact_id: 'ct_88d1f0',
+        contact_phone: '919812345678',
+        outcome: 'qualified',
+      },
+    },
   },
 };
 
 /** From standard/contact-created.json. */
 const platformContactEvent: PlatformContactEvent = {
   specversion: '1.0',
-  id: '06c56a09-ba95-54c3-9cdc-3f317aaf0d4c',
+  id: '364023f4-42bf-508d-ad6b-c9c93661e58e',
   source: 'switchboard/standard/src_cunnekt_platform_acme',
   type: 'platform.contact.created',
   time: '2026-11-20T09:16:00Z',
@@ -626,6 +689,7 @@ const platformContactEvent: PlatformContactEvent = {
   environment: 'production',
   provider: 'standard',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     event: 'contact.created',
     payload: {
@@ -637,13 +701,23 @@ const platformContactEvent: PlatformContactEvent = {
     contactId: 'ct_88d1f0',
     contactPhone: '919812345678',
     contactName: 'Priya Sharma',
+    raw: {
+      type: 'contact.created',
+      timestamp: '2026-11-20T09:16:00Z',
+      data: {
+        contact_id: 'ct_88d1f0',
+        phone: '919812345678',
+        name: 'Priya Sharma',
+        tags: ['black-friday', 'lead'],
+      },
+    },
   },
 };
 
 /** From standard/conversation-assigned.json. */
 const platformConversationEvent: PlatformConversationEvent = {
   specversion: '1.0',
-  id: '011c32cf-785d-59e8-b26c-f3dba4950cd8',
+  id: '160ad025-8d6b-5e12-82fa-42d11c6ca67a',
   source: 'switchboard/standard/src_cunnekt_platform_acme',
   type: 'platform.conversation.assigned',
   time: '2026-11-20T09:45:00Z',
@@ -654,6 +728,7 @@ const platformConversationEvent: PlatformConversationEvent = {
   environment: 'production',
   provider: 'standard',
   rawid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  channel: 'whatsapp',
   data: {
     event: 'assignment.updated',
     payload: {
@@ -669,6 +744,17 @@ const platformConversationEvent: PlatformConversationEvent = {
     status: null,
     assigneeId: 'agent_17',
     assigneeName: 'Rahul Verma',
+    raw: {
+      type: 'assignment.updated',
+      timestamp: '2026-11-20T09:45:00Z',
+      data: {
+        conversation_id: 'cnv_3f9a12',
+        contact_phone: '919812345678',
+        assignee_id: 'agent_17',
+        assignee_name: 'Rahul Verma',
+        team: 'Sales',
+      },
+    },
   },
 };
 
