@@ -16,6 +16,7 @@ import {
   uniqueName,
 } from '@switchboard/testing';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { Registry } from 'prom-client';
 import { AppModule } from '../src/app.module';
 import { IngressConfig } from '../src/config/ingress.config';
 import { ingressServerOptions } from '../src/server/ingress-server';
@@ -80,6 +81,17 @@ export class IngressUnderTest {
     await Promise.all(this.consumers.map((c) => c.disconnect()));
     await this.app?.close();
     await deleteTopicsWithPrefix(this.kafka, this.prefix);
+  }
+
+  /** The value of one series of a counter in the service's metrics (0 when it has none yet). */
+  async metric(name: string, labels: Record<string, string>): Promise<number> {
+    const metric = this.app.get(Registry).getSingleMetric(name);
+    if (!metric) throw new Error(`No metric ${name}`);
+    const { values } = await metric.get();
+    const series = values.find((v) =>
+      Object.entries(labels).every(([key, value]) => v.labels[key] === value),
+    );
+    return series?.value ?? 0;
   }
 
   /** Sends a request through the whole HTTP stack without a socket. */

@@ -3,23 +3,20 @@ import type { FastifyError } from 'fastify';
 import type { RejectionReason } from './ingress.errors';
 import { RejectionRecorder } from './rejection.recorder';
 
-/** Content types providers send: JSON everywhere, `text/plain` from Connectly. */
-export const acceptedContentTypes = ['application/json', 'text/plain'];
-
 /**
  * Webhook bodies are kept as the exact bytes received (signatures are over bytes, and the raw
- * webhook is stored byte for byte); JSON is parsed later, by the normalizer. Bodies over the
- * webhook route's limit (`bodyLimit`, named in the 413's message) answer 413 and other content
- * types 415 (mapped once, in the service kit's error filter), and are recorded as rejections here.
+ * webhook is stored byte for byte), whatever their content type: the request is verified before
+ * its type matters (see `bodyVerdict`), and JSON is parsed later, by the normalizer. Bodies over
+ * the webhook route's limit (`bodyLimit`, named in the 413's message) answer 413 (mapped once, in
+ * the service kit's error filter) and are recorded as rejections here.
  */
 export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
-  // The webhook route sets its own body limit; other routes keep the server's small one.
-  fastify.addContentTypeParser(
-    acceptedContentTypes,
-    { parseAs: 'buffer' },
-    (_request, body, done) => done(null, body),
+  // Every content type is read as bytes, within the route's body limit (the webhook route sets
+  // its own; other routes keep the server's small one).
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
   );
   const rejections = app.get(RejectionRecorder);
   // Answers are made by the service's error mapping; this hook only records the rejection.
@@ -62,7 +59,7 @@ function messageOf(reason: ParserRejection, bodyLimit: number): string {
     case 'body_too_large':
       return `The body is larger than ${bodyLimit} bytes`;
     case 'unsupported_media_type':
-      return `Content-Type must be one of ${acceptedContentTypes.join(', ')}`;
+      return 'The Content-Type could not be read';
     case 'malformed_request':
       return 'The request could not be read';
   }

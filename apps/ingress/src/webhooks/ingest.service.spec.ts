@@ -148,4 +148,81 @@ describe(IngestService.name, () => {
     expect(outcome).toEqual({ status: 503, code: 'storage_unavailable', retryAfter: '7' });
     expect(producer.sent).toHaveLength(0);
   });
+
+  describe('content types', () => {
+    function verify(
+      ingest: IngestService,
+      meta: SourceRecord,
+      contentType: string,
+      payload: Buffer,
+      secret = secretOf(meta),
+    ): { ok: true } | { status: number; code: string } {
+      const webhook: ReceivedWebhook = {
+        headers: { ...metaHeaders(secret, payload), 'content-type': contentType },
+        query: {},
+        body: payload,
+        contentType,
+        receivedAt: new Date(),
+      };
+      try {
+        ingest.verify('meta', meta.id, webhook);
+        return { ok: true };
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        return { status: err.httpStatus, code: err.code };
+      }
+    }
+
+    it.each([
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/json',
+      'application/vnd.api+json',
+      'application/octet-stream',
+      'text/plain',
+      '',
+    ])('takes a signed JSON body sent as %p', (contentType) => {
+      // given a Meta source and a signed Meta webhook labelled with this content type
+      const { sources, ingest } = setUp();
+      const meta = source({ provider: 'meta' });
+      sources.upsert(meta);
+
+      // when it is verified, then it passes
+      expect(verify(ingest, meta, contentType, body)).toEqual({ ok: true });
+    });
+
+    it('checks the signature before the content type, and refuses a verified body that is not JSON with 415', () => {
+      // given a Meta source and an XML body sent as application/octet-stream
+      const { sources, ingest } = setUp();
+      const meta = source({ provider: 'meta' });
+      sources.upsert(meta);
+      const xml = Buffer.from('<message>hello</message>');
+
+      // when it is signed wrongly, then the signature is what is refused
+      expect(verify(ingest, meta, 'application/octet-stream', xml, 'not-the-secret')).toEqual({
+        status: 401,
+        code: 'signature_invalid',
+      });
+      // and when it is signed rightly, then it is refused for not being JSON
+      expect(verify(ingest, meta, 'application/octet-stream', xml)).toEqual({
+        status: 415,
+        code: 'unsupported_media_type',
+      });
+    });
+
+    it('keeps storing a signed body declared as JSON or text even when it does not parse', () => {
+      const { sources, ingest } = setUp();
+      const meta = source({ provider: 'meta' });
+      sources.upsert(meta);
+      const broken = Buffer.from('{"object":"whatsapp_business_account","entry":[{');
+
+      for (const contentType of ['application/json', 'text/json', 'text/plain', '']) {
+        expect(verify(ingest, meta, contentType, broken)).toEqual({ ok: true });
+      }
+      expect(verify(ingest, meta, 'application/octet-stream', broken)).toEqual({
+        status: 415,
+        code: 'unsupported_media_type',
+      });
+    });
+  });
 });

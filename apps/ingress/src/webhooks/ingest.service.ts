@@ -12,6 +12,7 @@ import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
 import { type InboundRequest } from '../verification/verification';
 import { verifiers } from '../verification/verifiers';
+import { bodyVerdict, mediaTypeOf } from './content-types';
 import {
   SourcesLoadingError,
   StorageUnavailableError,
@@ -97,8 +98,10 @@ export class IngestService {
   }
 
   /**
-   * Finds the source and verifies the request with its live secrets.
-   * @throws WebhookRejectedError when the source is unknown or the request does not verify
+   * Finds the source and verifies the request with its live secrets; then a body whose content
+   * type does not say JSON must be JSON (see `bodyVerdict`).
+   * @throws WebhookRejectedError when the source is unknown, the request does not verify, or its
+   * verified body is neither declared nor found to be JSON (415)
    * @throws SourcesLoadingError while the sources are still being read after a start
    */
   verify(route: Provider, sourceId: string, request: ReceivedWebhook): SourceRecord {
@@ -109,6 +112,12 @@ export class IngestService {
       toleranceSeconds: this.config.SIGNATURE_TOLERANCE_SECONDS,
     });
     if (!verification.ok) throw new WebhookRejectedError(verification.reason, verification.message);
+    if (bodyVerdict(request.contentType, request.body) === 'not_json') {
+      throw new WebhookRejectedError(
+        'unsupported_media_type',
+        `A ${mediaTypeOf(request.contentType).slice(0, 100)} body is taken only when it is JSON`,
+      );
+    }
     return source;
   }
 

@@ -148,20 +148,68 @@ describe('ingress webhooks (real Kafka)', () => {
       await rejection('src_nobody', 'source_not_found');
     });
 
-    it('answers 413 to a body over the limit and 415 to an unsupported content type', async () => {
+    it('answers 413 to a body over the limit', async () => {
       const big = Buffer.alloc(65 * 1024, 'a');
       const tooLarge = await post('meta', meta.id, big, metaHeaders(secretOf(meta), big));
-      const body = readFixture('meta/text-message.json');
-      const xml = await post('meta', meta.id, body, {
-        ...metaHeaders(secretOf(meta), body),
-        'content-type': 'application/xml',
-      });
 
       expect(tooLarge.statusCode).toBe(413);
       expect(tooLarge.json().error.code).toBe('body_too_large');
-      expect(xml.statusCode).toBe(415);
-      expect(xml.json().error.code).toBe('unsupported_media_type');
       await rejection(meta.id, 'body_too_large');
+    });
+
+    it.each(['text/json', 'application/octet-stream', 'application/vnd.api+json', 'json'])(
+      'stores a signed JSON body sent as %s',
+      async (contentType) => {
+        // given a signed Meta webhook labelled with a content type that is not application/json
+        const body = readFixture('meta/text-message.json');
+        const headers = { ...metaHeaders(secretOf(meta), body), 'content-type': contentType };
+
+        // when it is posted
+        const res = await post('meta', meta.id, body, headers);
+
+        // then it is stored byte for byte with the content type it came with
+        expect(res.statusCode).toBe(200);
+        const envelope = await storedEnvelope(res.json<{ id: string }>().id);
+        expect(envelope.contentType).toBe(contentType);
+        expect(Buffer.from(envelope.body, 'base64').equals(body)).toBe(true);
+      },
+    );
+
+    it('verifies before the content type matters: 401 unsigned, 415 only for a verified body that is not JSON', async () => {
+      // given an XML body sent as application/octet-stream
+      const xml = Buffer.from('<message>hello</message>');
+      const octet = { 'content-type': 'application/octet-stream' };
+
+      // when it comes unsigned, and then signed
+      const before = await ingress.metric('switchboard_ingress_requests_total', {
+        route: 'meta',
+        outcome: 'unsupported_media_type',
+      });
+      const unsigned = await post('meta', meta.id, xml, octet);
+      const signed = await post('meta', meta.id, xml, {
+        ...metaHeaders(secretOf(meta), xml),
+        ...octet,
+      });
+
+      // then the unsigned one is refused for its signature, the signed one for not being JSON
+      expect(unsigned.statusCode).toBe(401);
+      expect(unsigned.json().error.code).toBe('signature_missing');
+      expect(signed.statusCode).toBe(415);
+      expect(signed.json()).toEqual({
+        error: {
+          code: 'unsupported_media_type',
+          message: 'A application/octet-stream body is taken only when it is JSON',
+        },
+      });
+      // and the 415 is counted and recorded
+      expect(
+        await ingress.metric('switchboard_ingress_requests_total', {
+          route: 'meta',
+          outcome: 'unsupported_media_type',
+        }),
+      ).toBe(before + 1);
+      const record = await rejection(meta.id, 'unsupported_media_type');
+      expect(record.bodyBytes).toBe(xml.length);
     });
 
     it('stores and acknowledges a signed body that is not valid JSON', async () => {
