@@ -18,17 +18,9 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'delivery', logLevel: config.LOG_LEVEL }),
         DeliveryConfigModule.forRoot(config),
-        KafkaModule.forRoot({
-          clientId: config.KAFKA_CLIENT_ID,
-          brokers: config.KAFKA_BROKERS,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          topics: allTopics(),
-        }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
+        KafkaModule.forService(config, { topics: allTopics() }),
+        DatabaseModule.forService(config, {
           schema: 'delivery',
-          poolSize: config.DATABASE_POOL_SIZE,
           entities: [DeliveryEntity, SubscriptionHealthEntity],
           migrations: deliveryMigrations,
         }),

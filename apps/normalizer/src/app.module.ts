@@ -20,10 +20,8 @@ export class AppModule {
         KafkaModule.forService(config, {
           topics: allTopics(),
         }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
+        DatabaseModule.forService(config, {
           schema: 'normalizer',
-          poolSize: config.DATABASE_POOL_SIZE,
           entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity],
           migrations: normalizerMigrations,
         }),

@@ -1,9 +1,12 @@
 import { Client } from 'pg';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { type PostgresSsl } from './postgres-connection';
 import { QueryLogger } from './query-logger';
 
 export interface ServiceDatabaseOptions {
   url: string;
+  /** TLS to the server (see `postgresConnection`); plaintext when absent or false. */
+  ssl?: PostgresSsl;
   /** The PostgreSQL schema this service owns; its tables and migration history live there. */
   schema: string;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -18,6 +21,7 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
   return {
     type: 'postgres',
     url: options.url,
+    ssl: options.ssl ?? false,
     schema: options.schema,
     entities: options.entities,
     migrations: options.migrations,
@@ -36,9 +40,13 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
 }
 
 /** Creates the service's schema when missing: TypeORM keeps its migration history inside it. */
-export async function ensureSchema(url: string, schema: string): Promise<void> {
+export async function ensureSchema(
+  url: string,
+  schema: string,
+  ssl: PostgresSsl = false,
+): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  const client = new Client({ connectionString: url, ssl, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);

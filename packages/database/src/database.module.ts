@@ -6,7 +6,11 @@ import {
   Optional,
 } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ErrorTranslation, ReadinessService } from '@switchboard/service-kit';
+import {
+  type DatabaseTransportEnv,
+  ErrorTranslation,
+  ReadinessService,
+} from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import { translateDatabaseError } from './database-unavailable.error';
 import {
@@ -14,6 +18,12 @@ import {
   ensureSchema,
   type ServiceDatabaseOptions,
 } from './data-source-options';
+import { postgresConnection } from './postgres-connection';
+
+/** The database settings every service that owns tables reads (see `databaseEnv`). */
+export interface DatabaseServiceEnv extends DatabaseTransportEnv {
+  DATABASE_POOL_SIZE: number;
+}
 
 /** Reports the database in readiness, and teaches the error filter that it can be down (503). */
 @Injectable()
@@ -42,6 +52,20 @@ class DatabaseReadiness implements OnModuleInit {
  */
 @Module({})
 export class DatabaseModule {
+  /** The module as a service configures it: URL, pool size and TLS from its env. */
+  static forService(
+    env: DatabaseServiceEnv,
+    options: Omit<ServiceDatabaseOptions, 'url' | 'ssl' | 'poolSize'>,
+  ): DynamicModule {
+    const connection = postgresConnection(env);
+    return DatabaseModule.forRoot({
+      url: connection.connectionString,
+      ssl: connection.ssl,
+      poolSize: env.DATABASE_POOL_SIZE,
+      ...options,
+    });
+  }
+
   static forRoot(options: ServiceDatabaseOptions): DynamicModule {
     return {
       module: DatabaseModule,
@@ -49,7 +73,7 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
-            await ensureSchema(options.url, options.schema);
+            await ensureSchema(options.url, options.schema, options.ssl);
             return { ...dataSourceOptions(options), migrationsRun: true };
           },
         }),

@@ -2,4 +2,5 @@ export * from './data-source-options';
 export * from './database.module';
 export * from './prepared-query';
 export * from './database-unavailable.error';
+export * from './postgres-connection';
 export * from './query-logger';

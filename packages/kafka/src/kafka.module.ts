@@ -8,13 +8,17 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { LivenessService, ReadinessService } from '@switchboard/service-kit';
+import {
+  type KafkaTransportEnv,
+  LivenessService,
+  ReadinessService,
+} from '@switchboard/service-kit';
 import type { Admin, Kafka } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { BatchingProducer, type BatchingProducerOptions } from './batching.producer';
 import { consumerLag } from './consumer-lag';
 import { consumerLiveness } from './consumer.supervisor';
-import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
+import { createKafkaClient, type KafkaClientOptions, kafkaSecurity } from './kafka-client';
 import { TopicNames } from './topic-names';
 import { TransactionalProducers } from './transactional.producer';
 import { type ProvisionedTopic, provisionTopics } from './topic-provisioner';
@@ -112,7 +116,7 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** The Kafka settings every service reads from its environment (see `baseServiceEnv`). */
-export interface KafkaServiceEnv {
+export interface KafkaServiceEnv extends KafkaTransportEnv {
   KAFKA_CLIENT_ID: string;
   KAFKA_BROKERS: string[];
   KAFKA_REPLICATION_FACTOR: number;
@@ -122,7 +126,10 @@ export interface KafkaServiceEnv {
 @Global()
 @Module({})
 export class KafkaModule {
-  /** The module as a service configures it: client, brokers, replication and prefix from its env. */
+  /**
+   * The module as a service configures it: client, brokers, replication, prefix and transport
+   * security (TLS, SASL) from its env.
+   */
   static forService(
     env: KafkaServiceEnv,
     options: Pick<KafkaModuleOptions, 'topics' | 'producer'>,
@@ -132,6 +139,7 @@ export class KafkaModule {
       brokers: env.KAFKA_BROKERS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      ...kafkaSecurity(env),
       ...options,
     });
   }

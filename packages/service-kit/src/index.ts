@@ -8,3 +8,4 @@ export * from './logging/logger-options';
 export * from './logging/loggable-error';
 export * from './bootstrap/run-service';
 export { ServiceKitModule, type ServiceKitOptions } from './service-kit.module';
+export * from './config/transport';

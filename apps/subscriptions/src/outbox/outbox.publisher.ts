@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigTopic, encode } from '@switchboard/contracts';
+import { postgresConnection } from '@switchboard/database';
 import {
   ProducerFencedError,
   type TransactionalProducer,
@@ -110,7 +111,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   /** Waits for the publisher lock, then publishes until stopped or the session breaks. */
   private async lead(): Promise<void> {
     const client = new Client({
-      connectionString: this.config.DATABASE_URL,
+      ...postgresConnection(this.config),
       connectionTimeoutMillis: 5_000,
     });
     this.session = client;

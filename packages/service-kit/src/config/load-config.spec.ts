@@ -39,6 +39,8 @@ describe(loadConfig.name, () => {
       KAFKA_CLIENT_ID: 'switchboard-ingress',
       KAFKA_REPLICATION_FACTOR: 1,
       KAFKA_TOPIC_PREFIX: '',
+      KAFKA_SSL: false,
+      KAFKA_SASL_ALLOW_PLAINTEXT: false,
       SHUTDOWN_TIMEOUT_MS: 15_000,
       DATABASE_URL: 'postgres://switchboard:switchboard@127.0.0.1:5433/switchboard',
       DATABASE_POOL_SIZE: 10,

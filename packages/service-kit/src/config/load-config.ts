@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  type ConfigurationProblem,
+  databaseTransportEnv,
+  type DatabaseTransportEnv,
+  kafkaTransportEnv,
+  kafkaTransportProblems,
+  resolveDatabaseTransport,
+} from './transport';
 
 /** Raised before the service starts when its environment does not satisfy the config schema. */
 export class ConfigurationError extends Error {
@@ -6,7 +14,7 @@ export class ConfigurationError extends Error {
 
   constructor(
     readonly service: string,
-    readonly problems: readonly { key: string; message: string }[],
+    readonly problems: readonly ConfigurationProblem[],
   ) {
     super(
       `Invalid configuration for ${service}:\n` +
@@ -17,8 +25,10 @@ export class ConfigurationError extends Error {
 }
 
 /**
- * Parses the environment with the service's zod schema. Every bad variable is reported at once,
- * by name, so a misconfigured deployment fails at start with one complete message.
+ * Parses the environment with the service's zod schema, then checks the rules across the
+ * transport settings the shared schemas declare (Kafka TLS and SASL; PostgreSQL TLS for a
+ * service whose schema has DATABASE_URL). Every bad variable is reported at once, by name, so a
+ * misconfigured deployment fails at start with one complete message.
  */
 export function loadConfig<S extends z.ZodType>(
   service: string,
@@ -26,12 +36,35 @@ export function loadConfig<S extends z.ZodType>(
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
   const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => ({
-    key: issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)',
-    message: issue.message,
-  }));
-  throw new ConfigurationError(service, problems);
+  const problems: ConfigurationProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        key: issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)',
+        message: issue.message,
+      }));
+  const usesDatabase = parsed.success
+    ? typeof parsed.data === 'object' && parsed.data !== null && 'DATABASE_URL' in parsed.data
+    : env.DATABASE_URL !== undefined;
+  problems.push(...transportProblems(env, usesDatabase));
+  if (problems.length > 0) throw new ConfigurationError(service, problems);
+  return parsed.data as z.infer<S>;
+}
+
+/**
+ * Rules across keys, checked on the transport settings alone so that they are reported next to
+ * the schema's own problems (a setting the schema refused is reported once, by the schema).
+ */
+function transportProblems(env: NodeJS.ProcessEnv, usesDatabase: boolean): ConfigurationProblem[] {
+  const problems: ConfigurationProblem[] = [];
+  const kafka = kafkaTransportEnv.safeParse(env);
+  if (kafka.success) problems.push(...kafkaTransportProblems(kafka.data));
+  if (usesDatabase) {
+    const database = databaseEnv.safeParse(env);
+    if (database.success) {
+      problems.push(...resolveDatabaseTransport(database.data as DatabaseTransportEnv).problems);
+    }
+  }
+  return problems;
 }
 
 /** A comma-separated list such as `KAFKA_BROKERS=host1:9092,host2:9092`. */
@@ -65,6 +98,7 @@ export function baseServiceEnv(defaults: { port: number; clientId: string }) {
       .regex(/^[a-zA-Z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
       .default(''),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    ...kafkaTransportEnv.shape,
   });
 }
 
@@ -74,4 +108,5 @@ export const databaseEnv = z.object({
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .default('postgres://switchboard:switchboard@127.0.0.1:5433/switchboard'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  ...databaseTransportEnv.shape,
 });
