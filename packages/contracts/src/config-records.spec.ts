@@ -13,6 +13,32 @@ describe('SourceRecord', () => {
     expect(SourceRecord.safeParse(examples.SourceRecord).success).toBe(true);
   });
 
+  it('accepts a static token verification and keeps it when parsed', () => {
+    // given a Cunnekt-style source verified by a token in a header
+    const tokenSource = {
+      ...examples.SourceRecord,
+      verification: { kind: 'token', header: 'x-cunnekt-token' },
+    };
+
+    // when parsed, then the verification is kept as given
+    expect(SourceRecord.parse(tokenSource).verification).toEqual({
+      kind: 'token',
+      header: 'x-cunnekt-token',
+    });
+    // and a record without one (the route's own scheme) is still valid
+    expect(SourceRecord.parse(examples.SourceRecord).verification).toBeUndefined();
+  });
+
+  it.each([
+    ['an upper-case header', { kind: 'token', header: 'Authorization' }],
+    ['a header with a space', { kind: 'token', header: 'x token' }],
+    ['an unknown kind', { kind: 'mtls' }],
+  ])('refuses a verification with %s', (_case, verification) => {
+    const result = SourceRecord.safeParse({ ...examples.SourceRecord, verification });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path[0]).toBe('verification');
+  });
+
   it('accepts several live secrets during rotation', () => {
     // given
     const rotating = {

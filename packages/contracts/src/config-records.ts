@@ -19,9 +19,31 @@ export type Secret = z.infer<typeof Secret>;
 /** Record version: increases with every change, so consumers can ignore stale records. */
 const RecordVersion = z.number().int().nonnegative();
 
+/** A lower-case HTTP header name. */
+const HeaderName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Expected a lower-case header name');
+
+/**
+ * How ingress verifies a source's requests. Absent: the route's own scheme (Meta's signature,
+ * Connectly's HMAC, the On-Premises token, ...). `token`: a static token the provider sends in
+ * `header` (Cunnekt calls the business's endpoint with a token rather than an HMAC), compared
+ * in constant time with each live secret; in `authorization` it may come as `Bearer <token>`.
+ */
+export const SourceVerification = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('token'),
+      header: HeaderName.describe('The header that carries the token, e.g. authorization'),
+    }),
+  ])
+  .meta({ title: 'SourceVerification' });
+export type SourceVerification = z.infer<typeof SourceVerification>;
+
 /**
  * A provider account a business connected: ingress verifies its requests with `secrets`
- * (the Meta app secret, the Connectly webhook secret, the On-Premises URL or header token, ...).
+ * (the Meta app secret, the Connectly webhook secret, the On-Premises URL or header token, ...),
+ * by the route's scheme or as `verification` says.
  */
 export const SourceRecord = z
   .object({
@@ -37,6 +59,9 @@ export const SourceRecord = z
       .min(1)
       .nullable()
       .describe("Answers Meta's GET verification handshake; null for other providers"),
+    verification: SourceVerification.optional().describe(
+      "How requests are verified; absent means the route's own scheme",
+    ),
     externalIds: z.object({
       wabaIds: z.array(z.string().min(1)),
       phoneNumberIds: z.array(z.string().min(1)),
