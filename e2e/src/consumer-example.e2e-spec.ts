@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fixtureJson } from '@switchboard/fixtures';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  type TestDatabase,
+  testKafka,
+  testKafkaBrokers,
+  uniqueName,
+} from '@switchboard/testing';
+import { adminCall } from './admin-client';
+import { freePort, type ServiceName, ServiceProcess } from './service-process';
+
+const root = join(__dirname, '..', '..');
+const appSecret = 'e2e-consumer-app-secret';
+
+/**
+ * The example consumer of docs/consumers.md (examples/messages-consumer.ts), run as a process of
+ * its own against ingress and the normalizer: a Meta webhook posted to ingress comes out of it as
+ * one line, also when Meta sends the same webhook again.
+ */
+describe('the example Kafka consumer of switchboard.messages.v1', () => {
+  const prefix = `${uniqueName('e2e-consumer')}.`;
+  const operatorKey = `op_${randomUUID()}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let database: TestDatabase;
+  let example: ChildProcess | undefined;
+  let printed = '';
+  let noted = '';
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e_consumer');
+    const ingressPort = await freePort();
+    for (const name of ['ingress', 'normalizer', 'subscriptions'] as const) {
+      const service = new ServiceProcess(
+        name,
+        name === 'ingress' ? ingressPort : await freePort(),
+        {
+          KAFKA_BROKERS: testKafkaBrokers().join(','),
+          KAFKA_TOPIC_PREFIX: prefix,
+          DATABASE_URL: database.url,
+          LOG_LEVEL: 'warn',
+          OPERATOR_API_KEY: operatorKey,
+          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
+          GRPC_PORT: String(await freePort()),
+        },
+      );
+      services.set(name, service);
+      service.start();
+    }
+    await Promise.all([...services.values()].map((s) => s.waitReady()));
+  });
+
+  afterAll(async () => {
+    example?.kill('SIGTERM');
+    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+    await database?.drop();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
+  });
+
+  it('prints each inbound message once, decoded with the contracts package', async () => {
+    // given a business with a Meta source that ingress knows
+    const admin = <T>(method: string, path: string, auth: Record<string, string>, body?: unknown) =>
+      adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
+    const business = await admin<{ id: string; apiKey: { key: string } }>(
+      'POST',
+      '/v1/businesses',
+      { authorization: `Bearer ${operatorKey}` },
+      { name: 'Consumer Shoes' },
+    );
+    expect(business.status).toBe(201);
+    const source = await admin<{ webhookUrl: string; verifyToken: string }>(
+      'POST',
+      `/v1/businesses/${business.body.id}/sources`,
+      { 'x-api-key': business.body.apiKey.key },
+      { provider: 'meta', appSecret },
+    );
+    expect(source.status).toBe(201);
+    await eventually(
+      async () => {
+        const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ok`;
+        return (await fetch(url)).status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'ingress to know the source' },
+    );
+
+    // and the example consumer running in a group of its own
+    example = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['examples/messages-consumer.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        GROUP_ID: uniqueName('example-consumer'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    example.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    example.stderr!.on('data', (chunk: Buffer) => (noted += chunk.toString()));
+    await eventually(() => (noted.includes('"ready":true') ? true : undefined), {
+      timeoutMs: 60_000,
+      what: `the example consumer to start (stderr: ${noted})`,
+    });
+
+    // when Meta posts a signed text message, and then the same webhook again
+    const wamid = `wamid.consumer-${randomUUID()}`;
+    const payload = fixtureJson<{
+      entry: { changes: { value: { messages: { id: string }[] } }[] }[];
+    }>('meta/text-message.json');
+    payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
+    const body = Buffer.from(JSON.stringify(payload));
+    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+    for (let i = 0; i < 2; i++) {
+      const posted = await fetch(source.body.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': `sha256=${signature}`,
+        },
+        body,
+      });
+      expect(posted.status).toBe(200);
+    }
+
+    // then the example prints the message as a decoded event, once
+    const line = await eventually(() => printed.split('\n').find((l) => l.includes(wamid)), {
+      timeoutMs: 60_000,
+      what: `the example to print the message (stderr: ${noted})`,
+    });
+    const event = JSON.parse(line) as Record<string, string>;
+    expect(event).toMatchObject({
+      business: business.body.id,
+      messageId: wamid,
+      messageType: 'text',
+    });
+    expect(event.conversation).toMatch(/^\d+:\d+$/);
+    // and not twice, once the second webhook has had time to pass through
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(printed.split('\n').filter((l) => l.includes(wamid))).toHaveLength(1);
+  });
+});
