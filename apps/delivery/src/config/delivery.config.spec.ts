@@ -1,9 +1,24 @@
 import { ConfigurationError, loadConfig } from '@switchboard/service-kit';
+import { testDataKeys } from '@switchboard/testing';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, DeliveryConfig } from './delivery.config';
+
+/** What the environment must set: the data keys opening the sealed signing secrets. */
+const required = { DATA_KEYS: testDataKeys() };
+
+/** The keys loadConfig refuses in an environment. */
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig('delivery', DeliveryConfig, env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err.problems.map((p) => p.key);
+    throw err;
+  }
+}
 
 describe('DeliveryConfig', () => {
   it('has defaults for everything', () => {
-    const config = loadConfig('delivery', DeliveryConfig, {});
+    const config = loadConfig('delivery', DeliveryConfig, required);
     expect(config).toMatchObject({
       PORT: 8083,
       CONSUMER_GROUP_ID: 'switchboard-delivery',
@@ -24,10 +39,12 @@ describe('DeliveryConfig', () => {
 
   it('names its consumer group after the topic prefix unless one is given', () => {
     expect(
-      loadConfig('delivery', DeliveryConfig, { KAFKA_TOPIC_PREFIX: 'staging.' }).CONSUMER_GROUP_ID,
+      loadConfig('delivery', DeliveryConfig, { ...required, KAFKA_TOPIC_PREFIX: 'staging.' })
+        .CONSUMER_GROUP_ID,
     ).toBe('staging.switchboard-delivery');
     expect(
       loadConfig('delivery', DeliveryConfig, {
+        ...required,
         KAFKA_TOPIC_PREFIX: 'staging.',
         CONSUMER_GROUP_ID: 'my-group',
       }).CONSUMER_GROUP_ID,
@@ -36,6 +53,7 @@ describe('DeliveryConfig', () => {
 
   it('reads lists, flags and the allowlist', () => {
     const config = loadConfig('delivery', DeliveryConfig, {
+      ...required,
       ALLOW_HTTP_ADDRESSES: 'true',
       ADDRESS_ALLOWLIST: '127.0.0.1/32, ::1, hooks.internal',
       RETRY_SCHEDULE_SECONDS: '1,2,3',
@@ -55,6 +73,7 @@ describe('DeliveryConfig', () => {
     let error: unknown;
     try {
       loadConfig('delivery', DeliveryConfig, {
+        ...required,
         ALLOW_HTTP_ADDRESSES: 'yes',
         ADDRESS_ALLOWLIST: '10.0.0.0/99',
         RETRY_SCHEDULE_SECONDS: '5,soon',
@@ -73,5 +92,27 @@ describe('DeliveryConfig', () => {
         'RETRY_JITTER',
       ]),
     );
+  });
+
+  it('requires DATA_KEYS, refusing it at start when missing', () => {
+    // given an environment without data keys, then start-up is refused on DATA_KEYS alone
+    expect(problems({})).toEqual(['DATA_KEYS']);
+  });
+
+  it('refuses malformed DATA_KEYS', () => {
+    // given a key that is not 32 bytes, and an entry without a key id
+    expect(problems({ DATA_KEYS: 'k1:c2hvcnQ=' })).toEqual(['DATA_KEYS']);
+    expect(problems({ DATA_KEYS: Buffer.alloc(32).toString('base64') })).toEqual(['DATA_KEYS']);
+  });
+
+  it('opens with every key of DATA_KEYS, sealing with the first', () => {
+    // given a new key and the one it replaced
+    const config = loadConfig('delivery', DeliveryConfig, {
+      DATA_KEYS: `new:${Buffer.alloc(32, 1).toString('base64')},old:${Buffer.alloc(32, 2).toString('base64')}`,
+    });
+
+    // then both are known, the first sealing
+    expect(config.DATA_KEYS.currentKeyId).toBe('new');
+    expect(config.DATA_KEYS.keyIds).toEqual(['new', 'old']);
   });
 });

@@ -1,4 +1,5 @@
 import { AddressAllowlistSetting } from '@switchboard/address-policy';
+import { DataKeysEnv } from '@switchboard/contracts';
 import { baseServiceEnv, commaList, databaseEnv } from '@switchboard/service-kit';
 import { z } from 'zod';
 
@@ -29,6 +30,11 @@ export const DeliveryConfig = baseServiceEnv({
 })
   .extend(databaseEnv.shape)
   .extend({
+    /**
+     * Data keys that open the signing secrets sealed on the config topic: `<key id>:<32 bytes in
+     * base64>`, comma-separated, as the subscriptions service has them. Required.
+     */
+    DATA_KEYS: DataKeysEnv,
     /** The consumer group reading the public topics (commands use `<group>.commands`). */
     CONSUMER_GROUP_ID: z.string().min(1).optional(),
     /** Plain `http:` subscriber addresses are refused unless this is true (development, tests). */

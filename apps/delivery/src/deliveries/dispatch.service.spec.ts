@@ -10,6 +10,7 @@ import { deliveryIdOf } from './delivery-id';
 import { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryRepository, NewDelivery } from './delivery.repository';
 import { type ConsumedEvent, DispatchService } from './dispatch.service';
+import { testDataKeys } from '@switchboard/testing';
 
 /** The repository port, in memory. */
 class InMemoryDeliveries {
@@ -44,6 +45,7 @@ class RecordingAttempts {
 
 describe(DispatchService.name, () => {
   const config = loadConfig('delivery', DeliveryConfig, {
+    DATA_KEYS: testDataKeys(),
     INLINE_ATTEMPT_DEADLINE_MS: '50',
     SUBSCRIPTION_CONCURRENCY: '1',
     SUBSCRIPTION_QUEUE_LIMIT: '1',

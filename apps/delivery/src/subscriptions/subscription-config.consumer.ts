@@ -6,15 +6,16 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import {
-  DataKeysConfig,
   openSubscriptionRecord,
   type SecretBox,
   SecretBoxError,
   type SubscriptionRecord,
 } from '@switchboard/contracts';
 import { ConfigTopicFollower, KAFKA_CLIENT, TopicNames } from '@switchboard/kafka';
-import { loadConfig, ReadinessService } from '@switchboard/service-kit';
+import { ReadinessService } from '@switchboard/service-kit';
 import type { Kafka } from 'kafkajs';
+import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import type { DeliveryConfig } from '../config/delivery.config';
 import { SubscriptionRegistry } from './subscription-registry';
 
 /**
@@ -23,7 +24,7 @@ import { SubscriptionRegistry } from './subscription-registry';
  * stood at start: an event matched against a half-read registry would be lost.
  *
  * Signing secrets arrive sealed; each record version is opened once, here, with the data keys of
- * `DATA_KEYS` (read at start: delivery does not start without them), so sending only signs. A
+ * `DATA_KEYS` (required by the config schema: delivery does not start without them), so sending only signs. A
  * record that does not open is skipped and logged, like a record that does not decode.
  */
 @Injectable()
@@ -39,8 +40,9 @@ export class SubscriptionConfigConsumer
     private readonly registry: SubscriptionRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,
+    @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
   ) {
-    this.box = loadConfig('delivery', DataKeysConfig, process.env).DATA_KEYS;
+    this.box = config.DATA_KEYS;
     this.follower = new ConfigTopicFollower(kafka, topics, {
       groupIdPrefix: 'switchboard-delivery-config',
       apply: ({ key, record }) => {
