@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { constantTimeEqual, fromBase64, fromHex, hmacSha256, secretsEqual } from './hmac';
 import type { InboundRequest, VerificationResult } from './verification';
 import {
+  headerTokenVerifier,
   type VerificationContext,
   verifyConnectly,
   verifyCubeConnect,
@@ -233,6 +234,65 @@ describe(verifyOnPrem.name, () => {
     expect(failure(verifyOnPrem(request({}, body, { token: 'token-c' }), context(secrets)))).toBe(
       'token_invalid',
     );
+  });
+});
+
+describe(headerTokenVerifier.name, () => {
+  const token = 'cunnekt-sandbox-token-0123456789';
+
+  it.each([
+    ['Authorization: Bearer <token>', 'authorization', `Bearer ${token}`],
+    ['Authorization: bearer <token>', 'authorization', `bearer ${token}`],
+    ['Authorization: <token>', 'authorization', token],
+    ['a named header', 'x-cunnekt-token', token],
+    ['a named header with surrounding spaces', 'x-cunnekt-token', `  ${token} `],
+  ])('accepts the token as %s', (_case, name, value) => {
+    // given a source verified by the token in this header
+    const verify = headerTokenVerifier(name);
+
+    // then the request verifies, whatever its body
+    expect(verify(request({ [name]: value }, rawBody), context([token]))).toEqual({ ok: true });
+  });
+
+  it('rejects another token, one of another length, and one sent in another header', () => {
+    const verify = headerTokenVerifier('x-cunnekt-token');
+    const production = 'cunnekt-production-token-987654';
+
+    expect(
+      failure(verify(request({ 'x-cunnekt-token': production }, body), context([token]))),
+    ).toBe('token_invalid');
+    expect(failure(verify(request({ 'x-cunnekt-token': 'x' }, body), context([token])))).toBe(
+      'token_invalid',
+    );
+    expect(
+      failure(verify(request({ authorization: `Bearer ${token}` }, body), context([token]))),
+    ).toBe('token_missing');
+    // and a bearer token is not taken from a header other than authorization
+    expect(
+      failure(verify(request({ 'x-cunnekt-token': `Bearer ${token}` }, body), context([token]))),
+    ).toBe('token_invalid');
+  });
+
+  it('reports an absent or empty token as token_missing', () => {
+    const verify = headerTokenVerifier('authorization');
+    for (const headers of [
+      {},
+      { authorization: '' },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer   ' },
+    ]) {
+      expect(failure(verify(request(headers, body), context([token])))).toBe('token_missing');
+    }
+  });
+
+  it('accepts any of several live tokens during a rotation', () => {
+    const verify = headerTokenVerifier('authorization');
+    const secrets = ['token-old-0123456789', 'token-new-0123456789'];
+    for (const live of secrets) {
+      expect(verify(request({ authorization: `Bearer ${live}` }, body), context(secrets)).ok).toBe(
+        true,
+      );
+    }
   });
 });
 

@@ -108,6 +108,23 @@ export const verifyStandard: Verifier = (request, { secrets, now, toleranceSecon
   return matches ? verified : failed('signature_invalid', 'No webhook-signature matches the body');
 };
 
+/**
+ * A static token in a header, for sources whose provider sends a token rather than a signature
+ * (Cunnekt): the header's value, or in `authorization` also `Bearer <token>`, must equal one of
+ * the source's live secrets (compared in constant time). The body is not signed by such a token.
+ */
+export function headerTokenVerifier(name: string): Verifier {
+  return (request, { secrets }) => {
+    const value = header(request, name)?.trim();
+    const bearer = name === 'authorization' ? value?.match(/^Bearer(?:\s+|$)(.*)$/i) : null;
+    const token = bearer ? bearer[1]?.trim() : value;
+    if (!token) return failed('token_missing', `Send the source token in the ${name} header`);
+    return anySecret(secrets, (secret) => secretsEqual(token, secret))
+      ? verified
+      : failed('token_invalid', `The ${name} token does not match the source`);
+  };
+}
+
 export const verifiers: Readonly<Record<Provider, Verifier>> = {
   meta: verifyMeta,
   onprem: verifyOnPrem,

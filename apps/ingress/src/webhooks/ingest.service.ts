@@ -11,7 +11,7 @@ import type { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
 import { type InboundRequest } from '../verification/verification';
-import { verifiers } from '../verification/verifiers';
+import { headerTokenVerifier, type Verifier, verifiers } from '../verification/verifiers';
 import { bodyVerdict, mediaTypeOf } from './content-types';
 import {
   SourcesLoadingError,
@@ -106,7 +106,7 @@ export class IngestService {
    */
   verify(route: Provider, sourceId: string, request: ReceivedWebhook): SourceRecord {
     const source = this.source(route, sourceId);
-    const verification = verifiers[route](request, {
+    const verification = this.verifierOf(route, source)(request, {
       secrets: SourceRegistry.liveSecrets(source, request.receivedAt),
       now: request.receivedAt,
       toleranceSeconds: this.config.SIGNATURE_TOLERANCE_SECONDS,
@@ -119,6 +119,12 @@ export class IngestService {
       );
     }
     return source;
+  }
+
+  /** The route's own scheme, or the static header token the source is configured with. */
+  private verifierOf(route: Provider, source: SourceRecord): Verifier {
+    const configured = source.verification;
+    return configured === undefined ? verifiers[route] : headerTokenVerifier(configured.header);
   }
 
   /**

@@ -53,9 +53,27 @@ describe('ingress webhooks (real Kafka)', () => {
     ],
   });
 
+  // Cunnekt: channel webhooks (Meta's format) and platform events, verified by a static token;
+  // its sandbox and production accounts are separate sources with tokens of their own.
+  const cunnektSandbox = source({
+    provider: 'meta',
+    environment: 'sandbox',
+    verification: { kind: 'token', header: 'authorization' },
+  });
+  const cunnektProduction = source({
+    provider: 'meta',
+    environment: 'production',
+    verification: { kind: 'token', header: 'authorization' },
+  });
+  const cunnektPlatform = source({
+    provider: 'standard',
+    verification: { kind: 'token', header: 'x-cunnekt-token' },
+  });
+
   beforeAll(async () => {
     await ingress.start({ BODY_LIMIT_BYTES: String(64 * 1024) });
     await ingress.publishSources(meta, disabled, onprem, connectly, cube, standard, rotating);
+    await ingress.publishSources(cunnektSandbox, cunnektProduction, cunnektPlatform);
     raw = await ingress.collect(ingress.topic('raw'));
     rejected = await ingress.collect(ingress.topic('rejected'));
   });
@@ -362,6 +380,80 @@ describe('ingress webhooks (real Kafka)', () => {
       expect(ok.statusCode).toBe(200);
       expect(stale.json().error.code).toBe('timestamp_stale');
       expect(unsigned.json().error.code).toBe('signature_invalid');
+    });
+  });
+
+  describe('Cunnekt (static token)', () => {
+    const json = { 'content-type': 'application/json' };
+    const bearer = (s: typeof meta) => ({ ...json, authorization: `Bearer ${secretOf(s)}` });
+
+    it('stores a channel webhook sent with the source token, as sandbox for the sandbox source', async () => {
+      // given Cunnekt's sandbox channel webhook (Meta's format) with the sandbox source's token
+      const body = readFixture('cunnekt/sandbox-text-message.json');
+
+      // when it is posted to the sandbox source
+      const res = await post('meta', cunnektSandbox.id, body, bearer(cunnektSandbox));
+
+      // then it is stored as a sandbox webhook, byte for byte, without the token
+      expect(res.statusCode).toBe(200);
+      const envelope = await storedEnvelope(res.json<{ id: string }>().id);
+      expect(envelope).toMatchObject({
+        sourceId: cunnektSandbox.id,
+        provider: 'meta',
+        environment: 'sandbox',
+      });
+      expect(Buffer.from(envelope.body, 'base64').equals(body)).toBe(true);
+      expect(JSON.stringify(envelope)).not.toContain(secretOf(cunnektSandbox));
+    });
+
+    it('keeps sandbox and production apart: each source takes only its own token', async () => {
+      // given a production webhook and each environment's token
+      const body = readFixture('cunnekt/production-status-delivered.json');
+
+      // when the sandbox token is sent to the production source, and the other way round
+      const crossed = await post('meta', cunnektProduction.id, body, bearer(cunnektSandbox));
+      const crossedBack = await post('meta', cunnektSandbox.id, body, bearer(cunnektProduction));
+      const own = await post('meta', cunnektProduction.id, body, bearer(cunnektProduction));
+
+      // then only the source's own token is taken, and the webhook is stored as production
+      expect([crossed.statusCode, crossedBack.statusCode, own.statusCode]).toEqual([401, 401, 200]);
+      expect(crossed.json().error.code).toBe('token_invalid');
+      const envelope = await storedEnvelope(own.json<{ id: string }>().id);
+      expect(envelope.environment).toBe('production');
+      // and the refusal is recorded without the token
+      const record = await rejection(cunnektProduction.id, 'token_invalid');
+      expect(JSON.stringify(record)).not.toContain(secretOf(cunnektSandbox));
+    });
+
+    it("refuses a token source's request without its token, even one carrying Meta's signature", async () => {
+      const body = readFixture('cunnekt/sandbox-text-message.json');
+      const signedOnly = await post(
+        'meta',
+        cunnektSandbox.id,
+        body,
+        metaHeaders(secretOf(cunnektSandbox), body),
+      );
+      const none = await post('meta', cunnektSandbox.id, body, json);
+
+      expect(signedOnly.statusCode).toBe(401);
+      expect(signedOnly.json().error.code).toBe('token_missing');
+      expect(none.json().error.code).toBe('token_missing');
+    });
+
+    it('takes platform events on the standard route with the token in a named header', async () => {
+      // given a Cunnekt platform event and the source's token in x-cunnekt-token
+      const body = readFixture('cunnekt/platform-conversation-assigned.json');
+      const headers = { ...json, 'x-cunnekt-token': secretOf(cunnektPlatform) };
+
+      // when it is posted, and again with the token as a bearer instead
+      const res = await post('standard', cunnektPlatform.id, body, headers);
+      const elsewhere = await post('standard', cunnektPlatform.id, body, bearer(cunnektPlatform));
+
+      // then the first is stored and the second is missing its token
+      expect(res.statusCode).toBe(200);
+      await storedEnvelope(res.json<{ id: string }>().id);
+      expect(elsewhere.statusCode).toBe(401);
+      expect(elsewhere.json().error.code).toBe('token_missing');
     });
   });
 });
