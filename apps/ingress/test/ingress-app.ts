@@ -11,6 +11,7 @@ import { loadConfig, createService } from '@switchboard/service-kit';
 import {
   deleteTopicsWithPrefix,
   eventually,
+  testDataKeys,
   testKafka,
   testKafkaBrokers,
   uniqueName,
@@ -34,6 +35,7 @@ export class IngressUnderTest {
     this.config = loadConfig('ingress', IngressConfig, {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       KAFKA_TOPIC_PREFIX: this.prefix,
+      DATA_KEYS: testDataKeys(),
       LOG_LEVEL: 'warn',
       ...env,
     });

@@ -1,9 +1,16 @@
+import { DataKeysEnv } from '@switchboard/contracts';
 import { baseServiceEnv } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment of the ingress service; parsed before the application is created. */
 export const IngressConfig = baseServiceEnv({ port: 8080, clientId: 'switchboard-ingress' })
   .extend({
+    /**
+     * Data keys that open the source secrets and verify tokens sealed on the config topic:
+     * `<key id>:<32 bytes in base64>`, comma-separated, as the subscriptions service has them.
+     * Required.
+     */
+    DATA_KEYS: DataKeysEnv,
     /** Largest body a webhook route takes: Meta's largest batch (3 MB) and a margin. */
     BODY_LIMIT_BYTES: z.coerce
       .number()

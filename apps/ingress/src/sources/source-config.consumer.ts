@@ -6,15 +6,16 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import {
-  DataKeysConfig,
   openSourceRecord,
   type SecretBox,
   SecretBoxError,
   type SourceRecord,
 } from '@switchboard/contracts';
 import { ConfigTopicFollower, KAFKA_CLIENT, TopicNames } from '@switchboard/kafka';
-import { loadConfig, ReadinessService } from '@switchboard/service-kit';
+import { ReadinessService } from '@switchboard/service-kit';
 import type { Kafka } from 'kafkajs';
+import type { IngressConfig } from '../config/ingress.config';
+import { INGRESS_CONFIG } from '../webhooks/ingress.tokens';
 import { SourceRegistry } from './source-registry';
 
 /**
@@ -22,7 +23,7 @@ import { SourceRegistry } from './source-registry';
  * it has read the topic up to where it stood at start.
  *
  * Secrets arrive sealed; each record version is opened once, here, with the data keys of
- * `DATA_KEYS` (read at start: ingress does not start without them), so the request path only
+ * `DATA_KEYS` (required by the config schema: ingress does not start without them), so the request path only
  * compares. A record that does not open is skipped and logged, like a record that does not decode.
  */
 @Injectable()
@@ -36,8 +37,9 @@ export class SourceConfigConsumer implements OnApplicationBootstrap, BeforeAppli
     private readonly registry: SourceRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,
+    @Inject(INGRESS_CONFIG) config: IngressConfig,
   ) {
-    this.box = loadConfig('ingress', DataKeysConfig, process.env).DATA_KEYS;
+    this.box = config.DATA_KEYS;
     this.follower = new ConfigTopicFollower(kafka, topics, {
       groupIdPrefix: 'switchboard-ingress-config',
       apply: ({ key, record }) => {

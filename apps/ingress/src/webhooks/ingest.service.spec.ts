@@ -14,6 +14,7 @@ import { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
 import { IngestService, type ReceivedWebhook } from './ingest.service';
 import { IngressMetrics } from './ingress.metrics';
+import { testDataKeys } from '@switchboard/testing';
 
 /** A producer port whose sends are acknowledged or failed by the test, one by one. */
 class ControlledProducer {
@@ -50,7 +51,11 @@ describe(IngestService.name, () => {
     const producer = new ControlledProducer();
     const sources = new SourceRegistry();
     sources.markLoaded();
-    const config = IngressConfig.parse({ RETRY_AFTER_SECONDS: '7', ...env });
+    const config = IngressConfig.parse({
+      DATA_KEYS: testDataKeys(),
+      RETRY_AFTER_SECONDS: '7',
+      ...env,
+    });
     const ingest = new IngestService(
       sources,
       producer as unknown as BatchingProducer,

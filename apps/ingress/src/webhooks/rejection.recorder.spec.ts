@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { IngressConfig } from '../config/ingress.config';
 import { IngressMetrics } from './ingress.metrics';
 import { type Rejection, RejectionRecorder } from './rejection.recorder';
+import { testDataKeys } from '@switchboard/testing';
 
 /** A producer port that records what would be sent. */
 class RecordingProducer {
@@ -40,7 +41,10 @@ describe(RejectionRecorder.name, () => {
     const producer = new RecordingProducer();
     const registry = new Registry();
     const metrics = new IngressMetrics(registry);
-    const config = IngressConfig.parse({ REJECTION_LOG_PER_SECOND: String(perSecond) });
+    const config = IngressConfig.parse({
+      DATA_KEYS: testDataKeys(),
+      REJECTION_LOG_PER_SECOND: String(perSecond),
+    });
     const recorder = new RejectionRecorder(
       producer as unknown as BatchingProducer,
       metrics,
