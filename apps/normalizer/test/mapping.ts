@@ -57,11 +57,17 @@ export function fixtureEnvelope(
   return envelopeOf(providerOf(path), readFixture(path), overrides);
 }
 
-/** The events of an envelope; fails the test, with the reason, when it is dead-lettered. */
+/**
+ * The events of an envelope; fails the test, with the reason, when it or any of its items is
+ * dead-lettered.
+ */
 export function eventsOf(envelope: RawInboundEnvelope): CanonicalEvent[] {
   const result = normalize(envelope);
   if (!result.ok) {
     throw new Error(`${result.reason}: ${result.message} ${JSON.stringify(result.issues)}`);
+  }
+  if (result.failures.length > 0) {
+    throw new Error(`Items dead-lettered: ${JSON.stringify(result.failures)}`);
   }
   return result.events;
 }

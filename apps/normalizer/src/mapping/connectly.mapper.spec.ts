@@ -1,3 +1,5 @@
+import { fixtureJson } from '@switchboard/fixtures';
+
 import {
   type ExpectedEvent,
   dataOf,
@@ -111,6 +113,56 @@ const cases: [string, ExpectedEvent[]][] = [
       },
     ],
   ],
+  [
+    'connectly/sms-message-with-extras.json',
+    [
+      {
+        type: 'whatsapp.message.received',
+        subject: '+15550783881:+16045551234',
+        channel: 'sms',
+        data: {
+          from: '+16045551234',
+          contact: ANA,
+          content: { type: 'text', body: '¿Sigue en pie la oferta?' },
+          campaignName: 'spring-sale-2026',
+          raw: fixtureJson('connectly/sms-message-with-extras.json'),
+        },
+      } as ExpectedEvent,
+    ],
+  ],
+  [
+    'connectly/delivery-status-sms-read.json',
+    [
+      {
+        type: 'whatsapp.message.status_updated',
+        subject: '+15550783881:+16045551234',
+        channel: 'sms',
+        data: {
+          messageId: '01FRRVP7W3X4Y5Z6A7B8C9D0E1',
+          status: 'read',
+          recipientId: '+16045551234',
+          campaignName: 'spring-sale-2026',
+          raw: fixtureJson('connectly/delivery-status-sms-read.json'),
+        },
+      } as ExpectedEvent,
+    ],
+  ],
+  [
+    'connectly/delivery-status-unknown-status.json',
+    [
+      {
+        type: 'whatsapp.message.status_updated',
+        topic: 'delivery_status',
+        channel: 'whatsapp',
+        data: {
+          messageId: '01FRRVQ8X4Y5Z6A7B8C9D0E1F2',
+          status: 'unknown',
+          providerStatus: 'pending',
+          campaignName: 'spring-sale-2026',
+        },
+      } as ExpectedEvent,
+    ],
+  ],
   ['connectly/delivery-status-sent.json', [delivery('sent', '2025-06-08T21:10:00Z')]],
   ['connectly/delivery-status-delivered.json', [delivery('delivered', '2025-06-08T21:10:05Z')]],
   ['connectly/delivery-status-read.json', [delivery('read', '2025-06-08T21:11:00Z')]],
@@ -216,7 +268,7 @@ describe(mapConnectly.name, () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(3);
   });
 
-  it('keeps a delivery status it does not know as unrecognized', () => {
+  it('keeps a delivery status it does not know on delivery_status, with the word as sent', () => {
     // given
     const body = JSON.stringify({
       timestamp: '1749417000',
@@ -229,8 +281,52 @@ describe(mapConnectly.name, () => {
 
     // then
     expect(events).toMatchObject([
-      { type: 'whatsapp.change.unrecognized', data: { field: 'delivery_status' } },
+      {
+        type: 'whatsapp.message.status_updated',
+        topic: 'delivery_status',
+        data: { status: 'unknown', providerStatus: 'queued' },
+      },
     ]);
+  });
+
+  it('keeps every field Connectly sent, those without a canonical place included', () => {
+    // when
+    const [message] = mapFixture('connectly/sms-message-with-extras.json');
+    const [status] = mapFixture('connectly/delivery-status-sms-read.json');
+
+    // then recipient.name, metadata and the campaign data are all in the event
+    expect(dataOf(message).raw).toMatchObject({
+      recipient: { name: 'Acme Support' },
+      metadata: { campaign_id: 'cmp_01HQ8Z2Y3X4W5V6U7T8S9R0Q1P', campaign_step: 3 },
+    });
+    expect(dataOf(status).raw).toMatchObject({
+      recipient: { name: 'Ana Gómez', channelType: 'sms' },
+      metadata: { campaign_version: 2 },
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['the sender', { sender: { id: '+1', channelType: 'SMS' }, recipient: { id: '+2' } }, 'sms'],
+    [
+      'the business side',
+      { sender: { id: '+1' }, recipient: { id: '+2', channelType: 'rcs' } },
+      'rcs',
+    ],
+    ['no side', { sender: { id: '+1' }, recipient: { id: '+2' } }, 'whatsapp'],
+  ])('takes the channel of a message from %s', (_label, parties, channel) => {
+    // given
+    const body = JSON.stringify({
+      timestamp: '1749418200',
+      topic: 'messages',
+      message: { text: 'hi' },
+      ...parties,
+    });
+
+    // when
+    const [event] = eventsOf(envelopeOf('connectly', body));
+
+    // then
+    expect(event?.channel).toBe(channel);
   });
 
   it('dead-letters a body that is neither a message nor a status', () => {

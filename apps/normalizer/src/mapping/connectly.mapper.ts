@@ -3,10 +3,10 @@ import { type MappingContext, PayloadRejected } from './mapping-context';
 import { toUtcIso } from './time';
 import {
   type Business,
-  canonicalStatus,
   conversationSubject,
   errorOf,
   referralOf,
+  statusOrUnknown,
 } from './whatsapp';
 
 /**
@@ -14,7 +14,8 @@ import {
  * `message{text | attachments[] | referral}` or `buttonResponse{text, payload, id?}`; topic
  * `delivery_status` carries `statusUpdate{id, status, error}` (delivery_failed is failed) and
  * `metadata.campaign_name`. Connectly has no phone number id: conversations are keyed by the
- * business number as sent (`+1555…`).
+ * business number as sent (`+1555…`). The customer's `channelType` (sender's on messages,
+ * recipient's on statuses) is the event's `channel`; every event keeps the body as `data.raw`.
  */
 export function mapConnectly(body: unknown, ctx: MappingContext): void {
   if (!isRecord(body)) {
@@ -40,6 +41,7 @@ export function mapConnectly(body: unknown, ctx: MappingContext): void {
         wabaId: null,
         reason: 'A Connectly topic Switchboard does not model',
       },
+      channel: channelOf(field(body, 'sender'), field(body, 'recipient')),
       time: toUtcIso(field(body, 'timestamp')),
       subject: null,
       sourceKey: null,
@@ -56,6 +58,11 @@ export function mapConnectly(body: unknown, ctx: MappingContext): void {
 
 function campaignNameOf(body: JsonRecord): string | null {
   return str(path(body, 'metadata', 'campaign_name'));
+}
+
+/** The channel a party is on (`channelType`), else the other party's; null when neither says. */
+function channelOf(customer: unknown, business: unknown): string | null {
+  return str(field(customer, 'channelType')) || str(field(business, 'channelType')) || null;
 }
 
 function businessOf(party: unknown): Business {
@@ -149,6 +156,7 @@ function mapMessage(body: JsonRecord, ctx: MappingContext): void {
       content,
       forwarded: false,
       frequentlyForwarded: false,
+      raw: body,
     };
     if (replyTo !== null) {
       data.context = { from: null, messageId: replyTo, referredProduct: null };
@@ -158,6 +166,7 @@ function mapMessage(body: JsonRecord, ctx: MappingContext): void {
     ctx.emit({
       type: 'whatsapp.message.received',
       data,
+      channel: channelOf(sender, recipient),
       time: timestamp,
       subject: conversationSubject(business.displayPhoneNumber, ctx.sourceId, from),
       sourceKey: null,
@@ -174,16 +183,20 @@ function mapDeliveryStatus(body: JsonRecord, ctx: MappingContext): void {
   const recipientId = id(path(body, 'recipient', 'id'));
   const business = businessOf(sender);
   const providerStatus = str(field(update, 'status'));
-  const status = canonicalStatus(providerStatus);
-  if (update === null || status === null || providerStatus === null) {
+  // A status word Switchboard does not know is `unknown`, the word kept in providerStatus; a
+  // missing one fails the schema and the webhook is dead-lettered.
+  const status = statusOrUnknown(providerStatus);
+  const channel = channelOf(field(body, 'recipient'), sender);
+  if (update === null) {
     ctx.emit({
       type: 'whatsapp.change.unrecognized',
       data: {
         field: 'delivery_status',
         value: body,
         wabaId: null,
-        reason: `Status ${JSON.stringify(providerStatus)} is not one Switchboard knows`,
+        reason: 'A delivery_status webhook without a statusUpdate object',
       },
+      channel,
       time: toUtcIso(field(body, 'timestamp')),
       subject: null,
       sourceKey: null,
@@ -209,11 +222,14 @@ function mapDeliveryStatus(body: JsonRecord, ctx: MappingContext): void {
       errors: error === null || error === undefined ? [] : [errorOf(error)],
       callbackData: null,
       campaignName: campaignNameOf(body),
+      raw: body,
     },
+    channel,
     time: timestamp,
     subject: conversationSubject(business.displayPhoneNumber, ctx.sourceId, recipientId),
     sourceKey: null,
-    naturalKey: messageId === null ? null : `${messageId}|${status}`,
+    naturalKey:
+      messageId === null ? null : `${messageId}|${status === 'unknown' ? providerStatus : status}`,
     at: ['statusUpdate'],
   });
 }

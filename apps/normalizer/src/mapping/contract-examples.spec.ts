@@ -49,6 +49,7 @@ describe('contract examples', () => {
     expect(normalize(examples.RawInboundEnvelope)).toEqual({
       ok: true,
       events: [examples.MessageReceivedEvent],
+      failures: [],
     });
   });
 });

@@ -62,6 +62,23 @@ const cases: [string, ExpectedEvent[]][] = [
     ],
   ],
   [
+    'cubeconnect/message-status-campaign.json',
+    [
+      {
+        type: 'whatsapp.message.status_updated',
+        topic: 'delivery_status',
+        channel: 'whatsapp',
+        data: {
+          messageId: 'wamid.HBgMOTY2NTUwMDAwMDAwFQIAERgSNUM4RDlFMEYxQTJCM0M0RDVFAA==',
+          status: 'delivered',
+          campaignName: 'ramadan-offers',
+          // tenant_id, campaign_id, template_name: every field as sent
+          raw: fixtureJson('cubeconnect/message-status-campaign.json'),
+        },
+      } as ExpectedEvent,
+    ],
+  ],
+  [
     'cubeconnect/message-status-failed.json',
     [
       {
@@ -211,6 +228,17 @@ describe(mapCubeConnect.name, () => {
         data: { campaignId: '42', campaignName: 'Ramadan Offers' },
       },
     ]);
+    // and the envelope fields beside the data object (tenant_id) are kept with the whole body
+    expect(events[0]?.data).toMatchObject({ raw: JSON.parse(body) as unknown });
+  });
+
+  it('keeps tenant_id and every other field of a message with the whole body', () => {
+    // when
+    const [event] = mapFixture('cubeconnect/message-received.json');
+
+    // then
+    expect(event?.data).toMatchObject({ raw: fixtureJson('cubeconnect/message-received.json') });
+    expect((event?.data as { raw: { tenant_id: number } }).raw.tenant_id).toBe(1);
   });
 
   it('keeps an event it does not document as unrecognized, whole', () => {

@@ -7,7 +7,9 @@ import { emitReceived, emitStatus } from './whatsapp-events';
 
 /**
  * CubeConnect's outbound webhooks: `{event, tenant_id, timestamp (ISO with offset), ...fields}`
- * (fields may also sit in a `data` object). Events: message.status_updated, message.received,
+ * (fields may also sit in a `data` object). Every event keeps the whole body (`tenant_id`, campaign
+ * fields, ...) as `data.raw`, or for platform events as `payload` (with `raw` beside it when the
+ * fields sat in `data`). Events: message.status_updated, message.received,
  * campaign.*, template.submitted|status_changed, flow.session_*, account.quality_event,
  * webhook.test. An event it does not document is carried whole as unrecognized.
  */
@@ -67,9 +69,18 @@ export function mapCubeConnect(body: unknown, ctx: MappingContext): void {
     providerEvent: event,
     payload: fields,
     idIsEntity: fields !== body,
+    ...(fields !== body ? { raw: body } : {}),
     time,
     at: [],
   });
+}
+
+/** A campaign a message or status belongs to: `campaign_name`, or `campaign.name`. */
+function campaignNameOf(fields: JsonRecord): string | null {
+  return (
+    firstStr(fields, 'campaign_name', 'campaignName') ??
+    firstStr(record(field(fields, 'campaign')), 'name')
+  );
 }
 
 function businessOf(fields: JsonRecord): Business {
@@ -103,7 +114,10 @@ function mapStatus(ctx: MappingContext, body: JsonRecord, fields: JsonRecord): v
     entryTime: null,
     at: [],
   };
-  emitStatus(ctx, change, business, status, []);
+  emitStatus(ctx, change, business, status, [], {
+    raw: body,
+    campaignName: campaignNameOf(fields),
+  });
 }
 
 /**
@@ -142,7 +156,10 @@ function mapReceived(ctx: MappingContext, body: JsonRecord, fields: JsonRecord):
     entryTime: null,
     at: [],
   };
-  emitReceived(ctx, change, business, contacts, message, []);
+  emitReceived(ctx, change, business, contacts, message, [], {
+    raw: body,
+    campaignName: campaignNameOf(fields),
+  });
 }
 
 function mapTemplate(

@@ -1,5 +1,5 @@
 export { normalize } from './normalize';
-export type { NormalizeFailureReason, NormalizeResult } from './mapping-context';
+export type { ItemFailure, NormalizeFailureReason, NormalizeResult } from './mapping-context';
 export { messageIdOf, partitionKeyOf } from './event-keys';
 export { EVENT_ID_NAMESPACE, contentKey, eventId, stableJson } from './ids';
 export { toUtcIso } from './time';

@@ -19,8 +19,29 @@ export type NormalizeFailureReason = Extract<
   | 'processing_failed'
 >;
 
+/**
+ * One item of a webhook that could not become an event (an update that violates its type's schema,
+ * or that is not even an object), dead-lettered on its own while the webhook's other items are
+ * published.
+ */
+export interface ItemFailure {
+  /** JSON Pointer (RFC 6901) of the item in the body, e.g. `/entry/0/changes/0/value/statuses/3`. */
+  readonly pointer: string;
+  readonly reason: 'payload_schema_violation';
+  readonly message: string;
+  readonly issues: ContractIssue[];
+  /** The item exactly as the provider sent it (null when the pointer names nothing). */
+  readonly value: unknown;
+}
+
 export type NormalizeResult =
-  | { readonly ok: true; readonly events: CanonicalEvent[] }
+  | {
+      readonly ok: true;
+      /** The events of every item that mapped, validated, without duplicate ids. */
+      readonly events: CanonicalEvent[];
+      /** The items that did not, each to be dead-lettered on its own. */
+      readonly failures: ItemFailure[];
+    }
   | {
       readonly ok: false;
       readonly reason: NormalizeFailureReason;
@@ -47,6 +68,13 @@ export function violation(path: (string | number)[], message: string): never {
   ]);
 }
 
+/** `/entry/0/changes/1/value`: a path in the body as a JSON Pointer (RFC 6901). */
+export function jsonPointer(path: readonly (string | number)[]): string {
+  return path
+    .map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('');
+}
+
 /** `entry[0].changes[1].value`: where in the body something is, for messages. */
 export function pointer(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(body)';
@@ -69,18 +97,36 @@ export interface EventDraft {
   readonly sourceKey: string | null;
   /**
    * The natural key the id derives from (a message id, message id + status, ...). Null derives it
-   * from the event's content: its type, data and provider time.
+   * from the event's content (type, data and provider time) when the provider gave a time, else
+   * from the raw webhook's id and the event's position in it: content alone cannot tell the same
+   * text sent twice from one delivery sent twice.
    */
   readonly naturalKey: string | null;
+  /**
+   * The messaging channel the provider reported (Connectly's channelType), lowercased into the
+   * `channel` attribute; absent or null is `whatsapp`.
+   */
+  readonly channel?: string | null;
   /** Where in the body the event came from, for dead-letter messages. */
   readonly at: readonly (string | number)[];
 }
 
-/** Collects the events of one raw webhook and turns them into validated canonical events. */
+/** The channel of an event whose provider names none. */
+export const DEFAULT_CHANNEL = 'whatsapp';
+
+/**
+ * Collects the events of one raw webhook and turns them into validated canonical events; an item
+ * that cannot become one is set aside as an item failure, never failing the others.
+ */
 export class MappingContext {
   private readonly drafts: EventDraft[] = [];
+  private readonly rejected: { at: readonly (string | number)[]; message: string }[] = [];
 
-  constructor(readonly envelope: RawInboundEnvelope) {}
+  /** `body` is the parsed webhook the paths of drafts and rejections point into. */
+  constructor(
+    readonly envelope: RawInboundEnvelope,
+    private readonly body: unknown = undefined,
+  ) {}
 
   get sourceId(): string {
     return this.envelope.sourceId;
@@ -90,22 +136,40 @@ export class MappingContext {
     this.drafts.push(draft);
   }
 
+  /** Sets one item aside (it is not the shape its place in the body calls for). */
+  reject(at: readonly (string | number)[], message: string): void {
+    this.rejected.push({ at, message });
+  }
+
   /**
    * The canonical events, each validated against its type's schema, without duplicate ids (a
-   * request that repeats an update yields it once); or why they cannot be published.
+   * request that repeats an update yields it once), and the items that failed, one failure per
+   * item with every issue found in it.
    */
   result(): NormalizeResult {
     const events: CanonicalEvent[] = [];
     const seen = new Set<string>();
-    const issues: ContractIssue[] = [];
-    const failures: string[] = [];
+    const failed = new Map<string, { at: readonly (string | number)[]; issues: ContractIssue[] }>();
+    const fail = (at: readonly (string | number)[], issues: ContractIssue[]): void => {
+      const key = jsonPointer(at);
+      const found = failed.get(key);
+      if (found) found.issues.push(...issues);
+      else failed.set(key, { at, issues: [...issues] });
+    };
+    for (const { at, message } of this.rejected) {
+      fail(at, [{ path: [...at], message, code: 'invalid_type' }]);
+    }
+    const positions = new Map<string, number>();
     for (const draft of this.drafts) {
-      const built = this.build(draft);
+      const where = jsonPointer(draft.at);
+      const position = positions.get(where) ?? 0;
+      positions.set(where, position + 1);
+      const built = this.build(draft, `${where}#${position}`);
       const validation = validateCanonicalEvent(built);
       if (!validation.ok) {
-        failures.push(`${draft.type} at ${pointer(draft.at)}`);
-        issues.push(
-          ...validation.issues.map((issue) => ({
+        fail(
+          draft.at,
+          validation.issues.map((issue) => ({
             ...issue,
             message: `${draft.type} at ${pointer(draft.at)}: ${issue.message}`,
           })),
@@ -116,25 +180,29 @@ export class MappingContext {
       seen.add(validation.event.id);
       events.push(validation.event);
     }
-    if (failures.length > 0) {
-      return {
-        ok: false,
-        reason: 'payload_schema_violation',
-        message: `${failures.length} event(s) violate their schema: ${failures.slice(0, 5).join('; ')}`,
-        issues: issues.slice(0, 100),
-      };
-    }
-    return { ok: true, events };
+    const failures: ItemFailure[] = [...failed].map(([key, { at, issues }]) => ({
+      pointer: key,
+      reason: 'payload_schema_violation',
+      message: `${pointer(at)}: ${issues[0]?.message ?? 'invalid'}${
+        issues.length > 1 ? ` (and ${issues.length - 1} more issue(s))` : ''
+      }`,
+      issues: issues.slice(0, 100),
+      value: valueAt(this.body, at) ?? null,
+    }));
+    return { ok: true, events, failures };
   }
 
-  private build(draft: EventDraft): Record<string, unknown> {
+  private build(draft: EventDraft, position: string): Record<string, unknown> {
     const { envelope } = this;
     const definition = eventTypeDefinition(draft.type);
     if (definition === undefined) {
       throw new PayloadRejected('processing_failed', `Mapper produced unknown type ${draft.type}`);
     }
     const naturalKey =
-      draft.naturalKey ?? contentKey({ type: draft.type, time: draft.time, data: draft.data });
+      draft.naturalKey ??
+      (draft.time !== null
+        ? contentKey({ type: draft.type, time: draft.time, data: draft.data })
+        : `raw:${envelope.id}|${position}`);
     const event: Record<string, unknown> = {
       specversion: '1.0',
       id: eventId(envelope, draft.type, naturalKey),
@@ -147,9 +215,21 @@ export class MappingContext {
       environment: envelope.environment,
       provider: envelope.provider,
       rawid: envelope.id,
+      channel: draft.channel?.toLowerCase() || DEFAULT_CHANNEL,
       data: draft.data,
     };
     if (draft.subject !== null && draft.subject.length > 0) event.subject = draft.subject;
     return event;
   }
+}
+
+/** The value at a path of a parsed body, or undefined. */
+function valueAt(body: unknown, at: readonly (string | number)[]): unknown {
+  let current = body;
+  for (const segment of at) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (!Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
 }

@@ -6,6 +6,7 @@ import {
   dataOf,
   envelopeOf,
   eventsOf,
+  fixtureEnvelope,
   fixturePaths,
   mapFixture,
 } from '../../test/mapping';
@@ -420,6 +421,26 @@ const cases: [string, ExpectedEvent[]][] = [
     ],
   ],
   [
+    'meta/status-unknown-value.json',
+    [
+      {
+        ...status('2025-06-18T16:23:10Z', {
+          messageId: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJBQkNERUYwMTIzNDU2Nzg5QQA=',
+          status: 'unknown',
+          providerStatus: 'held_for_quality_assessment',
+          recipientId: '16505551234',
+          raw: {
+            id: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJBQkNERUYwMTIzNDU2Nzg5QQA=',
+            status: 'held_for_quality_assessment',
+            timestamp: '1750263790',
+            recipient_id: '16505551234',
+          },
+        }),
+        topic: 'delivery_status',
+      } as ExpectedEvent,
+    ],
+  ],
+  [
     'meta/status-delivered.json',
     [status('2025-06-18T16:22:53Z', { status: 'delivered', conversation: { expiresAt: null } })],
   ],
@@ -737,10 +758,46 @@ const cases: [string, ExpectedEvent[]][] = [
 ];
 
 describe(mapMeta.name, () => {
-  it('has an expectation for every Meta fixture but the batch (tested below)', () => {
+  it('has an expectation for every Meta fixture but the batches (tested below)', () => {
     expect(cases.map(([path]) => path).sort()).toEqual(
-      fixturePaths('meta').filter((path) => path !== 'meta/multi-entry-batch.json'),
+      fixturePaths('meta').filter(
+        (path) =>
+          path !== 'meta/multi-entry-batch.json' &&
+          path !== 'meta/statuses-batch-one-malformed.json',
+      ),
     );
+  });
+
+  it('maps every good status of a batch and sets the malformed one aside, with where it is', () => {
+    // when
+    const result = normalize(fixtureEnvelope('meta/statuses-batch-one-malformed.json'));
+
+    // then the three good statuses are events, and the one whose timestamp is not a time fails alone
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.events.map((e) => [e.type, dataOf(e).messageId, dataOf(e).status])).toEqual([
+      ['whatsapp.message.status_updated', 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw0', 'sent'],
+      [
+        'whatsapp.message.status_updated',
+        'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw1',
+        'delivered',
+      ],
+      ['whatsapp.message.status_updated', 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw3', 'read'],
+    ]);
+    expect(result.failures).toEqual([
+      {
+        pointer: '/entry/0/changes/0/value/statuses/2',
+        reason: 'payload_schema_violation',
+        message: expect.stringContaining('entry[0].changes[0].value.statuses[2]'),
+        issues: [expect.objectContaining({ path: ['data', 'timestamp'] })],
+        value: {
+          id: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw2',
+          status: 'read',
+          recipient_id: '16505551234',
+          timestamp: 'not-a-time',
+        },
+      },
+    ]);
   });
 
   it.each(cases)('maps %s to exactly the expected events', (path, expected) => {
@@ -869,7 +926,7 @@ describe(mapMeta.name, () => {
     });
   });
 
-  it('keeps a status Switchboard does not know as unrecognized instead of dropping the batch', () => {
+  it('keeps a status Switchboard does not know on delivery_status as unknown, with the word as sent', () => {
     // given a batch with a known and an unknown status
     const body = JSON.stringify({
       object: 'whatsapp_business_account',
@@ -896,14 +953,48 @@ describe(mapMeta.name, () => {
     const events = eventsOf(envelopeOf('meta', body));
 
     // then
-    expect(events.map((e) => e.type)).toEqual([
-      'whatsapp.change.unrecognized',
-      'whatsapp.message.status_updated',
+    expect(events.map((e) => [e.type, e.topic])).toEqual([
+      ['whatsapp.message.status_updated', 'delivery_status'],
+      ['whatsapp.message.status_updated', 'delivery_status'],
     ]);
     expect(events[0]?.data).toMatchObject({
-      field: 'messages',
-      value: { id: 'wamid.A', status: 'warning', timestamp: '1750263790' },
+      messageId: 'wamid.A',
+      status: 'unknown',
+      providerStatus: 'warning',
+      timestamp: '2025-06-18T16:23:10Z',
+      raw: { id: 'wamid.A', status: 'warning', timestamp: '1750263790' },
     });
+    expect(events[1]?.data).toMatchObject({ status: 'read', providerStatus: 'read' });
+  });
+
+  it('tells two unknown statuses of one message apart', () => {
+    // given the same message in two statuses Switchboard does not know
+    const statuses = ['warning', 'pending'].map((status) => ({
+      id: 'wamid.A',
+      status,
+      timestamp: '1750263790',
+    }));
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          changes: [
+            { field: 'messages', value: { metadata: { phone_number_id: PNID }, statuses } },
+          ],
+        },
+      ],
+    });
+
+    // when
+    const events = eventsOf(envelopeOf('meta', body));
+
+    // then
+    expect(events.map((e) => (e.data as { providerStatus: string }).providerStatus)).toEqual([
+      'warning',
+      'pending',
+    ]);
+    expect(events[0]?.id).not.toBe(events[1]?.id);
   });
 
   it('keeps provider ids exactly, also digits too long for a number', () => {
@@ -944,15 +1035,32 @@ describe(mapMeta.name, () => {
     ['a body that is not an object', [1, 2], 'payload_unsupported'],
     ['another object type', { object: 'page', entry: [] }, 'payload_unsupported'],
     ['no entry array', { object: 'whatsapp_business_account' }, 'payload_schema_violation'],
+  ])('dead-letters %s', (_label, body, reason) => {
+    // when
+    const result = normalize(envelopeOf('meta', JSON.stringify(body)));
+
+    // then
+    expect(result).toMatchObject({ ok: false, reason });
+  });
+
+  it.each<[string, unknown, string, unknown]>([
     [
       'changes that are not an array',
       { object: 'whatsapp_business_account', entry: [{ id: '1', changes: {} }] },
-      'payload_schema_violation',
+      '/entry/0/changes',
+      {},
     ],
     [
       'a change without its field',
       { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ value: {} }] }] },
-      'payload_schema_violation',
+      '/entry/0/changes/0',
+      { value: {} },
+    ],
+    [
+      'an entry that is not an object',
+      { object: 'whatsapp_business_account', entry: ['entry'] },
+      '/entry/0',
+      'entry',
     ],
     [
       'a text message without a body',
@@ -972,14 +1080,19 @@ describe(mapMeta.name, () => {
           },
         ],
       },
-      'payload_schema_violation',
+      '/entry/0/changes/0/value/messages/0',
+      { from: '1', id: 'wamid.X', timestamp: '1', type: 'text', text: {} },
     ],
-  ])('dead-letters %s', (_label, body, reason) => {
+  ])('sets %s aside as one item failure', (_label, body, pointer, value) => {
     // when
     const result = normalize(envelopeOf('meta', JSON.stringify(body)));
 
     // then
-    expect(result).toMatchObject({ ok: false, reason });
+    expect(result).toMatchObject({
+      ok: true,
+      events: [],
+      failures: [{ pointer, reason: 'payload_schema_violation', value }],
+    });
   });
 
   it('names the path of a schema violation in the issues', () => {
@@ -1005,10 +1118,12 @@ describe(mapMeta.name, () => {
     const result = normalize(envelopeOf('meta', body));
 
     // then
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.message).toContain('entry[0].changes[0].value.messages[0]');
-      expect(result.issues.map((issue) => issue.path.join('.'))).toEqual(['data.timestamp']);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      const [failure] = result.failures;
+      expect(failure?.pointer).toBe('/entry/0/changes/0/value/messages/0');
+      expect(failure?.message).toContain('entry[0].changes[0].value.messages[0]');
+      expect(failure?.issues.map((issue) => issue.path.join('.'))).toEqual(['data.timestamp']);
     }
   });
 });

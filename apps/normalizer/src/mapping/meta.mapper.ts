@@ -29,17 +29,20 @@ export function mapMeta(body: unknown, ctx: MappingContext): void {
   }
   const entries = field(body, 'entry');
   if (!Array.isArray(entries)) violation(['entry'], 'Expected an array of entries');
+  // An entry or change that is not the shape it should be fails alone: the others still map.
   entries.forEach((entry: unknown, i) => {
-    if (!isRecord(entry)) violation(['entry', i], 'Expected an entry object');
+    if (!isRecord(entry)) return ctx.reject(['entry', i], 'Expected an entry object');
     const changes = field(entry, 'changes');
-    if (!Array.isArray(changes)) violation(['entry', i, 'changes'], 'Expected an array of changes');
+    if (!Array.isArray(changes)) {
+      return ctx.reject(['entry', i, 'changes'], 'Expected an array of changes');
+    }
     const wabaId = id(field(entry, 'id'));
     const entryTime = toUtcIso(field(entry, 'time'));
     changes.forEach((change: unknown, j) => {
       const at = ['entry', i, 'changes', j];
-      if (!isRecord(change)) violation(at, 'Expected a change object');
+      if (!isRecord(change)) return ctx.reject(at, 'Expected a change object');
       const name = str(field(change, 'field'));
-      if (name === null || name === '') violation([...at, 'field'], 'Expected the field name');
+      if (name === null || name === '') return ctx.reject(at, 'Expected the field name');
       const value = field(change, 'value');
       mapChange(ctx, { field: name, value, wabaId, entryTime, at: [...at, 'value'] });
     });
@@ -96,12 +99,12 @@ function mapMessages(ctx: MappingContext, change: Change, value: JsonRecord): vo
 
 function mapEchoes(ctx: MappingContext, change: Change, value: JsonRecord): void {
   const business = businessOf(value, change.wabaId);
-  for (const { item, at } of objectsOf(value, 'message_echoes', change.at)) {
+  for (const { item, at } of objectsOf(ctx, value, 'message_echoes', change.at)) {
     const parts = messageParts(item, business);
     const to = id(field(item, 'to'));
     ctx.emit({
       type: 'whatsapp.message.echoed',
-      data: { messageId: parts.messageId, from: parts.from, to, ...parts.fields },
+      data: { messageId: parts.messageId, from: parts.from, to, ...parts.fields, raw: item },
       time: parts.timestamp,
       subject: conversationSubject(business.phoneNumberId, ctx.sourceId, to),
       sourceKey: change.wabaId,
@@ -307,7 +310,7 @@ function mapAccountAlert(ctx: MappingContext, change: Change, value: JsonRecord)
 function mapUserPreferences(ctx: MappingContext, change: Change, value: JsonRecord): void {
   const business = businessOf(value, change.wabaId);
   const contacts = list(field(value, 'contacts'));
-  for (const { item, at } of objectsOf(value, 'user_preferences', change.at)) {
+  for (const { item, at } of objectsOf(ctx, value, 'user_preferences', change.at)) {
     const waId = id(field(item, 'wa_id'));
     const contact = contactFor(
       contacts,
@@ -407,7 +410,7 @@ function mapCalls(ctx: MappingContext, change: Change, value: JsonRecord): void 
     });
   };
 
-  for (const { item, at } of objectsOf(value, 'calls', change.at)) {
+  for (const { item, at } of objectsOf(ctx, value, 'calls', change.at)) {
     emitCall(item, at, {
       event: str(field(item, 'event')),
       status: text(field(item, 'status')),
@@ -415,7 +418,7 @@ function mapCalls(ctx: MappingContext, change: Change, value: JsonRecord): void 
       to: id(field(item, 'to')),
     });
   }
-  for (const { item, at } of objectsOf(value, 'statuses', change.at)) {
+  for (const { item, at } of objectsOf(ctx, value, 'statuses', change.at)) {
     emitCall(item, at, {
       event: 'status',
       status: str(field(item, 'status')),

@@ -2,6 +2,7 @@ import type { Provider, RawInboundEnvelope } from '@switchboard/contracts';
 import { fixtureJson, readFixture } from '@switchboard/fixtures';
 
 import {
+  RECEIVED_AT,
   envelopeOf,
   eventsOf,
   fixtureEnvelope,
@@ -12,11 +13,59 @@ import {
 } from '../../test/mapping';
 import { normalize } from './normalize';
 
-const allFixtures = providers.flatMap(fixturePaths);
+/** Fixtures with an item that is dead-lettered (tested with their provider's mapper). */
+const withItemFailures = ['meta/statuses-batch-one-malformed.json'];
+const allFixtures = providers.flatMap(fixturePaths).filter((p) => !withItemFailures.includes(p));
+/** Fixtures whose events have no provider time: their ids derive from raw id and position. */
+const timeless = ['meta/change-level-errors.json', 'meta/unknown-field.json', 'onprem/errors.json'];
+const timed = allFixtures.filter((path) => !timeless.includes(path));
+const OTHER_RAW = {
+  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  receivedAt: '2026-03-12T08:00:00Z',
+};
+
+/** Every scalar in a JSON document, with the key it sits under. */
+function leavesOf(value: unknown, key = ''): [string, unknown][] {
+  if (value === null || typeof value !== 'object') return [[key, value]];
+  return Object.entries(value).flatMap(([k, child]) =>
+    leavesOf(child, Array.isArray(value) ? key : k),
+  );
+}
+
+/**
+ * Envelope fields every event states in its own attributes: the Cloud API's `object` and
+ * `messaging_product` (the channel), a change's `field` (the event type), an entry's `time` (the
+ * event time, in UTC).
+ */
+const envelopeKeys = new Set(['object', 'messaging_product', 'field', 'time']);
 
 describe(normalize.name, () => {
+  describe('fidelity', () => {
+    it.each(allFixtures)('keeps every value %s sent in its events', (path) => {
+      // given
+      const body = fixtureJson(path);
+
+      // when
+      const events = JSON.stringify(mapFixture(path));
+
+      // then every scalar the provider sent is in an event, as sent
+      const missing = leavesOf(body).filter(
+        ([key, value]) =>
+          !envelopeKeys.has(key) && value !== null && !events.includes(JSON.stringify(value)),
+      );
+      expect(missing).toEqual([]);
+    });
+  });
+
   describe('redelivery', () => {
-    it.each(allFixtures)('gives %s the same ids when delivered again', (path) => {
+    it('knows which fixtures have events without a provider time', () => {
+      const withoutTime = allFixtures.filter((path) =>
+        mapFixture(path).some((event) => event.time === RECEIVED_AT),
+      );
+      expect(withoutTime).toEqual(timeless);
+    });
+
+    it.each(timed)('gives %s the same ids when delivered again', (path) => {
       // given the same bytes in another raw envelope, received later through another source
       const first = mapFixture(path);
       const again = mapFixture(path, {
@@ -31,6 +80,48 @@ describe(normalize.name, () => {
       expect(again.map((e) => e.rawid)).toEqual(
         first.map(() => '7c9e6679-7425-40de-944b-e07fc1f90ae7'),
       );
+    });
+
+    it.each(timeless)(
+      'gives %s other ids when delivered again, the same when consumed again',
+      (path) => {
+        // given the same bytes in another raw envelope: a second message with the same content
+        const first = mapFixture(path);
+        const again = mapFixture(path, OTHER_RAW);
+        const consumedAgain = mapFixture(path, { receivedAt: OTHER_RAW.receivedAt });
+
+        // then content alone does not make them one event, but the same raw record does
+        expect(first.length).toBeGreaterThan(0);
+        for (const [i, event] of again.entries()) expect(event.id).not.toBe(first[i]?.id);
+        expect(consumedAgain.map((e) => e.id)).toEqual(first.map((e) => e.id));
+      },
+    );
+
+    it('publishes the same error reported twice, without a provider time, twice', () => {
+      // given Meta reporting the same change-level error in two webhooks, days apart
+      const first = mapFixture('meta/change-level-errors.json');
+      const second = mapFixture('meta/change-level-errors.json', OTHER_RAW);
+
+      // then they are two events, not one deduplicated away for ever
+      expect(first).toHaveLength(1);
+      expect(second).toHaveLength(1);
+      expect(second[0]!.id).not.toBe(first[0]!.id);
+    });
+
+    it('keeps two identical updates without a time in one webhook as two events', () => {
+      // given two identical change-level errors in one Cloud API webhook
+      const error = { code: 131000, title: 'Something went wrong' };
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: '1', changes: [{ field: 'messages', value: { errors: [error, error] } }] }],
+      });
+
+      // when
+      const events = eventsOf(envelopeOf('meta', body));
+
+      // then
+      expect(events).toHaveLength(2);
+      expect(events[0]!.id).not.toBe(events[1]!.id);
     });
 
     it.each(allFixtures)('gives %s the same ids when the JSON is re-serialised', (path) => {

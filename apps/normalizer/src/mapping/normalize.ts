@@ -24,8 +24,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Turns one raw webhook into canonical events, each validated against its schema, or says why it
  * cannot: never throws. Invalid UTF-8 or JSON is `payload_malformed_json`; a body that is not a
- * shape the provider sends is `payload_unsupported`; a structural or schema problem is
- * `payload_schema_violation` with the issues; a defect in a mapper is `processing_failed`.
+ * shape the provider sends is `payload_unsupported`; a structural problem of the body as a whole
+ * is `payload_schema_violation` with the issues; a defect in a mapper is `processing_failed`. One
+ * item (an update, a change) that cannot become an event fails alone: it is in `failures`, and the
+ * other items' events are still given.
  */
 export function normalize(envelope: RawInboundEnvelope): NormalizeResult {
   try {
@@ -51,7 +53,7 @@ export function normalize(envelope: RawInboundEnvelope): NormalizeResult {
         `The body is not JSON: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    const ctx = new MappingContext(envelope);
+    const ctx = new MappingContext(envelope, body);
     mapper(body, ctx);
     return ctx.result();
   } catch (err) {

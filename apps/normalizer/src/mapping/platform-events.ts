@@ -131,6 +131,8 @@ export interface PlatformEvent {
   /** The event name as the provider sent it. */
   readonly providerEvent: string;
   readonly payload: JsonRecord;
+  /** The whole body, when `payload` is only the part of it that held the event fields. */
+  readonly raw?: JsonRecord;
   readonly idIsEntity: boolean;
   readonly time: string | null;
   readonly at: (string | number)[];
@@ -140,7 +142,12 @@ export function emitPlatform(ctx: MappingContext, event: PlatformEvent): void {
   const { fields, entity } = familyFields(event.family, event.payload, event.idIsEntity);
   ctx.emit({
     type: `platform.${event.family}.${event.segment}`,
-    data: { event: event.providerEvent, ...fields, payload: event.payload },
+    data: {
+      event: event.providerEvent,
+      ...fields,
+      payload: event.payload,
+      ...(event.raw !== undefined ? { raw: event.raw } : {}),
+    },
     time: event.time,
     subject: entity,
     sourceKey: null,

@@ -58,6 +58,7 @@ export function mapStandard(body: unknown, ctx: MappingContext): void {
     ...resolved,
     providerEvent: type,
     payload,
+    ...(nested !== null ? { raw: body } : {}),
     idIsEntity: nested !== null,
     time,
     at: nested === null ? [] : ['data'],

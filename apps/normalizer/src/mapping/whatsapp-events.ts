@@ -1,5 +1,5 @@
 import { type JsonRecord, field, firstId, isRecord, list } from './json';
-import { type MappingContext, violation } from './mapping-context';
+import type { MappingContext } from './mapping-context';
 import {
   type Business,
   contactFor,
@@ -50,17 +50,23 @@ export function emitUnrecognized(
   });
 }
 
-/** The objects of an array field of a change value, with their paths; a non-object is refused. */
+/**
+ * The objects of an array field of a change value, with their paths; an item that is not an object
+ * is set aside as an item failure, the others are still given.
+ */
 export function objectsOf(
+  ctx: MappingContext,
   value: JsonRecord,
   key: string,
   at: readonly (string | number)[],
 ): { item: JsonRecord; at: (string | number)[] }[] {
-  return list(field(value, key)).map((item, k) => {
+  const objects: { item: JsonRecord; at: (string | number)[] }[] = [];
+  list(field(value, key)).forEach((item, k) => {
     const itemAt = [...at, key, k];
-    if (!isRecord(item)) violation(itemAt, 'Expected an object');
-    return { item, at: itemAt };
+    if (isRecord(item)) objects.push({ item, at: itemAt });
+    else ctx.reject(itemAt, 'Expected an object');
   });
+  return objects;
 }
 
 /** A message a user sent: `whatsapp.message.received`, keyed by its message id. */
@@ -71,6 +77,7 @@ export function emitReceived(
   contacts: readonly unknown[],
   item: JsonRecord,
   at: (string | number)[],
+  extra: { raw?: JsonRecord; campaignName?: string | null } = {},
 ): void {
   const parts = messageParts(item, business);
   const contact = contactFor(
@@ -81,7 +88,14 @@ export function emitReceived(
   );
   ctx.emit({
     type: 'whatsapp.message.received',
-    data: { messageId: parts.messageId, from: parts.from, contact, ...parts.fields },
+    data: {
+      messageId: parts.messageId,
+      from: parts.from,
+      contact,
+      ...parts.fields,
+      ...(extra.campaignName != null ? { campaignName: extra.campaignName } : {}),
+      raw: extra.raw ?? item,
+    },
     time: parts.timestamp,
     subject: conversationSubject(
       business.phoneNumberId,
@@ -95,8 +109,9 @@ export function emitReceived(
 }
 
 /**
- * A status of a sent message: `whatsapp.message.status_updated`, keyed by message id + status. A
- * status Switchboard does not know is carried whole as an unrecognized change.
+ * A status of a sent message: `whatsapp.message.status_updated` on delivery_status, keyed by
+ * message id + status. A status word Switchboard does not know is `unknown`, keyed by the word as
+ * sent. `raw` is the provider object to keep as `data.raw` (the status object by default).
  */
 export function emitStatus(
   ctx: MappingContext,
@@ -104,20 +119,16 @@ export function emitStatus(
   business: Business,
   item: JsonRecord,
   at: (string | number)[],
+  extra: { raw?: JsonRecord; campaignName?: string | null } = {},
 ): void {
   const status = statusData(item, business);
-  if (status === null) {
-    return emitUnrecognized(
-      ctx,
-      { ...change, at },
-      `Status ${JSON.stringify(field(item, 'status')) ?? 'undefined'} is not one Switchboard knows`,
-      item,
-    );
-  }
   const recipient = status.data.recipientId ?? status.data.recipientUserId ?? null;
+  const data: Record<string, unknown> = { ...status.data, raw: extra.raw ?? item };
+  if (extra.campaignName != null) data.campaignName = extra.campaignName;
+  const key = status.status === 'unknown' ? status.data.providerStatus : status.status;
   ctx.emit({
     type: 'whatsapp.message.status_updated',
-    data: status.data,
+    data,
     time: typeof status.data.timestamp === 'string' ? status.data.timestamp : null,
     subject: conversationSubject(
       business.phoneNumberId,
@@ -125,7 +136,7 @@ export function emitStatus(
       typeof recipient === 'string' ? recipient : null,
     ),
     sourceKey: change.wabaId,
-    naturalKey: status.messageId === null ? null : `${status.messageId}|${status.status}`,
+    naturalKey: status.messageId === null ? null : `${status.messageId}|${String(key)}`,
     at,
   });
 }
@@ -140,7 +151,7 @@ export function emitError(
 ): void {
   ctx.emit({
     type: 'whatsapp.error.reported',
-    data: { error: errorOf(error), business },
+    data: { error: errorOf(error), business, ...(isRecord(error) ? { raw: error } : {}) },
     time: change.entryTime,
     subject: business.phoneNumberId ?? change.wabaId ?? ctx.sourceId,
     sourceKey: change.wabaId,
@@ -157,10 +168,10 @@ export function emitUpdates(
   business: Business,
 ): void {
   const contacts = list(field(value, 'contacts'));
-  for (const { item, at } of objectsOf(value, 'messages', change.at)) {
+  for (const { item, at } of objectsOf(ctx, value, 'messages', change.at)) {
     emitReceived(ctx, change, business, contacts, item, at);
   }
-  for (const { item, at } of objectsOf(value, 'statuses', change.at)) {
+  for (const { item, at } of objectsOf(ctx, value, 'statuses', change.at)) {
     emitStatus(ctx, change, business, item, at);
   }
   for (const [k, error] of list(field(value, 'errors')).entries()) {

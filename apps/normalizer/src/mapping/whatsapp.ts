@@ -356,14 +356,26 @@ export function canonicalStatus(value: string | null): string | null {
   return Object.hasOwn(statuses, key) ? (statuses[key] ?? null) : null;
 }
 
-/** The data of a status object (Cloud API or On-Premises), or null for an unknown status. */
+/**
+ * A provider status string in canonical form: a status Switchboard knows, `unknown` for any other
+ * word (the word itself stays in `providerStatus`), null when there is none.
+ */
+export function statusOrUnknown(value: string | null): string | null {
+  if (value === null || value === '') return null;
+  return canonicalStatus(value) ?? 'unknown';
+}
+
+/**
+ * The data of a status object (Cloud API or On-Premises). A status word Switchboard does not know
+ * is `unknown`; a missing one leaves `status` null, which fails the schema (the item is
+ * dead-lettered on its own).
+ */
 export function statusData(
   value: JsonRecord,
   business: Business,
-): { data: Record<string, unknown>; messageId: string | null; status: string } | null {
+): { data: Record<string, unknown>; messageId: string | null; status: string | null } {
   const providerStatus = str(field(value, 'status'));
-  const status = canonicalStatus(providerStatus);
-  if (status === null || providerStatus === null) return null;
+  const status = statusOrUnknown(providerStatus);
   const conversation = record(field(value, 'conversation'));
   const pricing = record(field(value, 'pricing'));
   const messageId = id(field(value, 'id'));

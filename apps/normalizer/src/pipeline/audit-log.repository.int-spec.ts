@@ -75,7 +75,11 @@ describe('audit log repository (real PostgreSQL)', () => {
       randomBytes(70_000),
       Buffer.from('{"a":1}'),
     ];
-    const raws = bodies.map((body) => ({ envelope: envelope(body), deadLetter: null }));
+    const raws = bodies.map((body) => ({
+      envelope: envelope(body),
+      outcome: 'normalized' as const,
+      reason: null,
+    }));
     const loose = envelope(Buffer.from('A'));
     loose.body = 'QR=='; // decodes to "A" like "QQ==" (the low bits of R are ignored)
     const deadLetter: DeadLetter = {
@@ -91,7 +95,7 @@ describe('audit log repository (real PostgreSQL)', () => {
 
     // when
     await repository.record({
-      raws: [...raws, { envelope: loose, deadLetter }],
+      raws: [...raws, { envelope: loose, outcome: 'dead_lettered', reason: deadLetter.reason }],
       events: [],
       deadLetters: [deadLetter],
     });
@@ -141,7 +145,11 @@ describe('audit log repository (real PostgreSQL)', () => {
     const second = envelope(Buffer.from('{"second":true}'));
     const [a, b] = [randomUUID(), randomUUID()];
     const batch = {
-      raws: [first, second].map((e) => ({ envelope: e, deadLetter: null })),
+      raws: [first, second].map((e) => ({
+        envelope: e,
+        outcome: 'normalized' as const,
+        reason: null,
+      })),
       events: [event(a, first, 'wamid.A'), event(b, first, null), event(a, second, 'wamid.A')],
       deadLetters: [],
     };
@@ -163,7 +171,7 @@ describe('audit log repository (real PostgreSQL)', () => {
     const third = envelope(Buffer.from('{"third":true}'));
     expect(
       await repository.record({
-        raws: [{ envelope: third, deadLetter: null }],
+        raws: [{ envelope: third, outcome: 'normalized' as const, reason: null }],
         events: [event(a, third, 'wamid.A')],
         deadLetters: [],
       }),
@@ -185,7 +193,7 @@ describe('audit log repository (real PostgreSQL)', () => {
     const ids = Array.from({ length: 200 }, () => randomUUID());
     const raws = [envelope(Buffer.from('{"x":1}')), envelope(Buffer.from('{"x":2}'))];
     const batches = raws.map((raw) => ({
-      raws: [{ envelope: raw, deadLetter: null }],
+      raws: [{ envelope: raw, outcome: 'normalized' as const, reason: null }],
       events: ids.map((id) => event(id, raw, null)),
       deadLetters: [],
     }));
@@ -219,7 +227,7 @@ describe('audit log repository (real PostgreSQL)', () => {
 
     // when this consumer records the batch, which waits on that row, and the other commits
     const recording = repository.record({
-      raws: [{ envelope: raw, deadLetter: null }],
+      raws: [{ envelope: raw, outcome: 'normalized' as const, reason: null }],
       events: [mine, theirs],
       deadLetters: [],
     });

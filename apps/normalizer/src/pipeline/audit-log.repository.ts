@@ -12,8 +12,21 @@ export interface AuditedEvent {
   messageId: string | null;
 }
 
+/**
+ * What became of a raw webhook: every item normalized; `partial`, some items dead-lettered one by
+ * one and the others normalized; or `dead_lettered`, nothing of it normalized.
+ */
+export type RawOutcome = 'normalized' | 'partial' | 'dead_lettered';
+
+export interface AuditedRaw {
+  envelope: RawInboundEnvelope;
+  outcome: RawOutcome;
+  /** Why it, or some of its items, could not be normalized; null when it was normalized. */
+  reason: DeadLetter['reason'] | null;
+}
+
 export interface AuditBatch {
-  raws: { envelope: RawInboundEnvelope; deadLetter: DeadLetter | null }[];
+  raws: AuditedRaw[];
   events: AuditedEvent[];
   deadLetters: DeadLetter[];
 }
@@ -114,7 +127,7 @@ export class AuditLogRepository {
 
 function rawsJson(raws: AuditBatch['raws']): string {
   return JSON.stringify(
-    raws.map(({ envelope, deadLetter }) => ({
+    raws.map(({ envelope, outcome, reason }) => ({
       id: envelope.id,
       sourceId: envelope.sourceId,
       businessId: envelope.businessId,
@@ -126,9 +139,9 @@ function rawsJson(raws: AuditBatch['raws']): string {
       // Base64 as in the envelope (validated there); PostgreSQL decodes it to the exact bytes.
       body: envelope.body,
       bodySha256: envelope.bodySha256,
-      outcome: deadLetter ? 'dead_lettered' : 'normalized',
+      outcome,
       // Left out (SQL NULL) when the webhook was normalized.
-      deadLetter: deadLetter ? deadLetter.reason : undefined,
+      deadLetter: reason ?? undefined,
     })),
   );
 }

@@ -1,4 +1,5 @@
-import { encode, InboundRawTopic, type DeadLetter } from '@switchboard/contracts';
+import { DeadLetter, encode, InboundRawTopic } from '@switchboard/contracts';
+import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { envelopeOf } from '../../test/mapping';
 import type { AuditBatch, AuditedEvent, AuditLogRepository } from './audit-log.repository';
@@ -95,10 +96,10 @@ describe(NormalizeBatchService.name, () => {
       original: { kind: 'envelope' },
     });
     expect(
-      recorded[0]!.raws.map((r) => [r.envelope.id, r.deadLetter?.reason.code ?? null]),
+      recorded[0]!.raws.map((r) => [r.envelope.id, r.outcome, r.reason?.code ?? null]),
     ).toEqual([
-      [small, null],
-      [large, 'too_many_events'],
+      [small, 'normalized', null],
+      [large, 'dead_lettered', 'too_many_events'],
     ]);
   });
 
@@ -113,5 +114,138 @@ describe(NormalizeBatchService.name, () => {
       published: 1_000,
       deadLettered: 0,
     });
+  });
+});
+
+/** A Meta `messages` change value with `messages` inbound messages and `statuses` statuses. */
+function metaUpdates(messages: number, statuses: number, seed: string): Record<string, unknown> {
+  return {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: '15550000000', phone_number_id: '106540352242922' },
+    contacts: [{ profile: { name: 'Ana' }, wa_id: '15551234567' }],
+    messages: Array.from({ length: messages }, (_, i) => ({
+      from: '15551234567',
+      id: `wamid.${seed}-in-${i}`,
+      timestamp: String(1773142200 + i),
+      type: 'text',
+      text: { body: `hello ${i}` },
+    })),
+    statuses: Array.from({ length: statuses }, (_, i) => ({
+      id: `wamid.${seed}-out-${i}`,
+      status: ['sent', 'delivered', 'read'][i % 3],
+      timestamp: String(1773142300 + i),
+      recipient_id: '15551234567',
+    })),
+  };
+}
+
+function metaBody(value: Record<string, unknown>): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }],
+  });
+}
+
+type Item = Record<string, unknown>;
+
+/** Ways to spoil one update so that it cannot become an event; each keeps the others intact. */
+const corruptions: Record<'messages' | 'statuses', fc.Arbitrary<(item: Item) => unknown>> = {
+  messages: fc.constantFrom(
+    () => null,
+    () => 'not an update',
+    () => 42,
+    () => [],
+    ({ timestamp: _, ...rest }: Item) => rest,
+    (item: Item) => ({ ...item, timestamp: 'yesterday' }),
+    (item: Item) => ({ ...item, timestamp: { seconds: 1 } }),
+    (item: Item) => ({ ...item, text: {} }),
+  ),
+  statuses: fc.constantFrom(
+    () => null,
+    () => true,
+    () => 'delivered',
+    ({ id: _, ...rest }: Item) => rest,
+    (item: Item) => ({ ...item, id: '' }),
+    (item: Item) => ({ ...item, id: { value: 'wamid' } }),
+    ({ status: _, ...rest }: Item) => rest,
+    (item: Item) => ({ ...item, status: 7 }),
+    ({ timestamp: _, ...rest }: Item) => rest,
+    (item: Item) => ({ ...item, timestamp: '2026-13-45' }),
+  ),
+};
+
+describe(`${NormalizeBatchService.name} with one corrupted update`, () => {
+  it('publishes the N−1 good events of a Meta batch and dead-letters the one bad update alone', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .record({
+            messages: fc.integer({ min: 0, max: 40 }),
+            statuses: fc.integer({ min: 0, max: 40 }),
+            kind: fc.constantFrom('messages' as const, 'statuses' as const),
+            at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+          })
+          .filter(({ messages, statuses, kind }) => (kind === 'messages' ? messages : statuses) > 0)
+          .chain((shape) => fc.tuple(fc.constant(shape), corruptions[shape.kind])),
+        async ([{ messages, statuses, kind, at }, corrupt]) => {
+          // given a Meta webhook of N updates, one of which is corrupted
+          const value = metaUpdates(messages, statuses, 'p');
+          const items = value[kind] as Item[];
+          const k = Math.floor(at * items.length);
+          const corrupted = corrupt(items[k]!);
+          items[k] = corrupted as Item;
+          const { batches, recorded, published } = service();
+          const rawId = '9b2f3c4d-1e5a-4b6c-8d7e-0f1a2b3c4d5e';
+
+          // when it is normalized
+          const result = await batches.process([record(metaBody(value), rawId, 0)]);
+
+          // then the N−1 good updates are published and the bad one is dead-lettered on its own,
+          // with the raw id, its JSON pointer, why, and the update exactly as sent
+          const n = messages + statuses;
+          expect(result).toEqual({ published: n - 1, deadLettered: 1 });
+          const [deadLetter] = published[0]!.deadLetters;
+          expect(deadLetter).toMatchObject({
+            rawId,
+            pointer: `/entry/0/changes/0/value/${kind}/${k}`,
+            reason: { code: 'payload_schema_violation' },
+            original: { kind: 'item', value: corrupted },
+          });
+          expect(deadLetter!.issues.length).toBeGreaterThan(0);
+          expect(DeadLetter.safeParse(deadLetter).success).toBe(true);
+          const ids = published[0]!.events.map((e) => e.event.data.messageId);
+          expect(ids).not.toContain(`wamid.p-${kind === 'messages' ? 'in' : 'out'}-${k}`);
+          expect(new Set(ids).size).toBe(n - 1);
+          // and the audit log records the partial outcome
+          expect(recorded[0]!.raws).toMatchObject([
+            {
+              outcome: n === 1 ? 'dead_lettered' : 'partial',
+              reason: { code: 'payload_schema_violation' },
+            },
+          ]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps one dead letter per item, at the same id when the record is consumed again', async () => {
+    // given a batch whose second status is not an object
+    const value = metaUpdates(1, 3, 'q');
+    (value.statuses as unknown[])[1] = 'oops';
+    const body = metaBody(value);
+    const rawId = '3d6f0a1b-2c3d-4e5f-8a9b-0c1d2e3f4a5b';
+
+    // when the same raw record is processed twice (a crash before the offset commit)
+    const first = service();
+    await first.batches.process([record(body, rawId, 0)]);
+    const again = service();
+    await again.batches.process([record(body, rawId, 0)]);
+
+    // then both give the one dead letter, under the same id
+    const ids = [first, again].map((s) => s.published[0]!.deadLetters.map((d) => d.id));
+    expect(ids[0]).toHaveLength(1);
+    expect(ids[1]).toEqual(ids[0]);
+    expect(first.published[0]!.events).toHaveLength(3);
   });
 });

@@ -7,9 +7,9 @@ import {
   InboundRawTopic,
   type RawInboundEnvelope,
 } from '@switchboard/contracts';
-import { messageIdOf, normalize } from '../mapping';
+import { type ItemFailure, messageIdOf, normalize } from '../mapping';
 import { uuidBytes, uuidV5 } from '../mapping/ids';
-import { type AuditedEvent, AuditLogRepository } from './audit-log.repository';
+import { type AuditedEvent, type AuditedRaw, AuditLogRepository } from './audit-log.repository';
 import { EventPublisher } from './event.publisher';
 import { NormalizerMetrics } from './normalizer.metrics';
 
@@ -48,7 +48,7 @@ export class NormalizeBatchService {
   async process(
     records: readonly ConsumedRaw[],
   ): Promise<{ published: number; deadLettered: number }> {
-    const raws: { envelope: RawInboundEnvelope; deadLetter: DeadLetter | null }[] = [];
+    const raws: AuditedRaw[] = [];
     const events: AuditedEvent[] = [];
     const deadLetters: DeadLetter[] = [];
     const failedAt = new Date().toISOString();
@@ -87,11 +87,24 @@ export class NormalizeBatchService {
           { kind: 'envelope', envelope },
           failedAt,
         );
-        raws.push({ envelope, deadLetter });
+        raws.push({ envelope, outcome: 'dead_lettered', reason: deadLetter.reason });
         deadLetters.push(deadLetter);
         continue;
       }
-      raws.push({ envelope, deadLetter: null });
+      // Each item that failed is dead-lettered on its own; the others' events are published.
+      for (const failure of result.failures) {
+        deadLetters.push(itemDeadLetterOf(envelope, failure, failedAt));
+      }
+      raws.push({
+        envelope,
+        outcome:
+          result.failures.length === 0
+            ? 'normalized'
+            : result.events.length === 0
+              ? 'dead_lettered'
+              : 'partial',
+        reason: result.failures.length === 0 ? null : partialReason(result.failures, result.events),
+      });
       for (const event of result.events) {
         // Serialised once for the audit row and the published value. normalize validated the
         // event against its type's schema, which only narrows CloudEvent, so this is the JSON
@@ -110,6 +123,42 @@ export class NormalizeBatchService {
     this.metrics.recordBatch(records.length, toPublish.length, deadLetters.length);
     return { published: toPublish.length, deadLettered: deadLetters.length };
   }
+}
+
+/** One failed item of a webhook, under an id derived from the raw id and the item's pointer. */
+function itemDeadLetterOf(
+  envelope: RawInboundEnvelope,
+  failure: ItemFailure,
+  failedAt: string,
+): DeadLetter {
+  return {
+    id: uuidV5(`dead-letter|${envelope.id}|${failure.pointer}`, DEAD_LETTER_NAMESPACE),
+    rawId: envelope.id,
+    sourceId: envelope.sourceId,
+    receivedAt: envelope.receivedAt,
+    failedAt,
+    reason: { code: failure.reason, message: failure.message },
+    issues: [...failure.issues],
+    pointer: failure.pointer,
+    original: { kind: 'item', value: failure.value },
+  };
+}
+
+/** What the audit log records of a webhook some of whose items were dead-lettered. */
+function partialReason(
+  failures: readonly ItemFailure[],
+  events: readonly unknown[],
+): DeadLetter['reason'] {
+  const shown = failures
+    .slice(0, 5)
+    .map((f) => f.pointer)
+    .join(', ');
+  return {
+    code: 'payload_schema_violation',
+    message:
+      `${failures.length} item(s) dead-lettered one by one (${shown}` +
+      `${failures.length > 5 ? ', ...' : ''}); ${events.length} event(s) normalized`,
+  };
 }
 
 function deadLetterOf(
