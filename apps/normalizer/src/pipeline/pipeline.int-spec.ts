@@ -191,6 +191,60 @@ describe('normalizer pipeline (real Kafka and PostgreSQL)', () => {
     expect(raws).toHaveLength(2);
   });
 
+  it('publishes the good updates of a batch with one malformed status and dead-letters that one alone', async () => {
+    // given a Meta webhook of four statuses, the third with a timestamp that is not a time
+    const body = readFixture('meta/statuses-batch-one-malformed.json');
+    const [raw] = await bed.sendRaw({ provider: 'meta', body });
+
+    // then the three good statuses are published on delivery_status
+    const events = await eventually(
+      () => (publishedFor(raw!.id).length >= 3 ? publishedFor(raw!.id) : undefined),
+      { what: 'three status events' },
+    );
+    const deadLetter = await eventually(
+      () => bed.deadLetters.find((d) => d.value.rawId === raw!.id),
+      { what: 'the item dead letter' },
+    );
+    await bed.waitCommitted();
+    expect(publishedFor(raw!.id)).toHaveLength(3);
+    expect(events.every((e) => e.topic === bed.topic('switchboard.delivery_status.v1'))).toBe(true);
+    expect(events.map((e) => (e.value.data as { messageId: string }).messageId).sort()).toEqual([
+      'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw0',
+      'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw1',
+      'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw3',
+    ]);
+
+    // and the malformed one is one dead letter, with the raw id, its JSON pointer and why
+    expect(bed.deadLetters.filter((d) => d.value.rawId === raw!.id)).toHaveLength(1);
+    expect(deadLetter.value).toMatchObject({
+      rawId: raw!.id,
+      pointer: '/entry/0/changes/0/value/statuses/2',
+      reason: { code: 'payload_schema_violation' },
+      original: { kind: 'item', value: { timestamp: 'not-a-time' } },
+    });
+    expect(deadLetter.value.issues.map((i) => i.path.join('.'))).toContain('data.timestamp');
+
+    // and the audit log records the webhook as partial, its three events and the dead letter
+    const [stored] = await bed.query<{ outcome: string; dead_letter: { message: string } }>(
+      'SELECT outcome, dead_letter FROM raw_webhooks WHERE id = $1',
+      [raw!.id],
+    );
+    expect(stored!.outcome).toBe('partial');
+    expect(stored!.dead_letter.message).toContain('/entry/0/changes/0/value/statuses/2');
+    const rows = await bed.query<{ id: string }>(
+      'SELECT id FROM canonical_events WHERE raw_id = $1',
+      [raw!.id],
+    );
+    expect(rows.map((r) => r.id).sort()).toEqual(events.map((e) => e.value.id).sort());
+    const dead = await bed.query<{ reason_code: string; pointer: string }>(
+      `SELECT reason_code, dead_letter->>'pointer' AS pointer FROM dead_letters WHERE raw_id = $1`,
+      [raw!.id],
+    );
+    expect(dead).toEqual([
+      { reason_code: 'payload_schema_violation', pointer: '/entry/0/changes/0/value/statuses/2' },
+    ]);
+  });
+
   it('dead-letters a malformed envelope and an unparseable payload, records them, and keeps going', async () => {
     // given garbage on the raw topic, a signed body that is not JSON, then a good webhook
     await bed.sendRawBytes({ key: 'src_test', value: Buffer.from('{"not":"an envelope"') });
