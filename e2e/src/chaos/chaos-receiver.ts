@@ -5,7 +5,9 @@
  * modules.
  *
  * For each request it finds the first chaos message id in the body (a byte search, no JSON
- * parsing), answers 200 and reports `<message id> <webhook-id>` to the parent. Messages to the
+ * parsing), answers 200 and reports `<message id> <webhook-id> <status>` to the parent. With
+ * `CHAOS_FAIL_FIRST_EVERY=n`, the first request for every n-th message (its number divisible by
+ * n) is answered 500 instead, so that its delivery is retried. Messages to the
  * parent: `{type: 'ready', port}` once listening; `{type: 'deliveries', deliveries}` every 50 ms
  * while requests arrive; `{type: 'flushed', requests, withoutId}` in answer to `{type: 'flush'}`
  * (after every delivery received so far has been reported: IPC keeps the order). It exits when
@@ -18,6 +20,8 @@ const marker = Buffer.from('wamid.chaos-');
 const idPattern = /^wamid\.chaos-[0-9a-z]+-\d+/;
 
 let deliveries: string[] = [];
+const failFirstEvery = Number(process.env.CHAOS_FAIL_FIRST_EVERY ?? 0);
+const failedOnce = new Set<string>();
 let requests = 0;
 let withoutId = 0;
 
@@ -40,9 +44,17 @@ const server = createServer((req, res) => {
     // latin1 over a short slice: the ids are ASCII, and decoding the whole body would only cost.
     const id = at < 0 ? null : idPattern.exec(body.toString('latin1', at, at + 64));
     requests++;
-    if (id) deliveries.push(`${id[0]} ${String(req.headers['webhook-id'] ?? '')}`);
+    let status = 200;
+    if (id && failFirstEvery > 0 && !failedOnce.has(id[0])) {
+      const number = Number(id[0].slice(id[0].lastIndexOf('-') + 1));
+      if (number % failFirstEvery === 0) {
+        failedOnce.add(id[0]);
+        status = 500;
+      }
+    }
+    if (id) deliveries.push(`${id[0]} ${String(req.headers['webhook-id'] ?? '')} ${status}`);
     else withoutId++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    res.writeHead(status, { 'content-type': 'application/json' }).end(`{"ok":${status === 200}}`);
   });
 });
 server.keepAliveTimeout = 60_000;

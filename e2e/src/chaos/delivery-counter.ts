@@ -11,12 +11,16 @@ type FromReceiver =
  * delivery it reports, counted per message id.
  */
 export class DeliveryCounter {
-  /** Deliveries per message id. */
+  /** Deliveries per message id (answered 200). */
   readonly perMessage = new Map<string, number>();
+  /** Attempts the receiver answered 500 on purpose, per message id (see `failFirstEvery`). */
+  readonly failedPerMessage = new Map<string, number>();
   /** Webhook ids (delivery ids) seen per message id, for telling apart two kinds of duplicates. */
   readonly webhookIds = new Map<string, Set<string>>();
-  /** Every delivery that carried a message id, as counted here. */
+  /** Every delivery that carried a message id, as counted here (answered 200). */
   deliveries = 0;
+  /** Attempts answered 500 on purpose. */
+  failedAttempts = 0;
   /** When the latest new message id arrived (ms, `performance.now()` of this process). */
   lastNewAt = 0;
   /** When each message id first arrived, in order. */
@@ -30,9 +34,12 @@ export class DeliveryCounter {
       if (m.type !== 'deliveries') return;
       const now = performance.now();
       for (const entry of m.deliveries) {
-        const space = entry.indexOf(' ');
-        const id = entry.slice(0, space);
-        const webhookId = entry.slice(space + 1);
+        const [id = '', webhookId = '', status = '200'] = entry.split(' ');
+        if (status !== '200') {
+          this.failedPerMessage.set(id, (this.failedPerMessage.get(id) ?? 0) + 1);
+          this.failedAttempts++;
+          continue;
+        }
         const n = (this.perMessage.get(id) ?? 0) + 1;
         this.perMessage.set(id, n);
         this.deliveries++;
@@ -47,11 +54,16 @@ export class DeliveryCounter {
     });
   }
 
-  static async start(): Promise<DeliveryCounter> {
+  /**
+   * Starts the receiver; with `failFirstEvery` n, it answers 500 to the first attempt for every
+   * n-th message, so those deliveries are retried.
+   */
+  static async start(options: { failFirstEvery?: number } = {}): Promise<DeliveryCounter> {
     // Node strips the types itself; the file is an ES module in a package without "type".
     const args = ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', 'chaos-receiver.ts'];
     const child = spawn(process.execPath, args, {
       cwd: __dirname,
+      env: { ...process.env, CHAOS_FAIL_FIRST_EVERY: String(options.failFirstEvery ?? 0) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = new Promise<number>((resolve, reject) => {

@@ -9,8 +9,11 @@ export const NO_ANSWER = -1;
 const UNSENT = 0;
 
 export interface OpenLoopOptions {
-  /** The webhook URL (its origin and path). */
-  url: string;
+  /**
+   * The webhook URL (its origin and path), or one per ingress instance: request `i` goes to
+   * `urls[i % urls.length]`, as a load balancer spreading requests evenly would send it.
+   */
+  url: string | readonly string[];
   /** Requests per second. */
   rate: number;
   seconds: number;
@@ -73,23 +76,27 @@ export class OpenLoop {
     const { options, status } = this;
     const { rate, appSecret } = options;
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const url = new URL(options.url);
-    const pool = new Pool(url.origin, {
-      connections: options.connections ?? 256,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      // Every request has its deadline (below): no timeouts of the pool's own.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connectTimeout: timeoutMs,
-    });
+    const urls = (typeof options.url === 'string' ? [options.url] : options.url).map(
+      (u) => new URL(u),
+    );
+    const targets = urls.map((url) => ({
+      pool: new Pool(url.origin, {
+        connections: Math.ceil((options.connections ?? 256) / urls.length),
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        // Every request has its deadline (below): no timeouts of the pool's own.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connectTimeout: timeoutMs,
+      }),
+      path: url.pathname + url.search,
+    }));
     const at = options.template.indexOf(options.placeholder);
     if (at < 0 || options.template.indexOf(options.placeholder, at + 1) >= 0) {
       throw new Error('the placeholder must occur exactly once in the template');
     }
     const head = Buffer.from(options.template.slice(0, at));
     const tail = Buffer.from(options.template.slice(at + options.placeholder.length));
-    const path = url.pathname + url.search;
 
     const total = status.length;
     const rawIds: (string | undefined)[] = new Array<string | undefined>(total);
@@ -123,6 +130,7 @@ export class OpenLoop {
       const body = Buffer.concat([head, id, tail], head.length + id.length + tail.length);
       const signature = createHmac('sha256', appSecret).update(body).digest('hex');
       inFlight++;
+      const { pool, path } = targets[i % targets.length]!;
       pool
         .request({
           path,
@@ -181,7 +189,7 @@ export class OpenLoop {
     }
     if (inFlight > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
     for (const timer of deadlines) clearTimeout(timer);
-    await pool.close();
+    await Promise.all(targets.map((t) => t.pool.close()));
     return {
       sent: total,
       sendSeconds: (lastSentAt - started + interval) / 1000,

@@ -1,0 +1,160 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testKafka, uniqueName } from '@switchboard/testing';
+import { adminCall } from '../admin-client';
+import type { ServiceName, ServiceProcess } from '../service-process';
+import { describeChaos } from './scenario';
+
+/** Configuration changes made while the instances come and go: each must reach the topic once. */
+let configChanges = 0;
+let churnFailures = 0;
+
+/**
+ * Two instances of every service under the same load, as the autoscalers run them: they share
+ * consumer groups, the delivery leases and the outbox lock. Mid-run one instance of each gets
+ * SIGTERM and stays down for a third of the run, then starts again. Nothing acknowledged may be
+ * lost; every retry (every 20th message's first attempt is refused) is taken by one instance
+ * only; and every configuration change made meanwhile is on the config topic exactly once.
+ */
+describeChaos({
+  name: 'two instances of every service',
+  slug: 'replicas',
+  describe: 'replicas: two instances of every service, one of each SIGTERMed mid-run',
+  replicas: 2,
+  failFirstEvery: 20,
+  // One ingress keeps answering while the other is down.
+  minAcknowledgedShare: 0.9,
+  async disrupt({ services, seconds, operatorKey, until, note, hold, release }) {
+    const stopped: ServiceProcess[] = [];
+    const churn = churnConfig(services, operatorKey, seconds * 1000);
+    await until((seconds * 1000) / 3);
+    // The first subscriptions instance started first and holds the outbox lock: it goes.
+    const victims: [ServiceName, number][] = [
+      ['ingress', 1],
+      ['normalizer', 1],
+      ['subscriptions', 0],
+      ['delivery', 1],
+    ];
+    await Promise.all(
+      victims.map(async ([name, k]) => {
+        const service = services.get(name)![k]!;
+        hold(service);
+        const ended = await service.stop('SIGTERM');
+        stopped.push(service);
+        note(`${name}#${k + 1} SIGTERMed; exited (code ${ended.code}, signal ${ended.signal})`);
+      }),
+    );
+    await until((seconds * 1000 * 2) / 3);
+    for (const service of stopped) {
+      service.start();
+      release(service);
+    }
+    note('the stopped instances started again');
+    await churn;
+  },
+  async check({ prefix }) {
+    // every configuration change is on the config topic once: one record per key and version
+    expect(churnFailures).toBe(0);
+    expect(configChanges).toBeGreaterThan(10);
+    const records = await readToEnd(`${prefix}switchboard.config.v1`);
+    const seen = new Map<string, number>();
+    for (const r of records) {
+      if (r.value === null) continue;
+      const version = (JSON.parse(r.value) as { version?: unknown }).version;
+      const id = `${r.key} v${String(version)}`;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+    const twice = [...seen].filter(([, n]) => n > 1);
+    process.stdout.write(
+      `config topic: ${records.length} records, ${seen.size} distinct key versions, ` +
+        `${twice.length} published more than once; ${configChanges} changes made during the run\n`,
+    );
+    expect(twice).toEqual([]);
+    // (a source and a subscription per change round, each at least one record)
+    expect(seen.size).toBeGreaterThanOrEqual(configChanges);
+  },
+});
+
+/**
+ * Makes configuration changes for `ms` through whichever admin API instance is up: a business
+ * with a source and a webhook every half second, each of which the outbox publishes.
+ */
+async function churnConfig(
+  services: ReadonlyMap<ServiceName, readonly ServiceProcess[]>,
+  operatorKey: string,
+  ms: number,
+): Promise<void> {
+  const ends = performance.now() + ms;
+  for (let round = 0; performance.now() < ends; round++) {
+    await sleep(500);
+    const live = services.get('subscriptions')!.filter((s) => s.isRunning);
+    const api = live[round % Math.max(1, live.length)];
+    if (!api) continue;
+    try {
+      const business = await adminCall<{ id: string; apiKey: { key: string } }>(
+        api.url,
+        'POST',
+        '/v1/businesses',
+        { authorization: `Bearer ${operatorKey}` },
+        { name: `Churn ${round}` },
+      );
+      if (business.status !== 201) continue; // the instance was stopping: not a change
+      const key = { 'x-api-key': business.body.apiKey.key };
+      const source = await adminCall(
+        api.url,
+        'POST',
+        `/v1/businesses/${business.body.id}/sources`,
+        key,
+        { provider: 'meta', appSecret: `churn-secret-${round}` },
+      );
+      if (source.status === 201) configChanges++;
+      else if (source.status < 500) churnFailures++;
+    } catch {
+      // the instance went down mid-call: the change may or may not have been made
+    }
+  }
+}
+
+/** Every record of a topic, read to its end (commit markers of transactions included). */
+async function readToEnd(topic: string): Promise<{ key: string; value: string | null }[]> {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  for (const p of await admin.fetchTopicOffsets(topic)) {
+    if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high) - 1n);
+  }
+  await admin.disconnect();
+  const records: { key: string; value: string | null }[] = [];
+  if (ends.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: uniqueName('config-reader'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${topic} not read to its end`)), 60_000);
+      const reached = (partition: number, offset: string): void => {
+        const end = ends.get(partition);
+        if (end !== undefined && BigInt(offset) >= end) ends.delete(partition);
+        if (ends.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+        reached(payload.partition, payload.lastOffset),
+      );
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          records.push({
+            key: message.key?.toString() ?? '',
+            value: message.value?.toString() ?? null,
+          });
+          reached(partition, message.offset);
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}

@@ -1,0 +1,50 @@
+import type { ServiceName } from '../service-process';
+import { describeChaos } from './scenario';
+
+/** How each SIGTERMed service ended. */
+const exits: { name: ServiceName; code: number | null; signal: string | null }[] = [];
+
+/**
+ * A rolling restart under load, as a deployment does it: each service in turn gets SIGTERM,
+ * finishes what it has in hand (ingress stops accepting, answers what it took in, then exits),
+ * and is started again once it has exited; twice over. Nothing acknowledged may be lost, and the
+ * duplicates delivered are counted. Every 20th message's first attempt is refused, so retries
+ * are due while delivery restarts.
+ */
+describeChaos({
+  name: 'rolling restart',
+  slug: 'rolling',
+  describe: 'rolling restart: SIGTERM each service in turn under load, twice',
+  replicas: 1,
+  failFirstEvery: 20,
+  // While the only ingress restarts, requests meet a closed port.
+  minAcknowledgedShare: 0.5,
+  async disrupt({ services, seconds, until, note, hold, release }) {
+    const order: ServiceName[] = ['ingress', 'normalizer', 'subscriptions', 'delivery'];
+    const rounds = [...order, ...order];
+    const step = (seconds * 1000) / (rounds.length + 1);
+    for (const [i, name] of rounds.entries()) {
+      await until((i + 1) * step);
+      const service = services.get(name)![0]!;
+      hold(service);
+      const began = performance.now();
+      const ended = await service.stop('SIGTERM');
+      exits.push({ name, ...ended });
+      note(
+        `${name} SIGTERMed; exited by itself after ${Math.round(performance.now() - began)} ms` +
+          ` (code ${ended.code}, signal ${ended.signal})`,
+      );
+      service.start();
+      release(service);
+      await service.waitReady(90_000);
+      note(`${name} started again and ready`);
+    }
+  },
+  async check({ sentErrors }) {
+    // every service finished its work and exited by itself on SIGTERM (code 0), within its
+    // shutdown timeout, every time
+    expect(exits).toHaveLength(8);
+    expect(exits.filter((e) => e.code !== 0)).toEqual([]);
+    process.stdout.write(`requests without an answer, by cause: ${JSON.stringify(sentErrors)}\n`);
+  },
+});
