@@ -1,5 +1,7 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { type ServiceError, status } from '@grpc/grpc-js';
 import { createTestDatabase } from '@switchboard/testing';
+import { AdminGrpcClient } from '../../test/grpc-client';
 import { SubscriptionsUnderTest } from '../../test/subscriptions-app';
 import type { CreatedBusiness } from '../businesses/businesses.schemas';
 
@@ -44,6 +46,7 @@ describe('admin API while PostgreSQL is down (real PostgreSQL and Kafka)', () =>
   const service = new SubscriptionsUnderTest();
   let hop: PostgresHop;
   let business: CreatedBusiness;
+  let grpc: AdminGrpcClient;
 
   beforeAll(async () => {
     service.database = await createTestDatabase('subscriptions');
@@ -60,9 +63,11 @@ describe('admin API while PostgreSQL is down (real PostgreSQL and Kafka)', () =>
         payload: { name: 'Acme' },
       })
     ).body;
+    grpc = new AdminGrpcClient(service.grpcAddress);
   });
 
   afterAll(async () => {
+    grpc?.close();
     await hop.up();
     await service.stop();
     await hop.down();
@@ -104,5 +109,51 @@ describe('admin API while PostgreSQL is down (real PostgreSQL and Kafka)', () =>
     // and once it is back, the same request succeeds
     await hop.up();
     expect((await deliveries()).statusCode).toBe(200);
+  });
+
+  /** How a gRPC call failed: status, message, and the error code and Retry-After in metadata. */
+  async function grpcFailure(call: Promise<unknown>) {
+    const err = await call.then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (e: ServiceError) => e,
+    );
+    return {
+      code: err.code,
+      details: err.details,
+      errorCode: err.metadata.get('error-code')[0],
+      retryAfter: err.metadata.get('retry-after')[0],
+    };
+  }
+
+  it('answers gRPC calls UNAVAILABLE database_unavailable, and serves them again once it is back', async () => {
+    // given a working gRPC API
+    const key = { 'x-api-key': business.apiKey.key };
+    const list = () => grpc.call('Deliveries', 'ListDeliveries', { businessId: business.id }, key);
+    await expect(list()).resolves.toBeDefined();
+
+    // when PostgreSQL goes away
+    await hop.down();
+
+    // then reads and writes fail UNAVAILABLE with a clear message, never INTERNAL
+    const create = grpc.call(
+      'Businesses',
+      'CreateBusiness',
+      { name: 'Other' },
+      { authorization: `Bearer ${service.operatorKey}` },
+    );
+    for (const failure of [await grpcFailure(list()), await grpcFailure(create)]) {
+      expect(failure).toEqual({
+        code: status.UNAVAILABLE,
+        details: 'The database is unavailable; retry shortly',
+        errorCode: 'database_unavailable',
+        retryAfter: '5',
+      });
+    }
+
+    // and once it is back, the same call succeeds
+    await hop.up();
+    await expect(list()).resolves.toBeDefined();
   });
 });

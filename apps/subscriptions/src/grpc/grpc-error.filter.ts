@@ -1,6 +1,12 @@
-import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  Logger,
+  Optional,
+  type RpcExceptionFilter,
+} from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
-import { AppError } from '@switchboard/service-kit';
+import { AppError, ErrorTranslation, loggableError } from '@switchboard/service-kit';
 import { type Observable, throwError } from 'rxjs';
 
 const statusOf: Record<number, status> = {
@@ -14,7 +20,10 @@ const statusOf: Record<number, status> = {
   504: status.DEADLINE_EXCEEDED,
 };
 
-/** What a failed call answers: a gRPC status, the message, and the REST error code in metadata. */
+/**
+ * What a failed call answers: a gRPC status, the message, and in metadata the REST error code
+ * and the typed error's headers (`retry-after` for an unavailable database).
+ */
 export interface GrpcError {
   code: status;
   details: string;
@@ -25,6 +34,7 @@ export function toGrpcError(exception: unknown): GrpcError {
   const metadata = new Metadata();
   if (exception instanceof AppError) {
     metadata.set('error-code', exception.code);
+    for (const [name, value] of Object.entries(exception.headers)) metadata.set(name, value);
     return {
       code: statusOf[exception.httpStatus] ?? status.INTERNAL,
       details: exception.message,
@@ -35,15 +45,28 @@ export function toGrpcError(exception: unknown): GrpcError {
   return { code: status.INTERNAL, details: 'Internal error', metadata };
 }
 
-/** Maps every error of a gRPC handler once, as `HttpErrorFilter` does for REST. */
+/**
+ * Maps every error of a gRPC handler once, as `HttpErrorFilter` does for REST: typed errors as
+ * they say, library errors a module registered a translation for likewise (PostgreSQL
+ * unreachable: UNAVAILABLE `database_unavailable` with `retry-after`), unknown ones as INTERNAL.
+ */
 @Catch()
 export class GrpcErrorFilter implements RpcExceptionFilter<unknown> {
   private readonly logger = new Logger(GrpcErrorFilter.name);
 
+  constructor(@Optional() private readonly translation?: ErrorTranslation) {}
+
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    if (!(exception instanceof AppError))
-      this.logger.error({ err: exception }, 'Unhandled gRPC error');
-    const error = toGrpcError(exception);
+    let typed = exception instanceof AppError ? exception : undefined;
+    if (!typed) {
+      typed = this.translation?.translate(exception);
+      if (typed) {
+        this.logger.warn({ err: loggableError(exception), code: typed.code }, typed.message);
+      } else {
+        this.logger.error({ err: loggableError(exception) }, 'Unhandled gRPC error');
+      }
+    }
+    const error = toGrpcError(typed ?? exception);
     return throwError(() => error);
   }
 }
