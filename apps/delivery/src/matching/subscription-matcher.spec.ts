@@ -4,6 +4,7 @@ import type {
   SubscriptionConfiguration,
   SubscriptionRecord,
 } from '@switchboard/contracts';
+import { fixtureJson } from '@switchboard/fixtures';
 import { cloudEvent, subscriptionRecord } from '../../test/builders';
 import { eventFields } from './event-fields';
 import { MAX_MATCHED_LENGTH, SubscriptionMatcher } from './subscription-matcher';
@@ -87,10 +88,42 @@ describe(SubscriptionMatcher.name, () => {
       matched: false,
       reason: 'channel_type',
     });
-    // an event that names its channel is judged by it
+    // an event that names its channel is judged by it, and a data field named channel is not
+    expect(
+      matches(subscription({ channelTypes: ['sms'] }), event({ channel: 'sms' })).matched,
+    ).toBe(true);
     expect(
       matches(subscription({ channelTypes: ['sms'] }), event({}, { channel: 'sms' })).matched,
-    ).toBe(true);
+    ).toBe(false);
+  });
+
+  it.each<[string, CloudEvent['topic']]>([
+    ['connectly/sms-message-with-extras.json', 'messages'],
+    ['connectly/delivery-status-sms-read.json', 'delivery_status'],
+  ])('routes the SMS event of %s by its channel, for any provider', (path, topic) => {
+    // given the event the normalizer makes of a Connectly SMS webhook: channel from channelType
+    const body = fixtureJson<{ recipient: { channelType: string } }>(path);
+    const sms = event({
+      provider: 'connectly',
+      topic,
+      channel: body.recipient.channelType,
+    });
+    const onTopic = (channelTypes: string[]) =>
+      subscriptionRecord({ businessId: 'biz_acme', topic, configuration: { channelTypes } });
+
+    // then an SMS subscription takes it and a WhatsApp-only one does not
+    expect(matches(onTopic(['sms']), sms)).toEqual({ matched: true });
+    expect(matches(onTopic(['SMS']), sms)).toEqual({ matched: true });
+    expect(matches(onTopic(['whatsapp']), sms)).toEqual({ matched: false, reason: 'channel_type' });
+    expect(matches(onTopic([]), sms)).toEqual({ matched: true });
+    // and a Meta event, on WhatsApp, goes to WhatsApp subscriptions only
+    const meta = event({
+      provider: 'meta',
+      topic,
+      channel: 'whatsapp',
+    });
+    expect(matches(onTopic(['whatsapp']), meta)).toEqual({ matched: true });
+    expect(matches(onTopic(['sms']), meta)).toEqual({ matched: false, reason: 'channel_type' });
   });
 
   it('delivers message echoes only to subscriptions that asked for them', () => {

@@ -11,7 +11,7 @@ import { type EventFields, eventFields } from './event-fields';
 /** The event type of a message the business sent itself, delivered only to `echo` subscriptions. */
 export const ECHO_EVENT_TYPE = 'whatsapp.message.echoed';
 
-/** The only channel events come from today; an event that names none is on it. */
+/** The channel of an event that names none (events made before the `channel` attribute). */
 export const DEFAULT_CHANNEL = 'whatsapp';
 
 /** Why an event does not go to a subscription. */
@@ -56,13 +56,14 @@ function compile(expression: string): Test {
     glob.test(value.length > MAX_MATCHED_LENGTH ? value.slice(0, MAX_MATCHED_LENGTH) : value);
 }
 
-/** The channel an event came through: the `channel` attribute or data field, else WhatsApp. */
+/**
+ * The channel an event came through: its `channel` attribute (the normalizer sets it for every
+ * provider, e.g. Connectly's channelType), else WhatsApp. Never a data field: what a provider put
+ * in its payload does not steer routing.
+ */
 function channelOf(event: CloudEvent): string {
-  const attribute = (event as Record<string, unknown>).channel;
-  if (typeof attribute === 'string' && attribute.length > 0) return attribute;
-  const field = event.data.channel;
-  if (typeof field === 'string' && field.length > 0) return field;
-  return DEFAULT_CHANNEL;
+  const { channel } = event;
+  return typeof channel === 'string' && channel.length > 0 ? channel : DEFAULT_CHANNEL;
 }
 
 /**
