@@ -27,6 +27,9 @@ import { OutcomeWriter } from './outcome-writer';
 
 export const USER_AGENT = 'Switchboard-Webhook/1.0';
 
+/** The body is the CloudEvent itself: CloudEvents' HTTP binding in structured mode. */
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
+
 /** What an attempt needs of a stored delivery. */
 export type DeliveryToAttempt = Pick<
   StoredDelivery,
@@ -153,7 +156,7 @@ export class AttemptService {
     const attempt = delivery.attempts + 1;
     const startedAt = new Date();
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
+      'content-type': CLOUDEVENTS_CONTENT_TYPE,
       'user-agent': USER_AGENT,
       ...signWebhook({
         id: delivery.id,

@@ -72,7 +72,7 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     expect(request!.method).toBe('POST');
     expect(JSON.parse(request!.body)).toEqual(event);
     expect(request!.headers).toMatchObject({
-      'content-type': 'application/json',
+      'content-type': 'application/cloudevents+json',
       'user-agent': 'Switchboard-Webhook/1.0',
       'webhook-id': deliveryIdOf(sub.id, event.id),
       'x-switchboard-event-type': 'whatsapp.message.received',
@@ -130,11 +130,14 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     expect(request!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(() => new Webhook(fresh.value).verify(request!.body, request!.headers)).not.toThrow();
     expect(() => new Webhook(retiring.value).verify(request!.body, request!.headers)).not.toThrow();
-    // and the hex scheme uses the newest secret
-    const hex = createHmac('sha256', secretKey(fresh.value))
-      .update(`${request!.headers['x-webhook-timestamp']}.${request!.body}`)
-      .digest('hex');
-    expect(request!.headers['x-webhook-signature']).toBe(hex);
+    // and the hex scheme carries one signature per live secret, newest first
+    const hex = (value: string) =>
+      createHmac('sha256', secretKey(value))
+        .update(`${request!.headers['x-webhook-timestamp']}.${request!.body}`)
+        .digest('hex');
+    expect(request!.headers['x-webhook-signature']).toBe(
+      `${hex(fresh.value)},${hex(retiring.value)}`,
+    );
   });
 
   it('delivers only what filters, event types, channel types, environments and echo allow', async () => {

@@ -3,6 +3,13 @@ import { Webhook } from 'standardwebhooks';
 import { webhookSecret as secret } from '../../test/builders';
 import { secretKey, signingSecrets, signWebhook } from './webhook-signer';
 
+/** The hex scheme's signature of `body` with one secret, as a receiver computes it. */
+function hexSignature(value: string, headers: { 'X-Webhook-Timestamp': string }, body: string) {
+  return createHmac('sha256', secretKey(value))
+    .update(`${headers['X-Webhook-Timestamp']}.${body}`)
+    .digest('hex');
+}
+
 describe('signWebhook', () => {
   const body = JSON.stringify({ specversion: '1.0', id: 'evt_1', data: { text: 'héllo' } });
 
@@ -39,22 +46,37 @@ describe('signWebhook', () => {
     expect(() => new Webhook(expired.value).verify(body, headers)).toThrow();
   });
 
-  it('signs the hex scheme over the ISO timestamp and the body with the newest secret', () => {
-    // given two live secrets
+  it('signs the hex scheme over the ISO timestamp and the body', () => {
+    // given one live secret
     const now = new Date('2026-03-10T11:30:05.678Z');
-    const older = secret('a', '2026-01-01T00:00:00Z');
-    const newest = secret('b', '2026-03-01T00:00:00Z');
+    const only = secret('a', '2026-01-01T00:00:00Z');
 
     // when signed
-    const headers = signWebhook({ id: 'dlv_3', body, secrets: [older, newest], now });
+    const headers = signWebhook({ id: 'dlv_3', body, secrets: [only], now });
 
-    // then the timestamps agree and the hex signature is the newest key's HMAC
+    // then the timestamps agree and the hex signature is that key's HMAC, alone
     expect(headers['webhook-timestamp']).toBe(String(Math.floor(now.getTime() / 1000)));
     expect(headers['X-Webhook-Timestamp']).toBe('2026-03-10T11:30:05.000Z');
-    const expected = createHmac('sha256', secretKey(newest.value))
-      .update(`${headers['X-Webhook-Timestamp']}.${body}`)
-      .digest('hex');
-    expect(headers['X-Webhook-Signature']).toBe(expected);
+    expect(headers['X-Webhook-Signature']).toBe(hexSignature(only.value, headers, body));
+  });
+
+  it('gives one hex signature per live secret during a rotation, newest first, comma-separated', () => {
+    // given a new secret, an old one still live and one that has expired
+    const now = new Date('2026-03-10T11:30:05.678Z');
+    const retiring = secret('old', '2026-01-01T00:00:00Z', '2026-03-11T00:00:00Z');
+    const expired = secret('older', '2025-12-01T00:00:00Z', '2026-03-01T00:00:00Z');
+    const current = secret('new', '2026-03-01T00:00:00Z');
+
+    // when signed
+    const headers = signWebhook({ id: 'dlv_4', body, secrets: [retiring, expired, current], now });
+
+    // then a receiver holding either live secret finds its signature in the list; not the expired one
+    const values = headers['X-Webhook-Signature'].split(',');
+    expect(values).toEqual([
+      hexSignature(current.value, headers, body),
+      hexSignature(retiring.value, headers, body),
+    ]);
+    expect(values).not.toContain(hexSignature(expired.value, headers, body));
   });
 
   it('still signs with the newest secret when every secret has expired', () => {

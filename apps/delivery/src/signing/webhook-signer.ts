@@ -59,30 +59,33 @@ function hmacKey(secret: string): KeyObject {
 }
 
 /**
- * Signs a webhook both ways receivers expect: Standard Webhooks v1 (`webhook-signature`: one
- * `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` per live secret, space-separated, so a
- * receiver mid-rotation accepts either) and the hex scheme (`X-Webhook-Signature`: HMAC-SHA256 of
- * `"{X-Webhook-Timestamp}.{body}"` with the newest secret, the timestamp in ISO 8601).
+ * Signs a webhook both ways receivers expect, with every live secret, so that a receiver keeps
+ * verifying through a rotation whichever secret it holds:
+ * - Standard Webhooks v1: `webhook-signature` holds one `v1,<base64 HMAC-SHA256 of
+ *   "{id}.{timestamp}.{body}">` per live secret, space-separated;
+ * - the hex scheme: `X-Webhook-Signature` holds one hex HMAC-SHA256 of
+ *   `"{X-Webhook-Timestamp}.{body}"` per live secret, comma-separated, the timestamp in ISO 8601.
+ * Both lists are newest secret first; outside a rotation each holds one value.
  */
 export function signWebhook({ id, body, secrets, now }: SignInput): SignatureHeaders {
   const signing = signingSecrets(secrets, now);
-  const newest = signing[0];
-  if (!newest) throw new Error('A subscription has at least one secret');
+  if (signing.length === 0) throw new Error('A subscription has at least one secret');
   const seconds = Math.floor(now.getTime() / 1000);
   const timestamp = String(seconds);
   const isoTimestamp = new Date(seconds * 1000).toISOString();
   const signed = `${id}.${timestamp}.${body}`;
+  const hexSigned = `${isoTimestamp}.${body}`;
   const signatures = signing.map(
     (secret) => `v1,${createHmac('sha256', hmacKey(secret.value)).update(signed).digest('base64')}`,
   );
-  const hex = createHmac('sha256', hmacKey(newest.value))
-    .update(`${isoTimestamp}.${body}`)
-    .digest('hex');
+  const hexSignatures = signing.map((secret) =>
+    createHmac('sha256', hmacKey(secret.value)).update(hexSigned).digest('hex'),
+  );
   return {
     'webhook-id': id,
     'webhook-timestamp': timestamp,
     'webhook-signature': signatures.join(' '),
-    'X-Webhook-Signature': hex,
+    'X-Webhook-Signature': hexSignatures.join(','),
     'X-Webhook-Timestamp': isoTimestamp,
   };
 }
