@@ -1,5 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { fixtureJson } from '@switchboard/fixtures';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { fixtureJson, readFixture } from '@switchboard/fixtures';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
@@ -9,6 +9,7 @@ import {
   testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
+import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { adminCall } from './admin-client';
 import { startReceiver, type Receiver } from './receiver';
@@ -163,5 +164,168 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     );
     expect(deliveries).toHaveLength(1);
     expect(receiver.received.filter((r) => r.body.includes(wamid))).toHaveLength(1);
+  });
+  /** A new business with one source of a provider; its base path, API key header and source. */
+  async function businessWithSource(name: string, source: Record<string, unknown>) {
+    const business = await admin<{ id: string; apiKey: { key: string } }>(
+      'POST',
+      '/v1/businesses',
+      { authorization: `Bearer ${operatorKey}` },
+      { name },
+    );
+    expect(business.status).toBe(201);
+    const key = { 'x-api-key': business.body.apiKey.key };
+    const base = `/v1/businesses/${business.body.id}`;
+    const created = await admin<{ id: string; webhookUrl: string }>(
+      'POST',
+      `${base}/sources`,
+      key,
+      source,
+    );
+    expect(created.status).toBe(201);
+    return { base, key, webhookUrl: created.body.webhookUrl, businessId: business.body.id };
+  }
+
+  /** Posts until ingress, which learns sources from the config topic, takes the webhook. */
+  async function postAccepted(url: string, body: Buffer, headers: Record<string, string>) {
+    await eventually(
+      async () => {
+        const posted = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+        return posted.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'ingress to take the webhook' },
+    );
+  }
+
+  /** Sends a test delivery until delivery knows the subscription and the subscriber answers. */
+  async function subscriptionReady(base: string, key: Record<string, string>, topic: string) {
+    await eventually(
+      async () => {
+        const test = await admin<{ outcome: string }>(
+          'POST',
+          `${base}/webhooks/${topic}/test`,
+          key,
+        );
+        return test.status === 200 && test.body.outcome === 'succeeded' ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: `the ${topic} subscription` },
+    );
+  }
+
+  it('delivers every good status of a Meta batch with one malformed status, which alone is held back', async () => {
+    // given a business subscribed to delivery_status, with a Meta source
+    const appSecret = 'e2e-meta-batch-secret';
+    const { base, key, webhookUrl } = await businessWithSource('Acme Batches', {
+      provider: 'meta',
+      appSecret,
+    });
+    const webhook = await admin('POST', `${base}/webhooks`, key, {
+      topic: 'delivery_status',
+      address: receiver.url,
+      configuration: {},
+    });
+    expect(webhook.status).toBe(201);
+    await subscriptionReady(base, key, 'delivery_status');
+
+    // when Meta posts four statuses, the third with a timestamp that is not a time
+    const marker = randomUUID();
+    const body = Buffer.from(
+      readFixture('meta/statuses-batch-one-malformed.json')
+        .toString('utf8')
+        .replace(/wamid\.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw/g, `wamid.${marker}-`),
+    );
+    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+    await postAccepted(webhookUrl, body, { 'x-hub-signature-256': `sha256=${signature}` });
+
+    // then the three good statuses reach the subscriber, and the malformed one does not
+    const mine = () => receiver.received.filter((r) => r.body.includes(`wamid.${marker}-`));
+    await eventually(() => (mine().length >= 3 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'three statuses at the subscriber',
+    });
+    const ids = mine()
+      .map((r) => (JSON.parse(r.body) as { data: { messageId: string } }).data.messageId)
+      .sort();
+    expect(ids).toEqual([`wamid.${marker}-0`, `wamid.${marker}-1`, `wamid.${marker}-3`]);
+
+    // and the audit log holds the three events, none for the malformed status
+    const logged = await admin<{ items: { id: string }[] }>(
+      'GET',
+      `${base}/events?messageId=${encodeURIComponent(`wamid.${marker}-2`)}`,
+      key,
+    );
+    expect(logged.status).toBe(200);
+    expect(logged.body.items).toEqual([]);
+    // and it records the webhook as partial, with the one dead letter and where it is in the body
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ outcome: string; pointer: string }>(
+        `SELECT r.outcome, d.dead_letter->>'pointer' AS pointer
+           FROM normalizer.raw_webhooks r
+           JOIN normalizer.dead_letters d ON d.raw_id = r.id::text
+          WHERE r.body_sha256 = $1`,
+        [createHash('sha256').update(body).digest('hex')],
+      );
+      expect(rows).toEqual([
+        { outcome: 'partial', pointer: '/entry/0/changes/0/value/statuses/2' },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('delivers a Connectly SMS message to an SMS subscription, with every field Connectly sent', async () => {
+    // given a business with a Connectly source and a messages subscription for SMS only
+    const secret = 'e2e-connectly-secret-0123456789';
+    const { base, key, webhookUrl } = await businessWithSource('Acme SMS', {
+      provider: 'connectly',
+      secret,
+    });
+    const webhook = await admin('POST', `${base}/webhooks`, key, {
+      topic: 'messages',
+      address: receiver.url,
+      configuration: { channelTypes: ['sms'] },
+    });
+    expect(webhook.status).toBe(201);
+    await subscriptionReady(base, key, 'messages');
+    const sign = (body: Buffer) => ({
+      'x-connectly-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+    });
+
+    // when Connectly posts a WhatsApp message, then an SMS one
+    const marker = randomUUID();
+    const whatsapp = fixtureJson<{ message: { text: string } }>('connectly/message-text.json');
+    whatsapp.message.text = `whatsapp ${marker}`;
+    const whatsappBody = Buffer.from(JSON.stringify(whatsapp));
+    await postAccepted(webhookUrl, whatsappBody, sign(whatsappBody));
+    const sms = fixtureJson<{ message: { text: string }; metadata: Record<string, unknown> }>(
+      'connectly/sms-message-with-extras.json',
+    );
+    sms.message.text = `sms ${marker}`;
+    const smsBody = Buffer.from(JSON.stringify(sms));
+    await postAccepted(webhookUrl, smsBody, sign(smsBody));
+
+    // then the SMS message is delivered, on channel sms, with recipient.name and metadata kept
+    const delivered = await eventually(
+      () => receiver.received.find((r) => r.body.includes(`sms ${marker}`)),
+      { timeoutMs: 30_000, what: 'the SMS message at the subscriber' },
+    );
+    const event = JSON.parse(delivered.body) as {
+      channel: string;
+      provider: string;
+      data: { raw: { recipient: { name: string }; metadata: Record<string, unknown> } };
+    };
+    expect(event).toMatchObject({ channel: 'sms', provider: 'connectly' });
+    expect(event.data.raw.recipient.name).toBe('Acme Support');
+    expect(event.data.raw.metadata).toEqual(sms.metadata);
+    // and the WhatsApp one, published before it on the same partition, is not
+    const logged = await admin<{ items: { type: string }[] }>('GET', `${base}/events`, key);
+    expect(logged.body.items.filter((e) => e.type === 'whatsapp.message.received')).toHaveLength(2);
+    expect(receiver.received.some((r) => r.body.includes(`whatsapp ${marker}`))).toBe(false);
   });
 });
