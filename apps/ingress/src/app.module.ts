@@ -3,6 +3,7 @@ import { allTopics } from '@switchboard/contracts';
 import { KafkaModule } from '@switchboard/kafka';
 import { ServiceKitModule } from '@switchboard/service-kit';
 import type { IngressConfig } from './config/ingress.config';
+import { ConnectionDrain, DRAIN_OPTIONS } from './server/connection-drain';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -22,6 +23,10 @@ export class AppModule {
           producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS },
         }),
         WebhooksModule.forRoot(config),
+      ],
+      providers: [
+        { provide: DRAIN_OPTIONS, useValue: { drainMs: config.SHUTDOWN_DRAIN_MS } },
+        ConnectionDrain,
       ],
     };
   }

@@ -32,6 +32,11 @@ export const IngressConfig = baseServiceEnv({ port: 8080, clientId: 'switchboard
     HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(5_000),
     /** How long an idle kept-alive connection stays open (above a load balancer's 60 s). */
     KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(65_000),
+    /**
+     * After SIGTERM: how long clients get to finish on their connections (every answer then says
+     * `Connection: close`) before the server closes the rest.
+     */
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
     /** Requests served on one connection before it is closed (spreads providers over instances). */
     MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().min(1).default(1_000),
     /** Open connections at most; further ones are closed as they come. */
