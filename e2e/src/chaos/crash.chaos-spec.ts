@@ -12,6 +12,7 @@ describeChaos({
   slug: 'chaos',
   describe: 'crash suite: SIGKILL every service and restart the broker under load',
   replicas: 1,
+  controlsBroker: true,
   // Ingress is down after each kill, and a restarting broker can take a minute on a busy machine.
   minAcknowledgedShare: 0.25,
   reportFile: process.env.CHAOS_REPORT_FILE,

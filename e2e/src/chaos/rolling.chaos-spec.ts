@@ -41,10 +41,16 @@ describeChaos({
     }
   },
   async check({ sentErrors }) {
-    // every service finished its work and exited by itself on SIGTERM (code 0), within its
-    // shutdown timeout, every time
+    // every service finished its work and exited by itself on SIGTERM every time (Nest re-raises
+    // the signal once it has closed; a shutdown past SHUTDOWN_TIMEOUT_MS would exit with code 1)
     expect(exits).toHaveLength(8);
-    expect(exits.filter((e) => e.code !== 0)).toEqual([]);
+    expect(exits.filter((e) => !(e.code === 0 || e.signal === 'SIGTERM'))).toEqual([]);
+    // and no request was cut off in the middle: a request got an answer, or its connection was
+    // refused before it was sent (while ingress was down), or it was given up waiting for one
     process.stdout.write(`requests without an answer, by cause: ${JSON.stringify(sentErrors)}\n`);
+    const cut = Object.keys(sentErrors).filter(
+      (cause) => cause !== 'ECONNREFUSED' && !cause.startsWith('no answer in'),
+    );
+    expect(cut).toEqual([]);
   },
 });

@@ -67,6 +67,8 @@ export interface ChaosScenario {
   readonly failFirstEvery?: number;
   /** Share of the requests that must be acknowledged (the rest may meet an ingress restarting). */
   readonly minAcknowledgedShare: number;
+  /** The scenario stops and starts the local broker (it must be the one this checkout runs). */
+  readonly controlsBroker?: boolean;
   /** Where to write the figures as JSON (the crash suite's CHAOS_REPORT_FILE). */
   readonly reportFile?: string;
   /** What happens to the services while the load runs. */
@@ -105,7 +107,7 @@ export function describeChaos(scenario: ChaosScenario): void {
     const first = (name: ServiceName): ServiceProcess => services.get(name)![0]!;
 
     beforeAll(async () => {
-      localBroker.assertControllable();
+      if (scenario.controlsBroker) localBroker.assertControllable();
       database = await createTestDatabase(scenario.slug.replace(/-/g, '_'));
       receiver = await DeliveryCounter.start({ failFirstEvery: scenario.failFirstEvery });
       const ingressPorts: number[] = [];
