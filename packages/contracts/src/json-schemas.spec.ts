@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { jsonSchemaErrors } from '../test/json-schema-subset';
+import { jsonSchemaErrors } from '../test/json-schema-validator';
 import { examples } from './examples';
 import {
   type NamedSchemaName,
@@ -105,6 +105,19 @@ describe(toJsonSchema.name, () => {
 
     // then
     expect(jsonSchemaErrors(toJsonSchema('RawInboundEnvelope'), invalid)).not.toEqual([]);
+  });
+
+  it.each<[string, NamedSchemaName, Record<string, unknown>]>([
+    ['a time that is not a date-time', 'CloudEvent', { ...examples.CloudEvent, time: 'yesterday' }],
+    ['an id that is not a UUID', 'DeadLetter', { ...examples.DeadLetter, id: 'not-a-uuid' }],
+    [
+      'a body that is not base64',
+      'RawInboundEnvelope',
+      { ...examples.RawInboundEnvelope, body: '*' },
+    ],
+  ])('refuses %s, as zod does (formats are asserted)', (_label, name, invalid) => {
+    expect(namedSchemas[name].safeParse(invalid).success).toBe(false);
+    expect(jsonSchemaErrors(toJsonSchema(name), invalid)).not.toEqual([]);
   });
 
   it('accepts every variant of a union', () => {
