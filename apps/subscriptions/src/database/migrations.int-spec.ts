@@ -54,6 +54,7 @@ describe('subscriptions migrations', () => {
     expect(applied.map((m) => m.name)).toEqual([
       'AdminConfig1764000000000',
       'DeliveryLog1764000000001',
+      'ProviderSettings1764000000002',
     ]);
     expect(await tables()).toEqual(all);
     const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -79,6 +80,7 @@ describe('subscriptions migrations', () => {
   it('reverts cleanly and applies again', async () => {
     await dataSource.query(`DELETE FROM subscriptions`);
     await dataSource.query(`DELETE FROM businesses`);
+    await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
     expect(await tables()).toEqual(['migrations']);

@@ -84,6 +84,50 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
     }
   });
 
+  it('creates a token-verified Cunnekt source, showing its verification but never its token again', async () => {
+    // given a business
+    const business = await createBusiness('Grpc Cunnekt Co');
+    const key = { 'x-api-key': business.apiKey.key };
+
+    // when a Cunnekt platform source is created over gRPC with its token in a named header
+    const created = await client.call<{
+      source: { id: string; provider: string; environment: string; verification?: unknown };
+      secret: { value: string };
+    }>(
+      'Sources',
+      'CreateSource',
+      {
+        businessId: business.id,
+        provider: 'cunnekt',
+        events: 'platform',
+        environment: 'sandbox',
+        token: 'cunnekt-grpc-token-0123',
+        tokenHeader: 'x-cunnekt-token',
+      },
+      key,
+    );
+
+    // then it is a standard-route sandbox source verified by that header's token
+    expect(created.source).toEqual(
+      expect.objectContaining({
+        provider: 'standard',
+        environment: 'sandbox',
+        verification: { kind: 'token', header: 'x-cunnekt-token' },
+      }),
+    );
+    expect(created.secret.value).toBe('cunnekt-grpc-token-0123');
+    const got = await client.call(
+      'Sources',
+      'GetSource',
+      { businessId: business.id, sourceId: created.source.id },
+      key,
+    );
+    expect(JSON.stringify(got)).not.toContain('cunnekt-grpc-token-0123');
+    expect(got).toEqual(
+      expect.objectContaining({ verification: { kind: 'token', header: 'x-cunnekt-token' } }),
+    );
+  });
+
   it('manages businesses and API keys', async () => {
     const business = await createBusiness('Grpc Co');
     expect(business).toEqual(

@@ -82,7 +82,12 @@ export function secretsToProto(secrets: SecretSummary[]) {
 }
 
 export function sourceToProto(source: Source) {
-  return { ...source, secrets: secretsToProto(source.secrets) };
+  const { verification, ...rest } = source;
+  return {
+    ...rest,
+    secrets: secretsToProto(source.secrets),
+    ...(verification !== null && { verification }),
+  };
 }
 
 export function webhookToProto(webhook: Webhook) {

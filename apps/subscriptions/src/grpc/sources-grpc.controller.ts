@@ -44,6 +44,8 @@ export class SourcesGrpcController {
       verifyToken?: string;
       secret?: string;
       token?: string;
+      events?: string;
+      tokenHeader?: string;
     },
     metadata: Metadata,
   ) {

@@ -26,6 +26,7 @@ const expectedOperations = [
   'DELETE /v1/businesses/{businessId}/sources/{sourceId}',
   'POST /v1/businesses/{businessId}/sources/{sourceId}/rotate-secret',
   'POST /v1/businesses/{businessId}/webhooks',
+  'POST /v1/businesses/{businessId}/create/webhooks',
   'GET /v1/businesses/{businessId}/webhooks',
   'GET /v1/businesses/{businessId}/webhooks/{topic}',
   'PATCH /v1/businesses/{businessId}/webhooks/{topic}',
@@ -47,6 +48,7 @@ const withBody = new Set([
   'PATCH /v1/businesses/{businessId}/sources/{sourceId}',
   'POST /v1/businesses/{businessId}/sources/{sourceId}/rotate-secret',
   'POST /v1/businesses/{businessId}/webhooks',
+  'POST /v1/businesses/{businessId}/create/webhooks',
   'PATCH /v1/businesses/{businessId}/webhooks/{topic}',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/rotate-secret',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/recover',
@@ -210,7 +212,7 @@ describe('OpenAPI document', () => {
     expect(create.required.sort()).toEqual(['address', 'topic']);
     expect(create.additionalProperties).toBe(false);
     const source = doc.components.schemas.CreateSourceRequest as { oneOf?: Json[]; anyOf?: Json[] };
-    expect((source.oneOf ?? source.anyOf ?? []).length).toBe(5);
+    expect((source.oneOf ?? source.anyOf ?? []).length).toBe(6);
     const webhook = doc.components.schemas.Webhook as { properties: Record<string, Json> };
     expect(Object.keys(webhook.properties)).toEqual(
       expect.arrayContaining([

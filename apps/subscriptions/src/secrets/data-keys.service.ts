@@ -15,7 +15,8 @@ import { ConfigWriter } from '../outbox/config-writer';
 import { SourcesRepository } from '../sources/sources.repository';
 import { sourceRecord } from '../sources/sources.service';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
-import { subscriptionRecord } from '../webhooks/webhooks.service';
+import type { ProviderSettings, SubscriptionEntity } from '../webhooks/subscription.entity';
+import { subscriptionRecord, webengageTokenContext } from '../webhooks/webhooks.service';
 import type { DataKeyRotation } from './data-keys.schemas';
 
 /** Which stored values to seal again. */
@@ -101,7 +102,7 @@ export class DataKeysService implements OnApplicationBootstrap {
     }
 
     for (const listed of await this.subscriptions.listAll()) {
-      if (!wanted(listed.secrets)) continue;
+      if (!wanted(listed.secrets, webengageTokenOf(listed) ?? null)) continue;
       const key = configKey({
         kind: 'subscription',
         businessId: listed.businessId,
@@ -112,11 +113,23 @@ export class DataKeysService implements OnApplicationBootstrap {
           const current = await this.subscriptions.findById(listed.id, change.manager);
           if (!current) return 0;
           const secrets = this.resealSecrets(current.id, current.secrets, selected);
-          if (secrets.count === 0) return 0;
-          const next = { ...current, secrets: secrets.values, version: await change.nextVersion() };
+          const token = webengageTokenOf(current);
+          const resealToken = token !== undefined && selected(token);
+          if (secrets.count === 0 && !resealToken) return 0;
+          const next = {
+            ...current,
+            secrets: secrets.values,
+            providerSettings: resealToken
+              ? withWebengageToken(
+                  current.providerSettings,
+                  this.box.reseal(token, webengageTokenContext(current.id)),
+                )
+              : current.providerSettings,
+            version: await change.nextVersion(),
+          };
           await this.subscriptions.update(change.manager, next);
           await change.publish(subscriptionRecord(next));
-          return secrets.count;
+          return secrets.count + (resealToken ? 1 : 0);
         }),
       );
       if (count > 0) {
@@ -159,4 +172,24 @@ export class DataKeysService implements OnApplicationBootstrap {
       return 0;
     }
   }
+}
+
+/** The sealed WebEngage token a Connectly registration carried, if any. */
+function webengageTokenOf(subscription: SubscriptionEntity): string | undefined {
+  return subscription.providerSettings?.connectly?.webengageConfiguration?.webengageToken;
+}
+
+function withWebengageToken(
+  settings: ProviderSettings | null,
+  webengageToken: string,
+): ProviderSettings | null {
+  const connectly = settings?.connectly;
+  if (!connectly) return settings;
+  return {
+    ...settings,
+    connectly: {
+      ...connectly,
+      webengageConfiguration: { ...connectly.webengageConfiguration, webengageToken },
+    },
+  };
 }

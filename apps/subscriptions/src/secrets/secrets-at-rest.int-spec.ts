@@ -163,6 +163,12 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
       }),
       await call<CreatedSource>('POST', '/sources', { provider: 'onprem' }),
       await call<CreatedSource>('POST', '/sources', { provider: 'standard' }),
+      await call<CreatedSource>('POST', '/sources', {
+        provider: 'cunnekt',
+        events: 'channel',
+        environment: 'sandbox',
+        token: 'cunnekt-sandbox-token-sealed',
+      }),
     ];
     for (const source of created) {
       secrets.add(source.secret.value);
@@ -188,7 +194,7 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
       secrets.add(value);
     }
     expect(messages.secret.value).toBe(given);
-    expect(secrets.size).toBe(12);
+    expect(secrets.size).toBe(13);
     await allPublished();
 
     // then no table holds any of them, in any form PostgreSQL prints
@@ -215,10 +221,48 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
     const opened = [...latestByKey(await service.readConfigTopic()).values()].map((r) =>
       r.kind === 'source' ? openSourceRecord(box, r) : openSubscriptionRecord(box, r),
     );
-    expect(opened).toHaveLength(7);
+    expect(opened).toHaveLength(8);
     expect(new Set(opened.flatMap(secretValues))).toEqual(
       new Set([...secrets].filter((s) => s !== business.apiKey.key && s !== service.operatorKey)),
     );
+  });
+
+  it("keeps a Connectly registration's WebEngage token sealed at rest, out of topics and logs", async () => {
+    // given a registration in Connectly's shape carrying a WebEngage token
+    const token = `webengage-token-${randomBytes(8).toString('hex')}`;
+    const res = await service.request<{ id: string }>({
+      method: 'POST',
+      url: `/v1/businesses/${business.id}/create/webhooks`,
+      headers: key,
+      payload: {
+        topic: 'flows',
+        address: 'https://127.0.0.1/sealed/connectly',
+        type: 'webhook_type_unspecified',
+        configuration: {
+          webengageConfiguration: {
+            webengageToken: token,
+            webengageWebhookUrl: 'https://st.webengage.com/tracking/events',
+          },
+        },
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    await allPublished();
+
+    // then it is stored sealed, and opens with the data key to the token given
+    const [row] = await service.query<{
+      provider_settings: {
+        connectly: { webengageConfiguration: { webengageToken: string } };
+      };
+    }>('SELECT provider_settings FROM subscriptions WHERE id = $1', [res.body.id]);
+    const sealed = row!.provider_settings.connectly.webengageConfiguration.webengageToken;
+    expect(SecretBox.isSealed(sealed)).toBe(true);
+    const box = DataKeysEnv.parse(testDataKeys());
+    expect(box.open(sealed, `${res.body.id}/webengage-token`)).toBe(token);
+    // and no table, topic record or log line holds it in clear
+    expect((await everyRow()).includes(token)).toBe(false);
+    expect((await everyTopicRecord()).includes(token)).toBe(false);
+    expect(output.text().includes(token)).toBe(false);
   });
 
   it('seals, at start, secrets stored in clear before, and republishes their records', async () => {
@@ -315,16 +359,20 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
       });
 
       // then every source and webhook was sealed again and republished
-      const [counts] = await service.query<{ sources: string; webhooks: string }>(
+      // (with the WebEngage token a Connectly registration carried, which is on no record)
+      const [counts] = await service.query<{ sources: string; webhooks: string; kept: string }>(
         `SELECT (SELECT count(*) FROM sources) AS sources,
-                (SELECT count(*) FROM subscriptions) AS webhooks`,
+                (SELECT count(*) FROM subscriptions) AS webhooks,
+                (SELECT count(*) FROM subscriptions WHERE provider_settings
+                   #> '{connectly,webengageConfiguration,webengageToken}' IS NOT NULL) AS kept`,
       );
+      expect(Number(counts!.kept)).toBe(1);
       expect(rotated.statusCode).toBe(200);
       expect(rotated.body).toEqual({
         keyId: 'k-next',
         sources: Number(counts!.sources),
         webhooks: Number(counts!.webhooks),
-        secrets: before.length,
+        secrets: before.length + Number(counts!.kept),
         unreadable: [],
       });
       await allPublished();
@@ -333,7 +381,9 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
       const stored = await service.query<{ value: string }>(
         `SELECT s->>'value' AS value FROM sources, jsonb_array_elements(secrets) s
          UNION ALL SELECT verify_token FROM sources WHERE verify_token IS NOT NULL
-         UNION ALL SELECT s->>'value' FROM subscriptions, jsonb_array_elements(secrets) s`,
+         UNION ALL SELECT s->>'value' FROM subscriptions, jsonb_array_elements(secrets) s
+         UNION ALL SELECT provider_settings #>> '{connectly,webengageConfiguration,webengageToken}'
+           FROM subscriptions WHERE provider_settings IS NOT NULL`,
       );
       expect(new Set(stored.map((s) => SecretBox.keyIdOf(s.value)))).toEqual(new Set(['k-next']));
       const newOnly = DataKeysEnv.parse(next);

@@ -1,4 +1,4 @@
-import type { Environment, Provider, Secret } from '@switchboard/contracts';
+import type { Environment, Provider, Secret, SourceVerification } from '@switchboard/contracts';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { BusinessEntity } from '../businesses/business.entity';
 import { bigintAsNumber } from '../common/columns';
@@ -32,6 +32,10 @@ export class SourceEntity {
 
   @Column('text', { name: 'verify_token', nullable: true })
   verifyToken!: string | null;
+
+  /** A static header token instead of the route's scheme (cunnekt); null: the route's scheme. */
+  @Column('jsonb', { nullable: true })
+  verification!: SourceVerification | null;
 
   @Column('jsonb', { name: 'external_ids' })
   externalIds!: { wabaIds: string[]; phoneNumberIds: string[] };

@@ -1,4 +1,5 @@
-import { SubscriptionsUnderTest } from '../../test/subscriptions-app';
+import { latestByKey, SubscriptionsUnderTest } from '../../test/subscriptions-app';
+import { eventually } from '@switchboard/testing';
 import type { CreatedBusiness } from '../businesses/businesses.schemas';
 import type { CreatedSource, RotatedSourceSecret, Source, SourceList } from './sources.schemas';
 
@@ -144,6 +145,125 @@ describe('sources over REST (real PostgreSQL and Kafka)', () => {
     expect(again.statusCode).toBe(404);
   });
 
+  it('creates Cunnekt sources verified by a static token, sandbox and production apart', async () => {
+    // when a sandbox source for Cunnekt's channel webhooks is created without a token
+    const sandbox = await create({
+      provider: 'cunnekt',
+      events: 'channel',
+      environment: 'sandbox',
+    });
+
+    // then it is a meta-route source verified by a generated bearer token, shown this once
+    expect(sandbox.statusCode).toBe(201);
+    expect(sandbox.body).toEqual(
+      expect.objectContaining({
+        provider: 'meta',
+        environment: 'sandbox',
+        webhookUrl: `https://in.switchboard.test/webhooks/meta/${sandbox.body.id}`,
+        verification: { kind: 'token', header: 'authorization' },
+        hasVerifyToken: false,
+        verifyToken: null,
+        secret: expect.objectContaining({ value: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) }),
+      }),
+    );
+    const token = sandbox.body.secret.value;
+
+    // when a production source for its platform events is created with a token in a named header
+    const production = await create({
+      provider: 'cunnekt',
+      events: 'platform',
+      token: 'cunnekt-production-token-1',
+      tokenHeader: 'X-Cunnekt-Token',
+    });
+    expect(production.statusCode).toBe(201);
+    expect(production.body).toEqual(
+      expect.objectContaining({
+        provider: 'standard',
+        environment: 'production',
+        webhookUrl: `https://in.switchboard.test/webhooks/standard/${production.body.id}`,
+        verification: { kind: 'token', header: 'x-cunnekt-token' },
+      }),
+    );
+
+    // then reading them back never shows a token
+    const got = await service.request<Source>({
+      method: 'GET',
+      url: `${base}/${sandbox.body.id}`,
+      headers: key,
+    });
+    expect(got.body.verification).toEqual({ kind: 'token', header: 'authorization' });
+    expect(got.text).not.toContain(token);
+    const list = await service.request<SourceList>({ method: 'GET', url: base, headers: key });
+    expect(list.text).not.toContain(token);
+    expect(list.text).not.toContain('cunnekt-production-token-1');
+
+    // and their records reach the config topic with the verification and the token sealed
+    const records = await eventually(
+      async () => {
+        const latest = latestByKey(await service.readConfigTopic());
+        const a = latest.get(`source:${sandbox.body.id}`);
+        const b = latest.get(`source:${production.body.id}`);
+        return a && b ? [a, b] : undefined;
+      },
+      { what: 'the Cunnekt sources on the config topic' },
+    );
+    expect(records.map((r) => r?.kind === 'source' && r.verification)).toEqual([
+      { kind: 'token', header: 'authorization' },
+      { kind: 'token', header: 'x-cunnekt-token' },
+    ]);
+    expect(JSON.stringify(records)).not.toContain(token);
+    expect(JSON.stringify(records)).not.toContain('cunnekt-production-token-1');
+
+    // and a source stays in its environment: another is made for the other one
+    const moved = await service.request<ErrorBody>({
+      method: 'PATCH',
+      url: `${base}/${sandbox.body.id}`,
+      headers: key,
+      payload: { environment: 'production' },
+    });
+    expect(moved.statusCode).toBe(400);
+    expect(moved.body.error.message).toBe(
+      'environment: a token-verified source stays sandbox; create another source for production, with its own token',
+    );
+
+    // and its token rotates like an onprem one: generated when not given, at least 16 characters
+    const rotated = await service.request<RotatedSourceSecret>({
+      method: 'POST',
+      url: `${base}/${sandbox.body.id}/rotate-secret`,
+      headers: key,
+      payload: {},
+    });
+    expect(rotated.statusCode).toBe(200);
+    expect(rotated.body.secret.value).not.toBe(token);
+    const short = await service.request<ErrorBody>({
+      method: 'POST',
+      url: `${base}/${production.body.id}/rotate-secret`,
+      headers: key,
+      payload: { secret: 'too-short' },
+    });
+    expect(short.statusCode).toBe(400);
+  });
+
+  it.each([
+    [{ provider: 'cunnekt' }, 'events: must be channel or platform'],
+    [
+      { provider: 'cunnekt', events: 'channel', token: 'short' },
+      'token: Too small: expected string to have >=16 characters',
+    ],
+    [
+      { provider: 'cunnekt', events: 'channel', tokenHeader: 'Content-Type' },
+      'tokenHeader: must not be a header HTTP itself uses',
+    ],
+    [
+      { provider: 'cunnekt', events: 'channel', tokenHeader: 'x token' },
+      'tokenHeader: must be a header name',
+    ],
+  ])('refuses the Cunnekt source %j: %s', async (payload, message) => {
+    const res = await create(payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'invalid_request', message } });
+  });
+
   it('rotates with the configured 24 h grace when the request gives none', async () => {
     const source = (await create({ provider: 'connectly', secret: 'connectly-secret' })).body;
     const before = Date.now();
@@ -191,9 +311,9 @@ describe('sources over REST (real PostgreSQL and Kafka)', () => {
   it.each([
     [
       { provider: 'whatsapp' },
-      'provider: must be one of meta, onprem, connectly, cubeconnect, standard',
+      'provider: must be one of meta, onprem, connectly, cubeconnect, standard, cunnekt',
     ],
-    [{}, 'provider: must be one of meta, onprem, connectly, cubeconnect, standard'],
+    [{}, 'provider: must be one of meta, onprem, connectly, cubeconnect, standard, cunnekt'],
     [{ provider: 'meta' }, 'appSecret: Invalid input: expected string, received undefined'],
     [
       { provider: 'connectly', secret: 'short' },

@@ -1,4 +1,4 @@
-import { Environment, Provider } from '@switchboard/contracts';
+import { Environment, Provider, SourceVerification } from '@switchboard/contracts';
 import { z } from 'zod';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 import {
@@ -23,7 +23,21 @@ const common = {
   externalIds: ExternalIds.default({ wabaIds: [], phoneNumberIds: [] }),
 };
 
-const providers = Provider.options.join(', ');
+const providers = [...Provider.options, 'cunnekt'].join(', ');
+
+/** Headers a token may not be sent in: HTTP and proxies use them, or ingress stores them. */
+const reservedHeaders: ReadonlySet<string> = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'user-agent',
+  'cookie',
+  'x-forwarded-for',
+  'x-request-id',
+  'webhook-id',
+]);
 
 /** One shape per provider: each needs a different kind of secret. */
 export const CreateSourceRequest = requestSchema(
@@ -63,6 +77,29 @@ export const CreateSourceRequest = requestSchema(
           .describe('The URL or Bearer token the BSP sends; generated when absent'),
       }),
       z.strictObject({
+        provider: z.literal('cunnekt'),
+        ...common,
+        events: z
+          .enum(['channel', 'platform'], { error: () => 'must be channel or platform' })
+          .describe(
+            "channel: WhatsApp webhooks in Meta's format (a meta source); platform: platform events (a standard source)",
+          ),
+        token: z
+          .string()
+          .min(16)
+          .max(512)
+          .optional()
+          .describe('The token Cunnekt sends; generated when absent. Shown only in the answer'),
+        tokenHeader: z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a header name')
+          .refine((name) => !reservedHeaders.has(name), 'must not be a header HTTP itself uses')
+          .default('authorization')
+          .describe('The header carrying the token; in authorization it may come as Bearer'),
+      }),
+      z.strictObject({
         provider: z.literal('standard'),
         ...common,
         secret: WhsecSecret.optional().describe(
@@ -99,7 +136,8 @@ export const RotateSourceSecretRequest = requestSchema(
       .optional()
       .describe(
         'The new secret: required for meta (new app secret), connectly and cubeconnect; ' +
-          'generated for onprem and standard when absent (standard: whsec_…)',
+          'generated for onprem, token-verified (cunnekt) and standard sources when absent ' +
+          '(standard: whsec_…)',
       ),
     graceSeconds: GraceSeconds.optional(),
   }),
@@ -116,6 +154,9 @@ const SourceFields = {
   externalIds: z.object({ wabaIds: z.array(z.string()), phoneNumberIds: z.array(z.string()) }),
   secrets: z.array(SecretSummary).describe('Live secrets, newest first, without their values'),
   hasVerifyToken: z.boolean(),
+  verification: SourceVerification.nullable().describe(
+    "A static token in a header (cunnekt sources); null: the route's own scheme",
+  ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().int().describe('Increases with every change'),

@@ -63,11 +63,13 @@ export class SourcesService {
       const entity: SourceEntity = {
         id,
         businessId,
-        provider: input.provider,
+        provider: routeOf(input),
         environment: input.environment,
         enabled: input.enabled,
         secrets: [sealSecret(box, id, secret)],
         verifyToken: verifyToken === null ? null : box.seal(verifyToken, verifyTokenContext(id)),
+        verification:
+          input.provider === 'cunnekt' ? { kind: 'token', header: input.tokenHeader } : null,
         externalIds: input.externalIds,
         createdAt: now,
         updatedAt: now,
@@ -106,6 +108,18 @@ export class SourcesService {
     const updated = await this.writer.change(async (change) => {
       const source = await this.sources.find(businessId, sourceId, change.manager);
       if (!source) throw new SourceNotFoundError(sourceId);
+      if (
+        source.verification !== null &&
+        patch.environment !== undefined &&
+        patch.environment !== source.environment
+      ) {
+        // A token issued for one environment's account never starts verifying the other's.
+        throw new InvalidRequestError(
+          `environment: a token-verified source stays ${source.environment}; ` +
+            `create another source for ${patch.environment}, with its own token`,
+          [{ path: 'environment', message: 'cannot change' }],
+        );
+      }
       const next: SourceEntity = {
         ...source,
         environment: patch.environment ?? source.environment,
@@ -148,7 +162,7 @@ export class SourcesService {
       const current = await this.sources.find(businessId, sourceId, change.manager);
       if (!current) throw new SourceNotFoundError(sourceId);
       const now = new Date();
-      const added = newSecret('sec', rotationSecret(current.provider, input.secret), now);
+      const added = newSecret('sec', rotationSecret(current, input.secret), now);
       const next: SourceEntity = {
         ...current,
         secrets: rotateSecrets(
@@ -181,6 +195,7 @@ export class SourcesService {
       externalIds: source.externalIds,
       secrets: summarise(source.secrets),
       hasVerifyToken: source.verifyToken !== null,
+      verification: source.verification,
       createdAt: source.createdAt.toISOString(),
       updatedAt: source.updatedAt.toISOString(),
       version: source.version,
@@ -199,6 +214,7 @@ export function sourceRecord(source: SourceEntity): SourceRecord {
     enabled: source.enabled,
     secrets: source.secrets,
     verifyToken: source.verifyToken,
+    ...(source.verification === null ? {} : { verification: source.verification }),
     externalIds: source.externalIds,
     updatedAt: source.updatedAt.toISOString(),
     version: source.version,
@@ -213,14 +229,26 @@ function initialSecret(input: CreateSourceRequest): string {
     case 'cubeconnect':
       return input.secret;
     case 'onprem':
+    case 'cunnekt':
       return input.token ?? generateToken();
     case 'standard':
       return input.secret ?? generateWebhookSecret();
   }
 }
 
+/**
+ * The ingress route a source's webhooks come to: a Cunnekt source takes its channel webhooks in
+ * Meta's format, or its platform events as a Standard Webhooks sender would send them.
+ */
+function routeOf(input: CreateSourceRequest): Provider {
+  if (input.provider !== 'cunnekt') return input.provider;
+  return input.events === 'channel' ? 'meta' : 'standard';
+}
+
 /** Provider-issued secrets must be given; those Switchboard issues are generated when absent. */
-function rotationSecret(provider: Provider, given: string | undefined): string {
+function rotationSecret(source: SourceEntity, given: string | undefined): string {
+  if (source.verification?.kind === 'token') return tokenSecret(given);
+  const provider = source.provider;
   switch (provider) {
     case 'meta':
     case 'connectly':
@@ -233,15 +261,20 @@ function rotationSecret(provider: Provider, given: string | undefined): string {
       }
       return given;
     case 'onprem':
-      if (given !== undefined && given.length < 16) {
-        throw new InvalidRequestError('secret: an onprem token needs at least 16 characters', [
-          { path: 'secret', message: 'too short' },
-        ]);
-      }
-      return given ?? generateToken();
+      return tokenSecret(given);
     case 'standard':
       return given === undefined
         ? generateWebhookSecret()
         : parseInput(WhsecSecret, given, 'secret');
   }
+}
+
+/** A token the provider sends: at least 16 characters, generated when not given. */
+function tokenSecret(given: string | undefined): string {
+  if (given !== undefined && given.length < 16) {
+    throw new InvalidRequestError('secret: a token needs at least 16 characters', [
+      { path: 'secret', message: 'too short' },
+    ]);
+  }
+  return given ?? generateToken();
 }

@@ -155,6 +155,136 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  describe("Connectly's registration call", () => {
+    /** The body of Connectly's "Create a webhook registration by event topic", as written. */
+    const seedBody = {
+      topic: 'topic_unspecified',
+      address: 'text',
+      type: 'webhook_type_unspecified',
+      configuration: {
+        echo: true,
+        channelTypes: ['sms'],
+        webengageConfiguration: { webengageToken: 'text', webengageWebhookUrl: 'text' },
+        filters: [{ field: 'campaign_name', expression: 'test-campaign-*' }],
+      },
+    };
+
+    // a business of its own, so that its topics are free
+    let client: CreatedBusiness;
+    beforeAll(async () => {
+      client = (
+        await service.request<CreatedBusiness>({
+          method: 'POST',
+          url: '/v1/businesses',
+          headers: service.operator(),
+          payload: { name: 'Connectly Client Co' },
+        })
+      ).body;
+    });
+
+    function register(payload: unknown) {
+      return service.request<{ id: string } & ErrorBody>({
+        method: 'POST',
+        url: `/v1/businesses/${client.id}/create/webhooks`,
+        headers: { 'x-api-key': client.apiKey.key },
+        payload,
+      });
+    }
+
+    it('refuses topic_unspecified, given or by default, with a clear 400', async () => {
+      const asWritten = await register(seedBody);
+      const { topic: _t, ...withoutTopic } = seedBody;
+      const absent = await register({ ...withoutTopic, address });
+
+      for (const res of [asWritten, absent]) {
+        expect(res.statusCode).toBe(400);
+        expect(res.body.error.code).toBe('invalid_request');
+        expect(res.body.error.message).toBe(
+          'topic: topic_unspecified names no topic; give one of messages, delivery_status, templates, account, users, flows, calls, platform',
+        );
+      }
+    });
+
+    it('accepts the body as written with a topic and an address, answers {id}, and keeps what it does not act on', async () => {
+      // when the seed's body is sent with a real topic and address
+      const token = 'webengage-token-kept-sealed';
+      const payload = {
+        ...seedBody,
+        topic: 'users',
+        address,
+        configuration: {
+          ...seedBody.configuration,
+          webengageConfiguration: {
+            webengageToken: token,
+            webengageWebhookUrl: 'https://st.webengage.com/tracking/events',
+          },
+        },
+      };
+      const created = await register(payload);
+
+      // then it answers 201 with the id alone, as Connectly does
+      expect(created.statusCode).toBe(201);
+      expect(created.body).toEqual({ id: expect.stringMatching(/^sub_/) });
+
+      // and the subscription delivers by what Switchboard acts on
+      const got = await service.request<Webhook>({
+        method: 'GET',
+        url: `/v1/businesses/${client.id}/webhooks/users`,
+        headers: { 'x-api-key': client.apiKey.key },
+      });
+      expect(got.body).toEqual(
+        expect.objectContaining({
+          id: created.body.id,
+          topic: 'users',
+          address,
+          state: 'active',
+          configuration: {
+            echo: true,
+            channelTypes: ['sms'],
+            filters: [{ field: 'campaign_name', expression: 'test-campaign-*' }],
+          },
+        }),
+      );
+
+      // and the rest is stored as given, the WebEngage token sealed
+      const [row] = await service.query<{ provider_settings: Record<string, unknown> }>(
+        'SELECT provider_settings FROM subscriptions WHERE id = $1',
+        [created.body.id],
+      );
+      expect(row!.provider_settings).toEqual({
+        connectly: {
+          type: 'webhook_type_unspecified',
+          webengageConfiguration: {
+            webengageToken: expect.stringMatching(/^enc\.v1\./),
+            webengageWebhookUrl: 'https://st.webengage.com/tracking/events',
+          },
+        },
+      });
+      expect(JSON.stringify(row)).not.toContain(token);
+
+      // when it is registered again for the same topic, then it is replaced: 200, same id
+      const again = await register({ ...payload, type: 'webhook_type_zendesk' });
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toEqual({ id: created.body.id });
+    });
+
+    it('names every bad field of a Connectly body', async () => {
+      const res = await register({
+        topic: 'orders',
+        address,
+        type: 'Not A Type',
+        configuration: { webengageConfiguration: { webengageToken: '' }, colour: 'red' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body.error.message).toContain('topic: must be one of messages');
+      expect(res.body.error.message).toContain('type: must be a webhook type');
+      expect(res.body.error.message).toContain(
+        'configuration.webengageConfiguration.webengageToken',
+      );
+      expect(res.body.error.message).toContain('configuration: unknown field "colour"');
+    });
+  });
+
   it('replaces the subscription when one is created for a topic that has one: same id, new everything', async () => {
     // given a subscription to templates
     const first = await create({ topic: 'templates', address });

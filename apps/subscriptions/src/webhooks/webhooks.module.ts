@@ -5,12 +5,13 @@ import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { OutboxModule } from '../outbox/outbox.module';
 import { AddressPolicy } from '@switchboard/address-policy';
 import { SubscriptionsRepository } from './subscriptions.repository';
+import { ConnectlyWebhooksController } from './connectly-webhooks.controller';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [BusinessesModule, OutboxModule],
-  controllers: [WebhooksController],
+  controllers: [WebhooksController, ConnectlyWebhooksController],
   providers: [
     {
       provide: AddressPolicy,

@@ -233,3 +233,52 @@ export const RotatedWebhookSecret = responseSchema(
   z.object({ webhook: Webhook, secret: RevealedSecret }),
 );
 export type RotatedWebhookSecret = z.infer<typeof RotatedWebhookSecret>;
+
+/**
+ * Connectly's own registration body (`POST /v1/businesses/{businessId}/create/webhooks`), as its
+ * API reference writes it. `topic` defaults to Connectly's `topic_unspecified`, which is refused;
+ * `type` and `configuration.webengageConfiguration` are kept as given without being acted on.
+ */
+export const ConnectlyCreateWebhookRequest = requestSchema(
+  'ConnectlyCreateWebhookRequest',
+  z.strictObject({
+    topic: z
+      .string()
+      .max(64)
+      .default('topic_unspecified')
+      .superRefine((value, ctx) => {
+        if (value === 'topic_unspecified') {
+          ctx.addIssue({
+            code: 'custom',
+            message: `topic_unspecified names no topic; give one of ${topics}`,
+          });
+        } else if (!Topic.safeParse(value).success) {
+          ctx.addIssue({ code: 'custom', message: `must be one of ${topics}` });
+        }
+      })
+      .transform((value) => value as SubscriptionTopic)
+      .describe(`Connectly's topic enum: one of ${topics} (topic_unspecified is refused)`),
+    address: Address,
+    type: z
+      .string()
+      .regex(/^[a-z0-9_]{1,64}$/, 'must be a webhook type such as webhook_type_unspecified')
+      .default('webhook_type_unspecified')
+      .describe('Connectly webhook type; kept, not acted on'),
+    configuration: WebhookConfiguration.extend({
+      webengageConfiguration: z
+        .strictObject({
+          webengageToken: z.string().min(1).max(1024).optional().describe('Kept sealed'),
+          webengageWebhookUrl: z.string().min(1).max(MAX_ADDRESS_LENGTH).optional(),
+        })
+        .optional()
+        .describe('Connectly WebEngage integration settings; kept, not acted on'),
+    }).default({ echo: false, channelTypes: [], filters: [] }),
+  }),
+);
+export type ConnectlyCreateWebhookRequest = z.output<typeof ConnectlyCreateWebhookRequest>;
+
+export const ConnectlyCreatedWebhook = responseSchema(
+  'ConnectlyCreatedWebhook',
+  z.object({ id: z.string().describe('Subscription id, e.g. sub_…') }),
+);
+export type ConnectlyCreatedWebhook = z.infer<typeof ConnectlyCreatedWebhook>;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   configKey,
+  type SecretBox,
   type SubscriptionHealthEvent,
   type SubscriptionRecord,
   type SubscriptionTopic,
@@ -20,7 +21,7 @@ import {
   summarise,
 } from '../secrets/secrets';
 import { AddressPolicy } from '@switchboard/address-policy';
-import type { SubscriptionEntity } from './subscription.entity';
+import type { ProviderSettings, SubscriptionEntity } from './subscription.entity';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { WebhookNotFoundError } from './webhooks.errors';
 import type {
@@ -58,6 +59,7 @@ export class WebhooksService {
     principal: Principal,
     businessId: string,
     input: CreateWebhookRequest,
+    providerSettings: ProviderSettings | null = null,
   ): Promise<CreatedWebhook> {
     await this.businesses.access(principal, businessId);
     await this.checkAddress(input.address);
@@ -78,6 +80,7 @@ export class WebhooksService {
         state: 'active',
         configuration: input.configuration,
         secrets: [sealSecret(this.config.DATA_KEYS, id, secret)],
+        providerSettings: sealSettings(this.config.DATA_KEYS, id, providerSettings),
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
         version: await change.nextVersion(),
@@ -255,5 +258,30 @@ function view(subscription: SubscriptionEntity): Webhook {
     createdAt: subscription.createdAt.toISOString(),
     updatedAt: subscription.updatedAt.toISOString(),
     version: subscription.version,
+  };
+}
+
+/** What a secret kept in a registration's provider settings is bound to. */
+export function webengageTokenContext(subscriptionId: string): string {
+  return `${subscriptionId}/webengage-token`;
+}
+
+/** Provider settings as stored: the WebEngage token sealed like every other secret. */
+function sealSettings(
+  box: SecretBox,
+  id: string,
+  settings: ProviderSettings | null,
+): ProviderSettings | null {
+  const webengage = settings?.connectly?.webengageConfiguration;
+  if (!settings?.connectly || webengage?.webengageToken === undefined) return settings;
+  return {
+    ...settings,
+    connectly: {
+      ...settings.connectly,
+      webengageConfiguration: {
+        ...webengage,
+        webengageToken: box.seal(webengage.webengageToken, webengageTokenContext(id)),
+      },
+    },
   };
 }
