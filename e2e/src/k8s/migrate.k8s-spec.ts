@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, repoRoot, type TestDatabase } from '@switchboard/testing';
+import { createTestDatabase, eventually, repoRoot, type TestDatabase } from '@switchboard/testing';
 import { K8S_DIR, run } from './cluster';
 
 const SCHEMAS = ['normalizer', 'subscriptions', 'delivery'] as const;
@@ -71,18 +71,42 @@ describe('the migration Job (infra/k8s/base/migrate/migrate.cjs)', () => {
     },
   );
 
-  it('lets two runs at once apply each migration exactly once', async () => {
-    // when two Jobs (or a Job and its retry) run against the same schema at the same moment
-    const [a, b] = await Promise.all([
-      migrate('delivery', database.url),
-      migrate('delivery', database.url),
-    ]);
+  it('waits while another run holds the schema’s lock, then applies the migrations', async () => {
+    // given another run holding the delivery schema's migration lock
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtext($1))', ['switchboard.migrate.delivery']);
 
-    // then both succeed, and between them each migration was applied once
-    expect([a.code, b.code]).toEqual([0, 0]);
-    const applied = [...report(a.stdout).applied, ...report(b.stdout).applied];
-    expect(applied.sort()).toEqual((await appliedMigrations('delivery')).sort());
-    expect(new Set(applied).size).toBe(applied.length);
+      // when the Job starts
+      const running = migrate('delivery', database.url);
+
+      // then it waits for the lock, having changed nothing
+      await eventually(
+        async () => {
+          const { rows } = await holder.query<{ waiting: number }>(
+            "SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+          );
+          return rows[0]!.waiting === 1 ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200, what: 'the Job to wait for the lock' },
+      );
+      const { rows } = await holder.query<{ exists: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'delivery' AND table_name = 'migrations') AS exists",
+      );
+      expect(rows[0]!.exists).toBe(false);
+
+      // when the other run lets go, then the Job finishes the work
+      await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [
+        'switchboard.migrate.delivery',
+      ]);
+      const result = await running;
+      expect(result.code).toBe(0);
+      expect(await appliedMigrations('delivery')).toEqual(report(result.stdout).applied);
+      expect(report(result.stdout).applied).toHaveLength(report(result.stdout).known);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('fails, naming the problem, when the database cannot be reached', async () => {
