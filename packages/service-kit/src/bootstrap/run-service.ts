@@ -67,6 +67,23 @@ function answerFrameworkError(
     .send(errorBody(frameworkErrorCodes[error.code] ?? 'bad_request', error.message));
 }
 
+/**
+ * Bounds a graceful shutdown: once SIGTERM or SIGINT arrives, the process exits with code 1 if it
+ * is still running `timeoutMs` later (a hook waiting on a dead dependency must not keep a stopped
+ * instance around). The listeners run once, so the signal Nest raises again after closing still
+ * ends the process.
+ */
+export function limitShutdown(timeoutMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown took longer than ${timeoutMs} ms (${signal}); exiting\n`);
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
+  }
+}
+
 /** Runs `main`, and on a configuration or start-up failure prints it and exits non-zero. */
 export function startOrExit(main: () => Promise<INestApplication>): void {
   main().catch((err: unknown) => {
