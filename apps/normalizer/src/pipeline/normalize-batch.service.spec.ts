@@ -103,6 +103,27 @@ describe(NormalizeBatchService.name, () => {
     ]);
   });
 
+  it('counts malformed items toward the limit, so they cannot become unbounded dead letters', async () => {
+    // given a limit of 10, and a webhook of 3 good statuses and 8 that are not objects
+    const { batches, published } = service(10);
+    const value = metaUpdates(0, 3, 'm');
+    value.statuses = [...(value.statuses as unknown[]), ...Array.from({ length: 8 }, () => 0)];
+
+    // when
+    const result = await batches.process([record(metaBody(value), large, 0)]);
+
+    // then the webhook is dead-lettered whole, once
+    expect(result).toEqual({ published: 0, deadLettered: 1 });
+    expect(published[0]!.deadLetters[0]).toMatchObject({
+      reason: {
+        code: 'too_many_events',
+        message:
+          'the webhook holds 11 events (8 of them malformed); at most 10 per webhook (MAX_EVENTS_PER_WEBHOOK): nothing of it was published',
+      },
+      original: { kind: 'envelope' },
+    });
+  });
+
   it('takes a webhook of exactly the limit, and Meta batches of 1,000 by default', async () => {
     const { batches } = service(10);
     expect(await batches.process([record(metaWebhook(10, 'c'), small, 0)])).toEqual({

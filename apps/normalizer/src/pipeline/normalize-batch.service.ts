@@ -73,15 +73,21 @@ export class NormalizeBatchService {
       }
       const envelope = decoded.value;
       const result = normalize(envelope);
-      const tooMany = result.ok && result.events.length > this.maxEventsPerWebhook;
+      // Items dead-lettered one by one count too: each would be a record of its own.
+      const items = result.ok ? result.events.length + result.failures.length : 0;
+      const tooMany = items > this.maxEventsPerWebhook;
       if (!result.ok || tooMany) {
         const deadLetter = deadLetterOf(
           envelope.id,
           envelope,
           result.ok ? 'too_many_events' : result.reason,
           result.ok
-            ? `the webhook holds ${result.events.length} events; at most ${this.maxEventsPerWebhook} ` +
-                'per webhook (MAX_EVENTS_PER_WEBHOOK): nothing of it was published'
+            ? `the webhook holds ${items} events` +
+                (result.failures.length > 0
+                  ? ` (${result.failures.length} of them malformed)`
+                  : '') +
+                `; at most ${this.maxEventsPerWebhook} per webhook (MAX_EVENTS_PER_WEBHOOK): ` +
+                'nothing of it was published'
             : result.message,
           result.ok ? [] : result.issues,
           { kind: 'envelope', envelope },
