@@ -37,6 +37,17 @@ export const DeliveryConfig = baseServiceEnv({
     DATA_KEYS: DataKeysEnv,
     /** The consumer group reading the public topics (commands use `<group>.commands`). */
     CONSUMER_GROUP_ID: z.string().min(1).optional(),
+    /**
+     * Bytes of one partition fetched at once. Every batch of a fetch is stored before the next
+     * fetch, so this bounds how long an event waits behind a burst of another business's events
+     * that arrived just before it (a webhook of 5,000 statuses is about 3 MB of events).
+     */
+    CONSUMER_MAX_BYTES_PER_PARTITION: z.coerce
+      .number()
+      .int()
+      .min(16_384)
+      .max(64 * 1_048_576)
+      .default(524_288),
     /** Plain `http:` subscriber addresses are refused unless this is true (development, tests). */
     ALLOW_HTTP_ADDRESSES: booleanFlag.default(false),
     /**
@@ -65,6 +76,23 @@ export const DeliveryConfig = baseServiceEnv({
     SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
     /** Attempts waiting for one subscription at most; beyond, deliveries wait in PostgreSQL. */
     SUBSCRIPTION_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(128),
+    /**
+     * Places one business holds in its subscriptions' lanes (attempts running or waiting) at
+     * once, over all its subscriptions; beyond, its deliveries wait in PostgreSQL and the scheduler
+     * takes them as places free up, so that a flood of one business cannot crowd out the others.
+     */
+    BUSINESS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(128),
+    /**
+     * Most new deliveries stored by one INSERT. The statement in flight is what a delivery of
+     * another business waits for at worst before it is stored and attempted.
+     */
+    INSERT_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(1_000),
+    /**
+     * New deliveries of one business per turn when a statement is shared: each INSERT takes this
+     * many of every business waiting in turn, so a flood's thousands are stored beside, not ahead
+     * of, another business's few.
+     */
+    INSERT_BUSINESS_SHARE: z.coerce.number().int().min(1).max(10_000).default(100),
     /** How often the retry scheduler looks for due deliveries. */
     SCHEDULER_INTERVAL_MS: milliseconds(10, 60_000).default(1_000),
     /** Most due deliveries claimed at once. */

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import type { DeliveryConfig } from '../config/delivery.config';
 import { HealthModule } from '../health/health.module';
 import { SendingModule } from '../sending/sending.module';
+import { SubscriptionLanes } from '../sending/subscription-lanes';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { AttemptPublisher } from './attempt.publisher';
 import { AttemptService } from './attempt.service';
+import { BusinessQuotas } from './business-quotas';
 import { DeliveryMetrics } from './delivery.metrics';
 import { DeliveryRepository } from './delivery.repository';
 import { DispatchService } from './dispatch.service';
@@ -17,9 +21,22 @@ import { EventConsumer } from './event.consumer';
     DeliveryMetrics,
     AttemptPublisher,
     AttemptService,
+    {
+      provide: BusinessQuotas,
+      useFactory: (lanes: SubscriptionLanes, config: DeliveryConfig) =>
+        new BusinessQuotas(lanes, { maxInFlight: config.BUSINESS_MAX_IN_FLIGHT }),
+      inject: [SubscriptionLanes, DELIVERY_CONFIG],
+    },
     DispatchService,
     EventConsumer,
   ],
-  exports: [DeliveryRepository, AttemptService, DispatchService, EventConsumer, DeliveryMetrics],
+  exports: [
+    DeliveryRepository,
+    AttemptService,
+    BusinessQuotas,
+    DispatchService,
+    EventConsumer,
+    DeliveryMetrics,
+  ],
 })
 export class DeliveriesModule {}

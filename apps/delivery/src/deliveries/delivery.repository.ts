@@ -50,6 +50,7 @@ export interface AttemptRecord {
 export interface DueCandidate {
   id: string;
   subscriptionId: string;
+  businessId: string;
 }
 
 interface DeliveryRow {
@@ -151,30 +152,42 @@ export class DeliveryRepository {
 
   /**
    * Claims due deliveries: locks up to `limit` pending deliveries due at `now` (skipping those
-   * another instance holds, and those of the excluded subscriptions), lets `plan` choose which to
-   * take and for how long, and pushes the chosen ones' due time out by their lease, all in one
-   * transaction. A claimer that dies leaves its deliveries due again once their lease ends.
+   * another instance holds, and those of the excluded subscriptions and businesses), lets `plan`
+   * choose which to take and for how long, and pushes the chosen ones' due time out by their
+   * lease, all in one transaction. A claimer that dies leaves its deliveries due again once their
+   * lease ends.
    */
   async claimDue(
     now: Date,
     limit: number,
-    excludedSubscriptions: readonly string[],
+    excluded: { subscriptions: readonly string[]; businesses: readonly string[] },
     plan: (candidates: readonly DueCandidate[]) => ReadonlyMap<string, number>,
   ): Promise<StoredDelivery[]> {
     return this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
-      const candidates = await this.rows<{ id: string; subscription_id: string }>(
-        `SELECT id, subscription_id FROM deliveries
+      const candidates = await this.rows<{
+        id: string;
+        subscription_id: string;
+        business_id: string;
+      }>(
+        `SELECT id, subscription_id, business_id FROM deliveries
          WHERE state = 'pending' AND next_attempt_at <= $1
            AND NOT (subscription_id = ANY($3::text[]))
+           AND NOT (business_id = ANY($4::text[]))
          ORDER BY next_attempt_at
          LIMIT $2
          FOR UPDATE SKIP LOCKED`,
-        [now, limit, excludedSubscriptions],
+        [now, limit, excluded.subscriptions, excluded.businesses],
         runner,
       );
       if (candidates.length === 0) return [];
-      const leases = plan(candidates.map((c) => ({ id: c.id, subscriptionId: c.subscription_id })));
+      const leases = plan(
+        candidates.map((c) => ({
+          id: c.id,
+          subscriptionId: c.subscription_id,
+          businessId: c.business_id,
+        })),
+      );
       if (leases.size === 0) return [];
       const ids = [...leases.keys()];
       const claimed = await this.rows<DeliveryRow>(

@@ -6,6 +6,7 @@ import { DeliveryConfig } from '../config/delivery.config';
 import { SubscriptionLanes } from '../sending/subscription-lanes';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry';
 import type { AttemptService, DeliveryToAttempt } from './attempt.service';
+import { BusinessQuotas } from './business-quotas';
 import { deliveryIdOf } from './delivery-id';
 import { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryRepository, NewDelivery } from './delivery.repository';
@@ -15,8 +16,10 @@ import { testDataKeys } from '@switchboard/testing';
 /** The repository port, in memory. */
 class InMemoryDeliveries {
   readonly rows = new Map<string, NewDelivery>();
+  statements = 0;
 
   async insertPending(deliveries: readonly NewDelivery[]): Promise<Set<string>> {
+    this.statements += 1;
     const inserted = new Set<string>();
     for (const d of deliveries) {
       if (this.rows.has(d.id)) continue;
@@ -30,7 +33,11 @@ class InMemoryDeliveries {
 /** The attempt port: records what it is asked to attempt, and can hold attempts open. */
 class RecordingAttempts {
   readonly attempted: DeliveryToAttempt[] = [];
+  /** How many INSERT statements had run when each attempt started. */
+  readonly statementsBefore: number[] = [];
   hold: Promise<void> | null = null;
+
+  constructor(private readonly store: InMemoryDeliveries | null = null) {}
 
   leaseMs(): number {
     return 60_000;
@@ -38,6 +45,7 @@ class RecordingAttempts {
 
   async attempt(delivery: DeliveryToAttempt): Promise<'succeeded'> {
     this.attempted.push(delivery);
+    this.statementsBefore.push(this.store?.statements ?? 0);
     if (this.hold) await this.hold;
     return 'succeeded';
   }
@@ -65,7 +73,9 @@ describe(DispatchService.name, () => {
       registry,
       deliveries as unknown as DeliveryRepository,
       attempts as unknown as AttemptService,
-      new SubscriptionLanes({ concurrency: 1, queueLimit: 1 }),
+      new BusinessQuotas(new SubscriptionLanes({ concurrency: 1, queueLimit: 1 }), {
+        maxInFlight: 100,
+      }),
       new DeliveryMetrics(new Registry()),
       config,
     );
@@ -131,5 +141,104 @@ describe(DispatchService.name, () => {
       ...consumed(cloudEvent({ businessid: sub.businessId })),
     ]);
     expect(deliveries.rows.size).toBe(0);
+  });
+
+  it("stores and attempts another business's events beside a flood, not after it", async () => {
+    // given business A with 5,000 events in a batch ahead of business B's 10, statements of
+    // 1,000 deliveries shared 100 per business and turn, and lanes that take everything
+    const fair = loadConfig('delivery', DeliveryConfig, {
+      DATA_KEYS: testDataKeys(),
+      SUBSCRIPTION_CONCURRENCY: '1000',
+      SUBSCRIPTION_QUEUE_LIMIT: '10000',
+      BUSINESS_MAX_IN_FLIGHT: '100000',
+      INSERT_BATCH_MAX: '1000',
+      INSERT_BUSINESS_SHARE: '100',
+    });
+    const flooding = subscriptionRecord({ businessId: 'biz_flood' });
+    const quiet = subscriptionRecord({ businessId: 'biz_quiet' });
+    registry.upsert(flooding);
+    registry.upsert(quiet);
+    const store = new InMemoryDeliveries();
+    const recording = new RecordingAttempts(store);
+    const dispatch = new DispatchService(
+      registry,
+      store as unknown as DeliveryRepository,
+      recording as unknown as AttemptService,
+      new BusinessQuotas(new SubscriptionLanes({ concurrency: 1000, queueLimit: 10_000 }), {
+        maxInFlight: 100_000,
+      }),
+      new DeliveryMetrics(new Registry()),
+      fair,
+    );
+    const flood = Array.from({ length: 5_000 }, () => cloudEvent({ businessid: 'biz_flood' }));
+    const few = Array.from({ length: 10 }, () => cloudEvent({ businessid: 'biz_quiet' }));
+
+    // when the batch is processed
+    await dispatch.process(consumed(...flood, ...few));
+    await dispatch.drain();
+
+    // then B's deliveries were stored by the first statement and attempted before the second,
+    // while A's took five statements
+    expect(store.statements).toBe(6);
+    const quietStarts = recording.attempted
+      .map((a, i) => (a.subscriptionId === quiet.id ? recording.statementsBefore[i]! : -1))
+      .filter((n) => n >= 0);
+    expect(quietStarts).toHaveLength(10);
+    expect(Math.max(...quietStarts)).toBeLessThanOrEqual(2);
+    const floodStarts = recording.attempted
+      .map((a, i) => (a.subscriptionId === flooding.id ? recording.statementsBefore[i]! : -1))
+      .filter((n) => n >= 0);
+    expect(floodStarts).toHaveLength(5_000);
+    expect(Math.max(...floodStarts)).toBe(6);
+  });
+
+  it("defers a business's deliveries to the scheduler beyond its quota, across its subscriptions", async () => {
+    // given a quota of 3 places per business and attempts that do not finish
+    let release!: () => void;
+    attempts.hold = new Promise((resolve) => (release = resolve));
+    const statuses = subscriptionRecord({ businessId: 'biz_busy', topic: 'delivery_status' });
+    const messages = subscriptionRecord({ businessId: 'biz_busy', topic: 'messages' });
+    const other = subscriptionRecord({ businessId: 'biz_other', topic: 'messages' });
+    for (const r of [statuses, messages, other]) registry.upsert(r);
+    const dispatch = new DispatchService(
+      registry,
+      deliveries as unknown as DeliveryRepository,
+      attempts as unknown as AttemptService,
+      new BusinessQuotas(new SubscriptionLanes({ concurrency: 10, queueLimit: 10 }), {
+        maxInFlight: 3,
+      }),
+      new DeliveryMetrics(new Registry()),
+      config,
+    );
+    const status = (i: number) =>
+      cloudEvent({
+        businessid: 'biz_busy',
+        topic: 'delivery_status',
+        type: 'whatsapp.message.status_updated',
+        subject: `106540352242922:${i}`,
+      });
+    const busyMessages = [1, 2].map(() => cloudEvent({ businessid: 'biz_busy' }));
+    const otherEvents = [1, 2].map(() => cloudEvent({ businessid: 'biz_other' }));
+
+    // when the busy business has 2 events on each of its two subscriptions
+    await dispatch.process([
+      ...[1, 2].map((i) => ({
+        ...record(encode(publicTopic('delivery_status'), status(i)), String(i)),
+        topic: 'switchboard.delivery_status.v1',
+      })),
+      ...consumed(...busyMessages, ...otherEvents),
+    ]);
+
+    // then it holds 3 places over both subscriptions, the fourth is due at once in PostgreSQL,
+    // and the other business is not held back
+    const held = attempts.attempted.filter((a) => a.businessId === 'biz_busy');
+    expect(held).toHaveLength(3);
+    expect(attempts.attempted.filter((a) => a.businessId === 'biz_other')).toHaveLength(2);
+    const deferred = [...deliveries.rows.values()].filter(
+      (d) => d.businessId === 'biz_busy' && d.nextAttemptAt.getTime() <= Date.now(),
+    );
+    expect(deferred).toHaveLength(1);
+    release();
+    await dispatch.drain();
   });
 });

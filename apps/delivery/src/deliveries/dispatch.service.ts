@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, decode, publicTopic, SubscriptionTopic } from '@switchboard/contracts';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
-import { type LaneTicket, SubscriptionLanes } from '../sending/subscription-lanes';
+import type { LaneTicket } from '../sending/subscription-lanes';
 import { type Subscription, SubscriptionRegistry } from '../subscriptions/subscription-registry';
 import { AttemptService, type DeliveryToAttempt } from './attempt.service';
+import { BusinessQuotas } from './business-quotas';
 import { deliveryIdOf } from './delivery-id';
 import { DeliveryMetrics } from './delivery.metrics';
 import { DeliveryRepository, type NewDelivery } from './delivery.repository';
@@ -26,12 +27,19 @@ interface Planned {
 
 /**
  * The use case for one consumed batch of canonical events: match each event to its subscription,
- * store a pending delivery for every match (one statement, shared with the batches of other
- * partitions consumed at the same moment; a redelivered event finds its delivery and is skipped), then make the first attempts, each in its subscription's lane. The batch waits
- * for them only up to a short deadline: every delivery is already stored, due once its lease ends,
- * so an attempt still running (a slow endpoint) finishes in the background or, after a crash, is
- * retried by the scheduler. A subscription whose lane is full gets no inline attempt: its
- * deliveries are due at once and the scheduler takes them as the lane frees up.
+ * store a pending delivery for every match (a redelivered event finds its delivery and is
+ * skipped), then make the first attempts, each in its subscription's lane. The batch waits for
+ * them only up to a short deadline: every delivery is already stored, due once its lease ends, so
+ * an attempt still running (a slow endpoint) finishes in the background or, after a crash, is
+ * retried by the scheduler. A subscription whose lane is full, or a business whose quota is used
+ * up, gets no inline attempt: its deliveries are due at once and the scheduler takes them as
+ * places free up.
+ *
+ * Fair between businesses: each business's deliveries of the batch are stored, and then attempted,
+ * on their own, through inserts shared with the batches of other partitions consumed at the same
+ * moment and filled round-robin between businesses. A business whose events sit behind a flood
+ * of another's in a partition is stored in the next statement and attempted at once, while the
+ * flood is still being stored, instead of after it.
  */
 @Injectable()
 export class DispatchService {
@@ -44,14 +52,15 @@ export class DispatchService {
     private readonly registry: SubscriptionRegistry,
     repository: DeliveryRepository,
     private readonly attempts: AttemptService,
-    private readonly lanes: SubscriptionLanes,
+    private readonly quotas: BusinessQuotas,
     private readonly metrics: DeliveryMetrics,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
     this.inserts = new GroupCommit(
       (deliveries) => repository.insertPending(deliveries),
       (delivery) => delivery.id,
-      { flushIntervalMs: 0, maxBatch: 5_000 },
+      { flushIntervalMs: 0, maxBatch: config.INSERT_BATCH_MAX },
+      { tenantOf: (delivery) => delivery.businessId, share: config.INSERT_BUSINESS_SHARE },
     );
   }
 
@@ -91,8 +100,10 @@ export class DispatchService {
     }
     if (planned.size === 0) return;
 
+    const byBusiness = new Map<string, Planned[]>();
     for (const item of planned.values()) {
-      item.ticket = this.lanes.tryAcquire(item.subscription.record.id);
+      const businessId = item.delivery.businessId;
+      item.ticket = this.quotas.tryAcquire(businessId, item.subscription.record.id);
       if (item.ticket) {
         item.delivery.nextAttemptAt = new Date(
           now.getTime() + this.attempts.leaseMs(item.subscription.record),
@@ -100,18 +111,31 @@ export class DispatchService {
       } else {
         this.metrics.deferred.inc({ path: 'inline' });
       }
+      const group = byBusiness.get(businessId);
+      if (group) group.push(item);
+      else byBusiness.set(businessId, [item]);
     }
 
+    // Each business's deliveries go on as soon as they are stored, not when the whole batch is.
+    const running: Promise<unknown>[] = [];
+    const stored = await Promise.allSettled(
+      [...byBusiness.values()].map((group) => this.storeAndAttempt(group, running)),
+    );
+    const failed = stored.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    await this.waitAtMost(Promise.allSettled(running), this.config.INLINE_ATTEMPT_DEADLINE_MS);
+  }
+
+  /** Stores one business's deliveries of a batch, then starts the attempts that have a place. */
+  private async storeAndAttempt(group: Planned[], running: Promise<unknown>[]): Promise<void> {
     let inserted: Set<string>;
     try {
-      inserted = await this.inserts.add([...planned.values()].map((p) => p.delivery));
+      inserted = await this.inserts.add(group.map((p) => p.delivery));
     } catch (err) {
-      for (const item of planned.values()) item.ticket?.cancel();
+      for (const item of group) item.ticket?.cancel();
       throw err;
     }
-
-    const running: Promise<unknown>[] = [];
-    for (const { delivery, subscription, ticket } of planned.values()) {
+    for (const { delivery, subscription, ticket } of group) {
       const isNew = inserted.has(delivery.id);
       this.metrics.events.inc({ result: isNew ? 'matched' : 'duplicate' });
       if (!ticket) continue;
@@ -122,7 +146,6 @@ export class DispatchService {
       const attempt: DeliveryToAttempt = { ...delivery, attempts: 0, scheduleBase: 0 };
       running.push(this.track(ticket.run(() => this.attempts.attempt(attempt, subscription))));
     }
-    await this.waitAtMost(Promise.allSettled(running), this.config.INLINE_ATTEMPT_DEADLINE_MS);
   }
 
   /** Resolves once every first attempt started here has finished (for shutdown). */

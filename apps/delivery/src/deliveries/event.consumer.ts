@@ -31,6 +31,7 @@ export class EventConsumer {
       groupId: config.CONSUMER_GROUP_ID,
       topics: SubscriptionTopic.options.map((topic) => topics.name(publicTopic(topic))),
       partitionsConsumedConcurrently: 16,
+      maxBytesPerPartition: config.CONSUMER_MAX_BYTES_PER_PARTITION,
       handler: async (batch) => {
         await dispatch.process(
           batch.messages.map((m) => ({

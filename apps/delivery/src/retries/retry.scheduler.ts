@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { AttemptService } from '../deliveries/attempt.service';
+import { BusinessQuotas } from '../deliveries/business-quotas';
 import { DeliveryMetrics } from '../deliveries/delivery.metrics';
 import { DeliveryRepository, type DueCandidate } from '../deliveries/delivery.repository';
-import { SubscriptionLanes } from '../sending/subscription-lanes';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry';
 
 /** How long a claimed delivery of a vanished or disabled subscription is held while it is closed. */
@@ -15,8 +15,10 @@ const PURGE_BATCH = 5_000;
 
 /**
  * Attempts due deliveries from PostgreSQL: claims a batch (`FOR UPDATE SKIP LOCKED`, so instances
- * share the work), never more for a subscription than its lane takes now and nothing for a
- * subscription whose lane is full, and hands each to its lane. State lives in the database, so a
+ * share the work), never more for a subscription than its lane takes now nor for a business than
+ * its quota leaves, nothing for a subscription whose lane is full or a business whose quota is
+ * used up (so the oldest due deliveries of a flooding business do not hide other businesses'),
+ * and hands each to its lane. State lives in the database, so a
  * SIGKILL loses nothing: claimed deliveries come due again when their lease ends. A delivery
  * whose subscription was deleted or disabled is dead-lettered (recoverable) instead of sent.
  */
@@ -33,13 +35,14 @@ export class RetryScheduler {
   constructor(
     private readonly repository: DeliveryRepository,
     private readonly registry: SubscriptionRegistry,
-    private readonly lanes: SubscriptionLanes,
+    private readonly quotas: BusinessQuotas,
     private readonly attempts: AttemptService,
     private readonly metrics: DeliveryMetrics,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
-    // Deliveries deferred because a lane was full are due: take them once it has drained to half.
-    lanes.onFreed(() => this.wake());
+    // Deliveries deferred because a lane was full or a business's quota used up are due: take
+    // them once it has drained to half.
+    quotas.onFreed(() => this.wake());
   }
 
   start(): void {
@@ -71,7 +74,10 @@ export class RetryScheduler {
     const claimed = await this.repository.claimDue(
       now,
       this.config.SCHEDULER_BATCH_SIZE,
-      this.lanes.saturatedSubscriptions(),
+      {
+        subscriptions: this.quotas.saturatedSubscriptions(),
+        businesses: this.quotas.saturatedBusinesses(),
+      },
       (candidates) => this.plan(candidates),
     );
     for (const delivery of claimed) {
@@ -84,9 +90,9 @@ export class RetryScheduler {
         );
         continue;
       }
-      const ticket = this.lanes.tryAcquire(subscription.record.id);
+      const ticket = this.quotas.tryAcquire(delivery.businessId, subscription.record.id);
       if (!ticket) {
-        // The lane filled up since the claim: due again at once, for when it frees up.
+        // The lane or quota filled up since the claim: due again at once, for when it frees up.
         this.metrics.deferred.inc({ path: 'scheduler' });
         await this.repository.postpone(delivery.id, now);
         continue;
@@ -107,10 +113,14 @@ export class RetryScheduler {
     return claimed.length;
   }
 
-  /** Which candidates to take, and each one's lease: no more per subscription than its lane takes. */
+  /**
+   * Which candidates to take, and each one's lease: no more per subscription than its lane takes,
+   * nor per business than its quota leaves.
+   */
   private plan(candidates: readonly DueCandidate[]): Map<string, number> {
     const leases = new Map<string, number>();
     const taken = new Map<string, number>();
+    const takenOfBusiness = new Map<string, number>();
     for (const candidate of candidates) {
       // Still being attempted here (its lease ran out early): leave it to that attempt.
       if (this.attempts.isInFlight(candidate.id)) continue;
@@ -121,8 +131,11 @@ export class RetryScheduler {
       }
       const id = subscription.record.id;
       const count = taken.get(id) ?? 0;
-      if (count >= this.lanes.capacity(id)) continue;
+      const ofBusiness = takenOfBusiness.get(candidate.businessId) ?? 0;
+      if (count >= this.quotas.laneCapacity(id)) continue;
+      if (ofBusiness >= this.quotas.businessCapacity(candidate.businessId)) continue;
       taken.set(id, count + 1);
+      takenOfBusiness.set(candidate.businessId, ofBusiness + 1);
       leases.set(candidate.id, this.attempts.leaseMs(subscription.record));
     }
     return leases;
