@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { credentials, loadPackageDefinition, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { fixtureJson } from '@switchboard/fixtures';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  type TestDatabase,
+  testKafka,
+  testKafkaBrokers,
+  uniqueName,
+} from '@switchboard/testing';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { adminCall } from './admin-client';
+import { startReceiver, type Receiver } from './receiver';
+import { freePort, type ServiceName, ServiceProcess } from './service-process';
+
+type MetaPayload = {
+  entry: { changes: { value: { messages: { id: string }[] } }[] }[];
+};
+
+/**
+ * The providers' own interfaces, through the built services: Cunnekt calling with a static token
+ * (sandbox and production apart), a body labelled with a content type other than JSON's, a
+ * Connectly client registering with Connectly's call, and a gRPC health check with the health
+ * proto alone.
+ */
+describe('provider interfaces end to end (built services, real Kafka and PostgreSQL)', () => {
+  const prefix = `${uniqueName('e2e-providers')}.`;
+  const operatorKey = `op_${randomUUID()}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let grpcPort: number;
+  let database: TestDatabase;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e_providers');
+    receiver = await startReceiver();
+    const ingressPort = await freePort();
+    grpcPort = await freePort();
+    for (const name of ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const) {
+      const service = new ServiceProcess(
+        name,
+        name === 'ingress' ? ingressPort : await freePort(),
+        {
+          KAFKA_BROKERS: testKafkaBrokers().join(','),
+          KAFKA_TOPIC_PREFIX: prefix,
+          DATABASE_URL: database.url,
+          LOG_LEVEL: 'warn',
+          OPERATOR_API_KEY: operatorKey,
+          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
+          ALLOW_HTTP_ADDRESSES: 'true',
+          ADDRESS_ALLOWLIST: '127.0.0.1/32',
+          GRPC_PORT: String(grpcPort),
+        },
+      );
+      services.set(name, service);
+      service.start();
+    }
+    await Promise.all([...services.values()].map((s) => s.waitReady()));
+  });
+
+  afterAll(async () => {
+    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+    await receiver?.close();
+    await database?.drop();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
+  });
+
+  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
+    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
+  }
+
+  /** A Cunnekt channel webhook (Meta's format) with a message id of its own. */
+  function channelWebhook(fixture: string, wamid: string): Buffer {
+    const payload = fixtureJson<MetaPayload>(fixture);
+    payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
+    return Buffer.from(JSON.stringify(payload));
+  }
+
+  it('takes Cunnekt webhooks by token, sandbox apart from production, and delivers them to a Connectly-registered endpoint', async () => {
+    // given a business whose endpoint registered for messages with Connectly's call, as written
+    const business = await admin<{ id: string; apiKey: { key: string } }>(
+      'POST',
+      '/v1/businesses',
+      { authorization: `Bearer ${operatorKey}` },
+      { name: 'Cunnekt Retail' },
+    );
+    const key = { 'x-api-key': business.body.apiKey.key };
+    const base = `/v1/businesses/${business.body.id}`;
+    const registered = await admin<{ id: string }>('POST', `${base}/create/webhooks`, key, {
+      topic: 'messages',
+      address: receiver.url,
+      type: 'webhook_type_unspecified',
+      configuration: {
+        echo: true,
+        channelTypes: [],
+        webengageConfiguration: {
+          webengageToken: 'webengage-e2e-token',
+          webengageWebhookUrl: 'https://st.webengage.com/tracking/events',
+        },
+        filters: [],
+      },
+    });
+    expect(registered).toEqual({ status: 201, body: { id: expect.stringMatching(/^sub_/) } });
+
+    // and Cunnekt channel sources for its sandbox and its production account
+    type Created = { id: string; webhookUrl: string; secret: { value: string } };
+    const sandbox = await admin<Created>('POST', `${base}/sources`, key, {
+      provider: 'cunnekt',
+      events: 'channel',
+      environment: 'sandbox',
+    });
+    const production = await admin<Created>('POST', `${base}/sources`, key, {
+      provider: 'cunnekt',
+      events: 'channel',
+      environment: 'production',
+    });
+    expect([sandbox.status, production.status]).toEqual([201, 201]);
+    const bearer = (s: Created) => ({ authorization: `Bearer ${s.secret.value}` });
+    const post = (s: Created, body: Buffer, headers: Record<string, string>) =>
+      fetch(s.webhookUrl, { method: 'POST', headers, body });
+
+    // (once ingress knows both sources, a request without a token is refused for it)
+    const json = { 'content-type': 'application/json' };
+    const probe = Buffer.from('{}');
+    await eventually(
+      async () =>
+        (await post(sandbox.body, probe, json)).status === 401 &&
+        (await post(production.body, probe, json)).status === 401
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, what: 'ingress to know the Cunnekt sources' },
+    );
+
+    // when the sandbox token is sent to the production source, then it is refused
+    const crossedId = `wamid.e2e-crossed-${randomUUID()}`;
+    const crossed = await post(
+      production.body,
+      channelWebhook('cunnekt/sandbox-text-message.json', crossedId),
+      { ...json, ...bearer(sandbox.body) },
+    );
+    expect(crossed.status).toBe(401);
+
+    // when Cunnekt sends a sandbox message with the sandbox token, labelled application/octet-stream
+    const wamid = `wamid.e2e-cunnekt-${randomUUID()}`;
+    const sent = await post(
+      sandbox.body,
+      channelWebhook('cunnekt/sandbox-text-message.json', wamid),
+      { 'content-type': 'application/octet-stream', ...bearer(sandbox.body) },
+    );
+    expect(sent.status).toBe(200);
+
+    // then the endpoint registered with Connectly's call receives it as a sandbox event
+    const delivered = await eventually(
+      () => receiver.received.find((r) => r.body.includes(wamid)),
+      { timeoutMs: 30_000, what: 'the Cunnekt message at the subscriber' },
+    );
+    expect(JSON.parse(delivered.body)).toMatchObject({
+      type: 'whatsapp.message.received',
+      businessid: business.body.id,
+      environment: 'sandbox',
+      topic: 'messages',
+    });
+    // and the refused one never arrives
+    expect(receiver.received.some((r) => r.body.includes(crossedId))).toBe(false);
+
+    // and a verified body that is not JSON is refused with 415
+    const xml = await post(sandbox.body, Buffer.from('<message>hi</message>'), {
+      'content-type': 'application/xml',
+      ...bearer(sandbox.body),
+    });
+    expect(xml.status).toBe(415);
+    expect(await xml.json()).toEqual({
+      error: { code: 'unsupported_media_type', message: expect.any(String) },
+    });
+  });
+
+  it('answers grpc.health.v1.Health/Check to a client with only the health proto', async () => {
+    const pkg = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as unknown as {
+      grpc: { health: { v1: { Health: new (address: string, creds: unknown) => HealthClient } } };
+    };
+    interface HealthClient {
+      check(
+        request: { service: string },
+        callback: (err: ServiceError | null, response: { status: string }) => void,
+      ): void;
+      close(): void;
+    }
+    const client = new pkg.grpc.health.v1.Health(
+      `127.0.0.1:${grpcPort}`,
+      credentials.createInsecure(),
+    );
+    try {
+      const status = await new Promise<{ status: string }>((resolve, reject) =>
+        client.check({ service: '' }, (err, res) => (err ? reject(err) : resolve(res))),
+      );
+      expect(status).toEqual({ status: 'SERVING' });
+    } finally {
+      client.close();
+    }
+  });
+});
