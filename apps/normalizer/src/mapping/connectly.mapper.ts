@@ -1,5 +1,12 @@
+import type { MessageContent } from '@switchboard/contracts';
+
 import { type JsonRecord, field, firstId, id, isRecord, list, path, record, str } from './json';
-import { type MappingContext, PayloadRejected } from './mapping-context';
+import {
+  type Draft,
+  type DraftData,
+  type MappingContext,
+  PayloadRejected,
+} from './mapping-context';
 import { toUtcIso } from './time';
 import {
   type Business,
@@ -69,7 +76,7 @@ function businessOf(party: unknown): Business {
   return { phoneNumberId: null, displayPhoneNumber: id(field(party, 'id')), wabaId: null };
 }
 
-function attachmentContent(attachment: unknown, caption: string | null): Record<string, unknown> {
+function attachmentContent(attachment: unknown, caption: string | null): Draft<MessageContent> {
   const type = str(field(attachment, 'type'));
   const media = {
     mediaId: id(field(attachment, 'id')),
@@ -111,7 +118,7 @@ function mapMessage(body: JsonRecord, ctx: MappingContext): void {
   const text = str(field(message, 'text'));
   const attachments = list(field(message, 'attachments'));
 
-  const contents: { messageType: string; content: Record<string, unknown> }[] = [];
+  const contents: { messageType: string; content: Draft<MessageContent> }[] = [];
   if (button) {
     contents.push({
       messageType: 'button',
@@ -140,7 +147,7 @@ function mapMessage(body: JsonRecord, ctx: MappingContext): void {
   }
 
   contents.forEach(({ messageType, content }, i) => {
-    const data: Record<string, unknown> = {
+    const data: DraftData<'whatsapp.message.received'> = {
       messageId,
       from,
       contact: {

@@ -1,6 +1,8 @@
 import {
   type CanonicalEvent,
+  type CanonicalEventType,
   type ContractIssue,
+  type EventDataOf,
   type DeadLetterReasonCode,
   type RawInboundEnvelope,
   eventTypeDefinition,
@@ -85,10 +87,25 @@ export function pointer(path: readonly (string | number)[]): string {
     .join('');
 }
 
+/**
+ * What a mapper may build for a value of type D: D's shape, where any value may also be null (the
+ * provider did not send it, or sent something else; the schema decides when the draft is
+ * validated, and dead-letters the item). A field D does not have, or a value of another type, does
+ * not compile.
+ */
+export type Draft<D> = D extends readonly (infer U)[]
+  ? readonly Draft<U>[]
+  : D extends object
+    ? { [K in keyof D]: Draft<D[K]> | null }
+    : D | null;
+
+/** The data a mapper builds for an event of type T: its data schema's shape, as a draft. */
+export type DraftData<T extends CanonicalEventType> = Draft<EventDataOf<T>>;
+
 /** One event a mapper found, before ids, envelope attributes and validation are added. */
-export interface EventDraft {
-  readonly type: string;
-  readonly data: Record<string, unknown>;
+export interface EventDraft<T extends CanonicalEventType = CanonicalEventType> {
+  readonly type: T;
+  readonly data: DraftData<T>;
   /** When it happened at the provider (ISO UTC); null falls back to when ingress received it. */
   readonly time: string | null;
   /** The conversation or entity key; null leaves `subject` out. */
@@ -132,8 +149,9 @@ export class MappingContext {
     return this.envelope.sourceId;
   }
 
-  emit(draft: EventDraft): void {
-    this.drafts.push(draft);
+  /** Adds an event of type T; its data is typed by T's schema, so a wrong field does not compile. */
+  emit<T extends CanonicalEventType>(draft: EventDraft<T>): void {
+    this.drafts.push(draft as unknown as EventDraft);
   }
 
   /** Sets one item aside (it is not the shape its place in the body calls for). */

@@ -1,5 +1,5 @@
 import { type JsonRecord, field, id, isRecord, list, path, record, str, text } from './json';
-import { type MappingContext, PayloadRejected, violation } from './mapping-context';
+import { type DraftData, type MappingContext, PayloadRejected, violation } from './mapping-context';
 import { toUtcIso } from './time';
 import { type Business, contactFor, conversationSubject, messageParts } from './whatsapp';
 import {
@@ -123,11 +123,16 @@ function templateFields(value: JsonRecord, change: Change) {
   };
 }
 
-function emitTemplate(
+type TemplateEventType =
+  | 'whatsapp.template.status_changed'
+  | 'whatsapp.template.quality_changed'
+  | 'whatsapp.template.category_changed';
+
+function emitTemplate<T extends TemplateEventType>(
   ctx: MappingContext,
   change: Change,
-  type: string,
-  data: Record<string, unknown> & { templateId: string | null },
+  type: T,
+  data: DraftData<T> & { templateId: string | null },
   event: string | null,
 ): void {
   ctx.emit({
@@ -236,7 +241,7 @@ function mapPhoneNumberQuality(ctx: MappingContext, change: Change, value: JsonR
 function mapAccountUpdated(ctx: MappingContext, change: Change, value: JsonRecord): void {
   const common = { wabaId: change.wabaId, raw: value };
   const displayPhoneNumber = text(field(value, 'display_phone_number'));
-  let data: Record<string, unknown>;
+  let data: DraftData<'whatsapp.account.updated'>;
   switch (change.field) {
     case 'account_review_update':
       data = { change: change.field, decision: str(field(value, 'decision')), ...common };
@@ -271,7 +276,12 @@ function mapAccountUpdated(ctx: MappingContext, change: Change, value: JsonRecor
       };
       break;
     default:
-      data = { change: change.field, event: str(field(value, 'event')), ...common };
+      // account_update; any other field routed here would fail the schema (change is a literal).
+      data = {
+        change: change.field === 'account_update' ? change.field : null,
+        event: str(field(value, 'event')),
+        ...common,
+      };
   }
   ctx.emit({
     type: 'whatsapp.account.updated',

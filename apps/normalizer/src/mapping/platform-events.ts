@@ -1,5 +1,5 @@
 import { type JsonRecord, field, firstId, firstStr, record } from './json';
-import type { MappingContext } from './mapping-context';
+import type { DraftData, MappingContext } from './mapping-context';
 
 /**
  * Platform events (CubeConnect, Cunnekt via Standard Webhooks): `platform.<family>.<event>` with
@@ -44,13 +44,18 @@ function contactId(payload: JsonRecord): string | null {
   return firstId(payload, 'contact_id', 'contactId') ?? nestedId(payload, 'contact', 'id');
 }
 
+/** The normalized fields of a family's events: their data but for the event name and payload. */
+type FamilyFields = {
+  [F in PlatformFamily]: Omit<DraftData<`platform.${F}.${string}`>, 'event' | 'payload' | 'raw'>;
+}[PlatformFamily];
+
 /** The normalized fields of a family and the entity id its events are keyed by. */
 function familyFields(
   family: PlatformFamily,
   payload: JsonRecord,
   /** Whether `id` names the entity (a `data` object), not the delivery (a flat body). */
   idIsEntity: boolean,
-): { fields: Record<string, string | null>; entity: string | null } {
+): { fields: FamilyFields; entity: string | null } {
   const ownId = idIsEntity ? firstId(payload, 'id') : null;
   switch (family) {
     case 'campaign': {
@@ -164,7 +169,7 @@ export function emitUnrecognizedEvent(
   time: string | null,
   reason?: string,
 ): void {
-  const data: Record<string, unknown> = { field: name, value, wabaId: null };
+  const data: DraftData<'whatsapp.change.unrecognized'> = { field: name, value, wabaId: null };
   if (reason !== undefined) data.reason = reason;
   ctx.emit({
     type: 'whatsapp.change.unrecognized',

@@ -1,5 +1,5 @@
 import { type JsonRecord, field, firstId, isRecord, list } from './json';
-import type { MappingContext } from './mapping-context';
+import type { DraftData, MappingContext } from './mapping-context';
 import {
   type Business,
   contactFor,
@@ -33,7 +33,7 @@ export function emitUnrecognized(
   reason?: string,
   value?: unknown,
 ): void {
-  const data: Record<string, unknown> = {
+  const data: DraftData<'whatsapp.change.unrecognized'> = {
     field: change.field,
     value: (value === undefined ? change.value : value) ?? null,
     wabaId: change.wabaId,
@@ -123,7 +123,10 @@ export function emitStatus(
 ): void {
   const status = statusData(item, business);
   const recipient = status.data.recipientId ?? status.data.recipientUserId ?? null;
-  const data: Record<string, unknown> = { ...status.data, raw: extra.raw ?? item };
+  const data: DraftData<'whatsapp.message.status_updated'> = {
+    ...status.data,
+    raw: extra.raw ?? item,
+  };
   if (extra.campaignName != null) data.campaignName = extra.campaignName;
   const key = status.status === 'unknown' ? status.data.providerStatus : status.status;
   ctx.emit({

@@ -1,4 +1,14 @@
-import { conversationKey } from '@switchboard/contracts';
+import {
+  type EventDataOf,
+  type InteractiveReply,
+  type MessageContent,
+  type MessageContext,
+  type MessageIdentity,
+  type MessageReferral,
+  type MessageStatus,
+  type ProviderError,
+  conversationKey,
+} from '@switchboard/contracts';
 
 import {
   type JsonRecord,
@@ -15,6 +25,7 @@ import {
   str,
   text,
 } from './json';
+import type { Draft, DraftData } from './mapping-context';
 import { toUtcIso } from './time';
 
 /**
@@ -49,13 +60,13 @@ export function conversationSubject(
 }
 
 /** A provider error in canonical form; also accepts a bare string. */
-export function errorOf(value: unknown): Record<string, unknown> {
+export function errorOf(value: unknown): Draft<ProviderError> {
   if (!isRecord(value)) {
     return { code: null, title: null, message: str(value), details: null, href: null };
   }
   const code = field(value, 'code');
   const details = path(value, 'error_data', 'details') ?? field(value, 'details');
-  const error: Record<string, unknown> = {
+  const error: Draft<ProviderError> = {
     code: typeof code === 'number' && Number.isFinite(code) ? code : str(code),
     title: str(field(value, 'title')),
     message: str(field(value, 'message')),
@@ -64,24 +75,25 @@ export function errorOf(value: unknown): Record<string, unknown> {
     href: str(field(value, 'href')),
   };
   // Connectly's extra fields, kept when sent.
-  const extras: [string, string][] = [
-    ['type', 'type'],
-    ['userTitle', 'userTitle'],
-    ['userMessage', 'userMessage'],
-    ['traceId', 'cntTraceId'],
-  ];
-  for (const [name, key] of extras) {
-    if (field(value, key) !== undefined) error[name] = str(field(value, key));
+  if (field(value, 'type') !== undefined) error.type = str(field(value, 'type'));
+  if (field(value, 'userTitle') !== undefined) error.userTitle = str(field(value, 'userTitle'));
+  if (field(value, 'userMessage') !== undefined) {
+    error.userMessage = str(field(value, 'userMessage'));
   }
+  if (field(value, 'cntTraceId') !== undefined) error.traceId = str(field(value, 'cntTraceId'));
   return error;
 }
 
-export function errorsOf(value: unknown): Record<string, unknown>[] {
+export function errorsOf(value: unknown): Draft<ProviderError>[] {
   return list(value).map(errorOf);
 }
 
-function media(value: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+type EditedContent = Draft<Extract<MessageContent, { type: 'edit' }>>['message'];
+
+type Media = Draft<Omit<Extract<MessageContent, { type: 'image' }>, 'type'>>;
+
+function media(value: unknown): Media {
+  const out: Media = {
     mediaId: id(field(value, 'id')),
     mimeType: str(field(value, 'mime_type')),
     sha256: str(field(value, 'sha256')),
@@ -92,7 +104,10 @@ function media(value: unknown): Record<string, unknown> {
   return out;
 }
 
-function parseResponseJson(value: unknown): { responseJson: string | null; response: unknown } {
+function parseResponseJson(value: unknown): {
+  responseJson: string | null;
+  response: JsonRecord | null;
+} {
   if (isRecord(value)) return { responseJson: null, response: value };
   const raw = str(value);
   if (raw === null) return { responseJson: null, response: null };
@@ -104,7 +119,7 @@ function parseResponseJson(value: unknown): { responseJson: string | null; respo
   }
 }
 
-function interactiveReply(value: unknown): Record<string, unknown> {
+function interactiveReply(value: unknown): Draft<InteractiveReply> {
   const type = str(field(value, 'type'));
   switch (type) {
     case 'button_reply': {
@@ -138,7 +153,7 @@ function interactiveReply(value: unknown): Record<string, unknown> {
  * The content of a message object by its type. `nested` is false inside an edit, whose new
  * content cannot itself be an edit or a revoke.
  */
-export function contentOf(message: unknown, nested = true): Record<string, unknown> {
+export function contentOf(message: unknown, nested = true): Draft<MessageContent> {
   const type = str(field(message, 'type'));
   const body = type === null ? undefined : field(message, type);
   switch (type) {
@@ -210,7 +225,8 @@ export function contentOf(message: unknown, nested = true): Record<string, unkno
         return {
           type,
           originalMessageId: id(field(body, 'original_message_id')),
-          message: isRecord(edited) ? contentOf(edited, false) : null,
+          // Not nested, contentOf gives no edit or revoke: the content an edit may carry.
+          message: isRecord(edited) ? (contentOf(edited, false) as EditedContent) : null,
         };
       }
       break;
@@ -223,11 +239,11 @@ export function contentOf(message: unknown, nested = true): Record<string, unkno
   return { type: 'unrecognized', providerType: type, value: body ?? null };
 }
 
-function contextOf(value: unknown): Record<string, unknown> | undefined {
+function contextOf(value: unknown): Draft<MessageContext> | undefined {
   if (!isRecord(value)) return undefined;
   const product = record(field(value, 'referred_product'));
   const mentions = field(value, 'mentions');
-  const context: Record<string, unknown> = {
+  const context: Draft<MessageContext> = {
     from: id(field(value, 'from')),
     messageId: id(field(value, 'id')) ?? id(field(value, 'message_id')),
     referredProduct: product
@@ -247,7 +263,7 @@ function contextOf(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** A click-to-WhatsApp referral; accepts Meta's snake_case and camelCase field names. */
-export function referralOf(value: unknown): Record<string, unknown> | undefined {
+export function referralOf(value: unknown): Draft<MessageReferral> | undefined {
   if (!isRecord(value)) return undefined;
   const pick = (snake: string, camel: string): string | null =>
     text(field(value, snake)) ?? text(field(value, camel));
@@ -265,7 +281,7 @@ export function referralOf(value: unknown): Record<string, unknown> | undefined 
   };
 }
 
-function identityOf(value: unknown): Record<string, unknown> | undefined {
+function identityOf(value: unknown): Draft<MessageIdentity> | undefined {
   if (!isRecord(value)) return undefined;
   return {
     acknowledged: bool(field(value, 'acknowledged')),
@@ -274,20 +290,37 @@ function identityOf(value: unknown): Record<string, unknown> | undefined {
   };
 }
 
+/** The fields every message event's data shares (received and echoed). */
+export type MessageFields = Draft<
+  Pick<
+    EventDataOf<'whatsapp.message.received'>,
+    | 'business'
+    | 'messageType'
+    | 'timestamp'
+    | 'content'
+    | 'context'
+    | 'forwarded'
+    | 'frequentlyForwarded'
+    | 'referral'
+    | 'identity'
+    | 'errors'
+  >
+>;
+
 /** The parts of a message object every message event shares. */
 export interface MessageParts {
   readonly messageId: string | null;
   readonly from: string | null;
   readonly timestamp: string | null;
   /** `messageType` through `identity`/`errors`: the shared fields of the event data. */
-  readonly fields: Record<string, unknown>;
+  readonly fields: MessageFields;
 }
 
 export function messageParts(message: JsonRecord, business: Business): MessageParts {
   const content = contentOf(message);
   const context = field(message, 'context');
   const timestamp = toUtcIso(field(message, 'timestamp'));
-  const fields: Record<string, unknown> = {
+  const fields: MessageFields = {
     business,
     messageType: str(field(message, 'type')) || String(content.type),
     timestamp,
@@ -339,7 +372,7 @@ export function contactFor(
   };
 }
 
-const statuses: Readonly<Record<string, string>> = {
+const statuses: Readonly<Record<string, MessageStatus>> = {
   sent: 'sent',
   delivered: 'delivered',
   read: 'read',
@@ -350,7 +383,7 @@ const statuses: Readonly<Record<string, string>> = {
 };
 
 /** The canonical status of a provider status string, or null when Switchboard does not know it. */
-export function canonicalStatus(value: string | null): string | null {
+export function canonicalStatus(value: string | null): MessageStatus | null {
   if (value === null) return null;
   const key = value.toLowerCase();
   return Object.hasOwn(statuses, key) ? (statuses[key] ?? null) : null;
@@ -360,7 +393,7 @@ export function canonicalStatus(value: string | null): string | null {
  * A provider status string in canonical form: a status Switchboard knows, `unknown` for any other
  * word (the word itself stays in `providerStatus`), null when there is none.
  */
-export function statusOrUnknown(value: string | null): string | null {
+export function statusOrUnknown(value: string | null): MessageStatus | null {
   if (value === null || value === '') return null;
   return canonicalStatus(value) ?? 'unknown';
 }
@@ -373,13 +406,17 @@ export function statusOrUnknown(value: string | null): string | null {
 export function statusData(
   value: JsonRecord,
   business: Business,
-): { data: Record<string, unknown>; messageId: string | null; status: string | null } {
+): {
+  data: DraftData<'whatsapp.message.status_updated'>;
+  messageId: string | null;
+  status: MessageStatus | null;
+} {
   const providerStatus = str(field(value, 'status'));
   const status = statusOrUnknown(providerStatus);
   const conversation = record(field(value, 'conversation'));
   const pricing = record(field(value, 'pricing'));
   const messageId = id(field(value, 'id'));
-  const data: Record<string, unknown> = {
+  const data: DraftData<'whatsapp.message.status_updated'> = {
     messageId,
     status,
     providerStatus,

@@ -58,6 +58,21 @@ export type CanonicalEvent = {
 }[EventSchemaName];
 export type CanonicalEventType = CanonicalEvent['type'];
 
+/**
+ * The canonical event of one type: `CanonicalEventOf<'whatsapp.message.received'>` is a
+ * MessageReceivedEvent, `CanonicalEventOf<'platform.campaign.started'>` a PlatformCampaignEvent.
+ */
+export type CanonicalEventOf<T extends string> = CanonicalEvent extends infer E
+  ? E extends { type: infer K extends string }
+    ? T extends K
+      ? E
+      : never
+    : never
+  : never;
+
+/** The `data` of the canonical event of one type. */
+export type EventDataOf<T extends string> = CanonicalEventOf<T>['data'];
+
 /** One entry of the event catalog. */
 export interface EventTypeDefinition {
   /** The type, or for a family the pattern of its types, e.g. `platform.campaign.*`. */
