@@ -1,6 +1,7 @@
 import type { ConfigRecord } from '@switchboard/contracts';
 import { eventually } from '@switchboard/testing';
 import { Client } from 'pg';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import {
   type ConfigMessage,
@@ -180,6 +181,12 @@ describe('transactional outbox to the compacted config topic (real PostgreSQL an
       await new Promise((r) => setTimeout(r, 500));
       expect(await unpublished()).toBe(waiting);
       expect(await service.readConfigTopic()).toHaveLength(before);
+      // (and /metrics shows them as the outbox backlog)
+      const backlog = await service.app
+        .get(Registry)
+        .getSingleMetric('subscriptions_outbox_backlog')!
+        .get();
+      expect(backlog.values[0]?.value).toBe(waiting);
 
       // when the instance goes away with them unpublished, and the lock is free again
       await service.close();

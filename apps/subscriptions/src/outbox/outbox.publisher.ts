@@ -75,6 +75,17 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
       help: '1 while this instance is the active outbox publisher',
       registers: [registry],
     });
+    const repository = this.outbox;
+    new Gauge({
+      name: 'subscriptions_outbox_backlog',
+      help: 'Config changes committed but not yet published to the config topic',
+      registers: [registry],
+      async collect() {
+        // While PostgreSQL does not answer, the last figure stays (the scrape still succeeds).
+        const rows = await repository.backlog().catch(() => undefined);
+        if (rows !== undefined) this.set(rows);
+      },
+    });
   }
 
   onApplicationBootstrap(): void {
