@@ -347,6 +347,51 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
     expect((await get('/webhooks/messages/health', b)).statusCode).toBe(404);
   });
 
+  it('shows a replaced subscription healthy again, as the replacement makes it active', async () => {
+    // given a flows subscription the delivery service announced as failing, then disabled
+    const flows = (
+      await post<CreatedWebhook>('/webhooks', { topic: 'flows', address: 'https://127.0.0.1/f' })
+    ).body;
+    const now = Date.now();
+    const announce = (type: SubscriptionHealthEvent['type'], at: number) => ({
+      ...healthEvent(type, new Date(at).toISOString()),
+      subscriptionId: flows.id,
+      topic: 'flows' as const,
+    });
+    await publishHealth(
+      announce('subscription.failing', now),
+      announce('subscription.disabled', now + 1),
+    );
+    await eventually(
+      async () => {
+        const res = await get<WebhookHealth>('/webhooks/flows/health');
+        return res.body.state === 'disabled' ? true : undefined;
+      },
+      { what: 'the flows subscription disabled' },
+    );
+
+    // when the business creates the flows subscription again (a replacement)
+    const replaced = await post<CreatedWebhook>('/webhooks', {
+      topic: 'flows',
+      address: 'https://127.0.0.1/f2',
+    });
+    expect(replaced.statusCode).toBe(200);
+
+    // then the health view changes with it at once
+    const health = await get<WebhookHealth>('/webhooks/flows/health');
+    expect(health.body).toEqual(
+      expect.objectContaining({
+        state: 'active',
+        health: {
+          status: 'healthy',
+          consecutiveFailures: 0,
+          reason: 'replaced by the business (was disabled)',
+          changedAt: replaced.body.updatedAt,
+        },
+      }),
+    );
+  });
+
   it('computes success rates, latency percentiles and the failure streak from the attempts', async () => {
     // given a subscription whose endpoint answered with known latencies over the last 30 hours
     const templates = (

@@ -87,6 +87,15 @@ export class WebhooksService {
       };
       if (existing) await this.subscriptions.update(change.manager, next);
       else await this.subscriptions.insert(change.manager, next);
+      // Replacing a disabled or failing subscription makes it active again, health included.
+      if (existing && existing.state !== 'active') {
+        await this.subscriptions.resetHealth(
+          change.manager,
+          id,
+          now,
+          `replaced by the business (was ${existing.state})`,
+        );
+      }
       await change.publish(subscriptionRecord(next));
       return { subscription: next, replaced: existing !== null };
     });
