@@ -144,6 +144,25 @@ export function e2eRows(f: E2eFigures): SummaryRow[] {
       },
     );
   }
+  const flood = f.flood;
+  if (flood) {
+    rows.push(
+      {
+        figure: 'flood: healthy e2e p99 alone (ms, better of before and after)',
+        value: flood.alone.e2e.p99,
+        decimals: 1,
+      },
+      {
+        figure: `flood: healthy e2e p99 beside ${flood.floodRate} webhook/s of ${flood.eventsPerWebhook} statuses (ms)`,
+        value: flood.beside.e2e.p99,
+        baseline: flood.alone.e2e.p99,
+        baselineLabel: 'healthy alone',
+        bar: '≤ 1.2× alone',
+        met: flood.beside.e2e.p99 <= 1.2 * flood.alone.e2e.p99,
+        decimals: 1,
+      },
+    );
+  }
   const soak = f.soak;
   if (soak) {
     const steepest = Math.max(...soak.services.map((x) => x.slope));
@@ -371,6 +390,36 @@ export function e2eSections(
           'in one alone phase cannot make the bar look met.',
         `Healthy beside / alone (${iso.alone === iso.before ? 'before' : 'after'}): p50 ${(iso.beside.e2e.p50 / iso.alone.e2e.p50).toFixed(2)}x, p99 ` +
           `${(iso.beside.e2e.p99 / iso.alone.e2e.p99).toFixed(2)}x (bar ≤ 1.1x).`,
+      ].join('\n'),
+    });
+  }
+
+  if (f.flood) {
+    const fl = f.flood;
+    sections.push({
+      title: 'Flood',
+      body: [
+        `The healthy businesses at ${fl.healthyRate} webhooks/s for ${s.floodSeconds} s alone, then for ` +
+          `${s.floodSeconds} s while one more business posts ${fl.floodRate} signed Meta webhook(s)/s, each a ` +
+          `batch of ${fl.eventsPerWebhook} statuses of as many contacts (the most events the normalizer makes of one ` +
+          'webhook), delivered to an endpoint of its own that answers 200 at once; then its subscriptions are ' +
+          'disabled and the healthy businesses measured alone again. The alone phase with the lower p99 is the baseline.',
+        '',
+        ...phaseHeader,
+        phaseRow('healthy alone', fl.before),
+        phaseRow('healthy beside the flood', fl.beside),
+        phaseRow('healthy alone again', fl.after),
+        ...notAcknowledged([
+          ['healthy alone', fl.before],
+          ['healthy beside the flood', fl.beside],
+          ['healthy alone again', fl.after],
+        ]),
+        '',
+        `Flooding business: ${fl.floodAcked} webhooks acknowledged (${fl.floodAcked * fl.eventsPerWebhook} statuses), ` +
+          `${fl.floodDelivered} deliveries to its endpoint during the phase, ${fl.floodPending} still pending in ` +
+          'PostgreSQL when it ended.',
+        `Healthy beside / alone (${fl.alone === fl.before ? 'before' : 'after'}): p50 ${(fl.beside.e2e.p50 / fl.alone.e2e.p50).toFixed(2)}x, p99 ` +
+          `${(fl.beside.e2e.p99 / fl.alone.e2e.p99).toFixed(2)}x (bar ≤ 1.2x).`,
       ].join('\n'),
     });
   }

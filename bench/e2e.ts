@@ -11,6 +11,9 @@
  *   isolation at half the knee: the healthy businesses alone, then beside a black-holed endpoint
  *             and one answering 500, each of another business, then alone again (the better of
  *             the two alone phases is the baseline, so that a hiccup in one cannot pass the bar)
+ *   flood     the healthy businesses at a moderate rate alone, then beside one business posting
+ *             webhooks of thousands of statuses each (the most events one webhook may become),
+ *             then alone again: healthy p99 beside / alone, and the flood's backlog left pending
  *   soak      minutes at 1,000/s, sampling every service's resident memory
  *
  * The soak comes last because what it leaves queued is torn down with the services.
@@ -20,7 +23,7 @@ import { type PhaseResult, Pipeline, serviceNames } from './pipeline';
 import type { CpuWindow } from './proc';
 
 export interface E2eSettings {
-  parts: Set<'idle' | 'sweep' | 'isolation' | 'soak'>;
+  parts: Set<'idle' | 'sweep' | 'isolation' | 'flood' | 'soak'>;
   businesses: number;
   warmupSeconds: number;
   idleSeconds: number;
@@ -37,6 +40,13 @@ export interface E2eSettings {
   isolationRate: number | undefined;
   /** Webhooks/s for each misbehaving endpoint's business; undefined: a fifth of the isolation rate. */
   badRate: number | undefined;
+  floodSeconds: number;
+  /** Webhooks/s of the healthy businesses during the flood benchmark. */
+  floodHealthyRate: number;
+  /** Webhooks/s of the flooding business. */
+  floodRate: number;
+  /** Statuses in each of its webhooks. */
+  floodEvents: number;
   soakSeconds: number;
   soakRate: number;
   soakSampleSeconds: number;
@@ -93,8 +103,25 @@ export interface E2eFigures {
     blackHole: { acked: number; connections: number };
     failing: { acked: number; answered500: number };
   };
+  flood?: FloodFigures;
   soak?: SoakFigures;
   lateReceipts: number;
+}
+
+export interface FloodFigures {
+  healthyRate: number;
+  floodRate: number;
+  eventsPerWebhook: number;
+  before: PhaseResult;
+  beside: PhaseResult;
+  after: PhaseResult;
+  /** The alone phase with the lower p99: the baseline. */
+  alone: PhaseResult;
+  /** Flood webhooks acknowledged, and requests its endpoint got during the phase. */
+  floodAcked: number;
+  floodDelivered: number;
+  /** The flooding business's deliveries still pending when the phase ended. */
+  floodPending: number;
 }
 
 /** Delivered in full and promptly: the knee criterion. */
@@ -237,6 +264,51 @@ export async function benchEndToEnd(
         alone: after.e2e.p99 < before.e2e.p99 ? after : before,
         blackHole,
         failing: failed,
+      };
+    }
+
+    if (s.parts.has('flood')) {
+      if (figures.sweep || figures.isolation) {
+        const waited = await pipeline.settle(3, s.settleSeconds);
+        log(`  waited ${waited.toFixed(0)} s for what earlier parts left queued`);
+      }
+      const rate = s.floodHealthyRate;
+      const alone = (tag: string, label: string): Promise<PhaseResult> =>
+        pipeline.phase(label, pipeline.stream(healthy, tag, rate), s.floodSeconds, {
+          drainSeconds: 30,
+        });
+      const before = await alone('floodbefore', 'flood: healthy alone');
+      const sinkBefore = pipeline.receiverStats('sink').requests;
+      const beside = await pipeline.phase(
+        `flood: healthy beside one business posting ${s.floodEvents}-status webhooks`,
+        pipeline.stream(healthy, 'floodbeside', rate),
+        s.floodSeconds,
+        {
+          drainSeconds: 30,
+          others: [pipeline.floodStream(pipeline.flooding, 'fl', s.floodRate, s.floodEvents)],
+        },
+      );
+      const floodPending = await pipeline.pendingOf(pipeline.flooding);
+      const floodDelivered = pipeline.receiverStats('sink').requests - sinkBefore;
+      log(
+        `    flood: ${beside.others[0]!.ok} webhooks acknowledged, ${floodDelivered} of its events ` +
+          `delivered, ${floodPending} still pending`,
+      );
+      // Its backlog would otherwise go on through what follows.
+      await pipeline.disable(pipeline.flooding);
+      await pipeline.settle(3, s.settleSeconds);
+      const after = await alone('floodafter', 'flood: healthy alone again');
+      figures.flood = {
+        healthyRate: rate,
+        floodRate: s.floodRate,
+        eventsPerWebhook: s.floodEvents,
+        before,
+        beside,
+        after,
+        alone: after.e2e.p99 < before.e2e.p99 ? after : before,
+        floodAcked: beside.others[0]!.ok,
+        floodDelivered,
+        floodPending,
       };
     }
 

@@ -61,7 +61,7 @@ export const cpuNames = [
 ] as const;
 export const PG_BENCH_DB = 'PostgreSQL: bench database backends';
 
-type ReceiverMode = 'ok' | 'fail' | 'blackhole';
+type ReceiverMode = 'ok' | 'fail' | 'blackhole' | 'sink';
 
 interface Receiver {
   child: Child;
@@ -71,6 +71,8 @@ interface Receiver {
 
 export interface Business {
   name: string;
+  /** The business's id in the admin API (the `businessid` of its events). */
+  id: string;
   base: string;
   key: Record<string, string>;
   path: string;
@@ -142,6 +144,8 @@ export class Pipeline {
   readonly businesses: Business[] = [];
   blackHoled!: Business;
   failing!: Business;
+  /** A business that posts webhooks of thousands of events each (the flood benchmark). */
+  flooding!: Business;
   ingressOrigin = '';
   private readonly services = new Map<ServiceName, Child>();
   private readonly receivers = new Map<ReceiverMode, Receiver>();
@@ -160,7 +164,7 @@ export class Pipeline {
     createdPrefixes.add(this.prefix);
     this.database = await createTestDatabase('bench_e2e');
     createdDatabases.add(this.database);
-    for (const mode of ['ok', 'fail', 'blackhole'] as const) {
+    for (const mode of ['ok', 'fail', 'blackhole', 'sink'] as const) {
       this.receivers.set(mode, await this.startReceiver(mode));
     }
     const ports = new Map<ServiceName, number>();
@@ -210,6 +214,11 @@ export class Pipeline {
       'Bench Failing',
       metaBusinessIds(901),
       this.receivers.get('fail')!.url,
+    );
+    this.flooding = await this.createBusiness(
+      'Bench Flood',
+      metaBusinessIds(902),
+      this.receivers.get('sink')!.url,
     );
     for (let k = 0; k < businessCount; k++) {
       this.businesses.push(
@@ -318,7 +327,15 @@ export class Pipeline {
       if (Date.now() > deadline) throw new Error(`ingress did not learn the source of ${name}`);
       await sleep(200);
     }
-    return { name, base, key, path: new URL(source.webhookUrl).pathname, secret, ids };
+    return {
+      name,
+      id: created.id,
+      base,
+      key,
+      path: new URL(source.webhookUrl).pathname,
+      secret,
+      ids,
+    };
   }
 
   private async testDelivery(business: Business, topic: string): Promise<void> {
@@ -393,6 +410,76 @@ export class Pipeline {
         };
       },
     };
+  }
+
+  /**
+   * Signed Meta webhooks of `business`, each a batch of `events` statuses (one change holding
+   * `statuses[]`, every status of another contact so that they spread over partitions): what one
+   * business posting the largest webhooks the normalizer accepts looks like. Not measured end to
+   * end (its endpoint is the sink receiver); see {@link pendingOf} for its backlog.
+   */
+  floodStream(business: Business, tag: string, rate: number, events: number): RateStream {
+    if (!/^[a-z0-9]+$/.test(tag)) throw new Error(`flood tag ${tag} must be [a-z0-9]+`);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const statuses = Array.from({ length: events }, (_, k) => ({
+      id: `wamid.flood-@@ID@@-${k}`,
+      status: 'delivered',
+      timestamp,
+      recipient_id: String(16505550000 + (k % 1000)),
+      conversation: { id: '4b4d6a2b8a6f1c6d8e0b0f7a2c2d1e3f', origin: { type: 'utility' } },
+      pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
+    }));
+    const body = Buffer.from(
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: business.ids.waba,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: {
+                    display_phone_number: business.ids.display,
+                    phone_number_id: business.ids.phone,
+                  },
+                  statuses,
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const template = new BodyTemplate(body, ['@@ID@@']);
+    return {
+      origin: this.ingressOrigin,
+      rate,
+      make: (i) => {
+        const key = `flood-${tag}-${i}`;
+        const filled = template.fill([`${tag}${i}`]);
+        const signature = createHmac('sha256', business.secret).update(filled).digest('hex');
+        return {
+          key,
+          path: business.path,
+          body: filled,
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': `sha256=${signature}`,
+          },
+        };
+      },
+    };
+  }
+
+  /** Deliveries of a business stored and not yet finished (its backlog in the delivery service). */
+  async pendingOf(business: Business): Promise<number> {
+    const { rows } = await this.pg!.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM delivery.deliveries WHERE business_id = $1 AND state = 'pending'`,
+      [business.id],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /** What `cpu` windows read: the services, broker, database server, generator and receivers. */

@@ -6,6 +6,8 @@
  *   ok         answers 200 at once and reports every benchmark message id it receives
  *   fail       answers 500 to everything (so the delivery service schedules retries)
  *   blackhole  accepts TCP connections and never answers
+ *   sink       answers 200 at once and reports nothing but its request count (the flooding
+ *              business of the flood benchmark: thousands of requests a second, not measured)
  *
  * Messages to the parent: `{type: 'ready', port}` once listening; `{type: 'receipts', ids, at}`
  * every 20 ms while ids arrive (`at[i]`: when `ids[i]` arrived, ms on the machine's monotonic
@@ -46,6 +48,13 @@ if (mode === 'blackhole') {
 } else {
   const http = createServer((req, res) => {
     requests++;
+    if (mode === 'sink') {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+      return;
+    }
     if (mode === 'fail') {
       req.resume();
       req.on('end', () => {

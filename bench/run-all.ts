@@ -10,10 +10,12 @@
  *     idle        CPU of every process with nothing offered, then latency at a low rate
  *     sweep       offered rates 250 … 5,000/s: acknowledged, delivered, latency, knee, CPU per webhook
  *     isolation   at half the knee, alone vs. beside a black-holed and a failing endpoint
+ *     flood       healthy businesses at a moderate rate alone vs. beside one business posting
+ *                 webhooks of thousands of statuses each (`BENCH_ONLY=flood` runs it on its own)
  *     soak        minutes at 1,000/s, resident memory sampled
  *
  * Settings (environment):
- *   BENCH_ONLY                  comma list of the parts above (`e2e` = idle,sweep,isolation,soak);
+ *   BENCH_ONLY                  comma list of the parts above (`e2e` = idle,sweep,isolation,flood,soak);
  *                               docs/benchmarks.md is written only when every part runs
  *   BENCH_REPORT                write the report to this path (and the plot beside it) in any case
  *   BENCH_SECONDS (10), BENCH_CONNECTIONS (64)         ingress
@@ -22,6 +24,8 @@
  *   BENCH_IDLE_SECONDS (10), BENCH_LOW_RATE (50), BENCH_LOW_SECONDS (10), BENCH_WARMUP_SECONDS (5)
  *   BENCH_ISOLATION_SECONDS (20), BENCH_ISOLATION_RATE (half the knee), BENCH_BAD_RATE (a fifth
  *   of the isolation rate), BENCH_SETTLE_SECONDS (120)
+ *   BENCH_FLOOD_SECONDS (20), BENCH_FLOOD_HEALTHY_RATE (100), BENCH_FLOOD_RATE (1 webhook/s),
+ *   BENCH_FLOOD_EVENTS (5000 statuses a webhook: the normalizer's MAX_EVENTS_PER_WEBHOOK)
  *   BENCH_SOAK_SECONDS (300; 0 skips), BENCH_SOAK_RATE (1000), BENCH_SOAK_SAMPLE_SECONDS (30)
  *   BENCH_CHAOS_REPORT          the crash suite's figures to quote (.local/chaos-report.json, as
  *                               written by `CHAOS_REPORT_FILE=… npm run test:chaos`)
@@ -56,20 +60,30 @@ const optional = (name: string): number | undefined =>
 
 const seconds = env('BENCH_SECONDS', 10);
 const connections = env('BENCH_CONNECTIONS', 64);
-const allParts = ['ingress', 'kafka', 'normalizer', 'idle', 'sweep', 'isolation', 'soak'] as const;
+const allParts = [
+  'ingress',
+  'kafka',
+  'normalizer',
+  'idle',
+  'sweep',
+  'isolation',
+  'flood',
+  'soak',
+] as const;
+const e2eParts = ['idle', 'sweep', 'isolation', 'flood', 'soak'] as const;
 type Part = (typeof allParts)[number];
 const only = new Set<Part>(
   (process.env.BENCH_ONLY ?? allParts.join(','))
     .split(',')
     .map((p) => p.trim())
     .flatMap((p): Part[] => {
-      if (p === 'e2e') return ['idle', 'sweep', 'isolation', 'soak'];
+      if (p === 'e2e') return [...e2eParts];
       if ((allParts as readonly string[]).includes(p)) return [p as Part];
       throw new Error(`BENCH_ONLY: unknown part ${p} (parts: ${allParts.join(', ')}, e2e)`);
     }),
 );
 const e2eSettings: E2eSettings = {
-  parts: new Set((['idle', 'sweep', 'isolation', 'soak'] as const).filter((p) => only.has(p))),
+  parts: new Set(e2eParts.filter((p) => only.has(p))),
   businesses: env('BENCH_BUSINESSES', 10),
   warmupSeconds: env('BENCH_WARMUP_SECONDS', 5),
   idleSeconds: env('BENCH_IDLE_SECONDS', 10),
@@ -86,6 +100,10 @@ const e2eSettings: E2eSettings = {
   isolationRate: optional('BENCH_ISOLATION_RATE'),
   badRate: optional('BENCH_BAD_RATE'),
   settleSeconds: env('BENCH_SETTLE_SECONDS', 120),
+  floodSeconds: env('BENCH_FLOOD_SECONDS', 20),
+  floodHealthyRate: env('BENCH_FLOOD_HEALTHY_RATE', 100),
+  floodRate: env('BENCH_FLOOD_RATE', 1),
+  floodEvents: env('BENCH_FLOOD_EVENTS', 5_000),
   soakSeconds: env('BENCH_SOAK_SECONDS', 300),
   soakRate: env('BENCH_SOAK_RATE', 1000),
   soakSampleSeconds: env('BENCH_SOAK_SAMPLE_SECONDS', 30),
@@ -370,6 +388,8 @@ async function main(): Promise<void> {
       `sweep ${e.sweepRates.join(', ')}/s, ${e.sweepSeconds} s each (drain ≤ ${e.drainSeconds} s), ${e.businesses} businesses`,
     e.parts.has('idle') && `idle ${e.idleSeconds} s, low load ${e.lowRate}/s for ${e.lowSeconds} s`,
     e.parts.has('isolation') && `isolation ${e.isolationSeconds} s per phase`,
+    e.parts.has('flood') &&
+      `flood ${e.floodSeconds} s per phase, ${e.floodRate} webhooks/s of ${e.floodEvents} statuses`,
     e.parts.has('soak') && `soak ${e.soakSeconds} s at ${e.soakRate}/s`,
     `whole run ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
   ]
