@@ -420,6 +420,22 @@ export function e2eSections(
           'PostgreSQL when it ended.',
         `Healthy beside / alone (${fl.alone === fl.before ? 'before' : 'after'}): p50 ${(fl.beside.e2e.p50 / fl.alone.e2e.p50).toFixed(2)}x, p99 ` +
           `${(fl.beside.e2e.p99 / fl.alone.e2e.p99).toFixed(2)}x (bar ≤ 1.2x).`,
+        '',
+        'Where the healthy events waited (p50 / p99 ms, from the audit log and the deliveries table):',
+        '',
+        '| phase | events | ingress → normalizer stored | → delivery stored | → first attempt |',
+        '|---|---:|---:|---:|---:|',
+        ...(
+          [
+            ['healthy alone', fl.stagesAlone],
+            ['healthy beside the flood', fl.stagesBeside],
+          ] as const
+        ).map(([label, st]) =>
+          st
+            ? `| ${label} | ${st.events} | ${st.normalized.map((v) => v.toFixed(0)).join(' / ')} | ` +
+              `${st.stored.map((v) => v.toFixed(0)).join(' / ')} | ${st.attempted.map((v) => v.toFixed(0)).join(' / ')} |`
+            : `| ${label} | — | — | — | — |`,
+        ),
       ].join('\n'),
     });
   }

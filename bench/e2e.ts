@@ -19,7 +19,7 @@
  * The soak comes last because what it leaves queued is torn down with the services.
  */
 import { sleep } from './lib';
-import { type PhaseResult, Pipeline, serviceNames } from './pipeline';
+import { type PhaseResult, Pipeline, serviceNames, type Stages } from './pipeline';
 import type { CpuWindow } from './proc';
 
 export interface E2eSettings {
@@ -122,6 +122,9 @@ export interface FloodFigures {
   floodDelivered: number;
   /** The flooding business's deliveries still pending when the phase ended. */
   floodPending: number;
+  /** Where the healthy events waited, alone and beside the flood. */
+  stagesAlone?: Stages;
+  stagesBeside?: Stages;
 }
 
 /** Delivered in full and promptly: the knee criterion. */
@@ -289,6 +292,19 @@ export async function benchEndToEnd(
         },
       );
       const floodPending = await pipeline.pendingOf(pipeline.flooding);
+      const stagesBefore = await pipeline.stagesOf('floodbefore').catch(() => undefined);
+      const stagesBeside = await pipeline.stagesOf('floodbeside').catch(() => undefined);
+      const ms = (v: [number, number] | undefined): string =>
+        v ? `p50 ${v[0].toFixed(0)} ms, p99 ${v[1].toFixed(0)} ms` : 'n/a';
+      for (const [label, st] of [
+        ['alone', stagesBefore],
+        ['beside', stagesBeside],
+      ] as const) {
+        log(
+          `    healthy ${label}: ingress → normalizer stored ${ms(st?.normalized)}; → delivery stored ` +
+            `${ms(st?.stored)}; → first attempt ${ms(st?.attempted)}`,
+        );
+      }
       const floodDelivered = pipeline.receiverStats('sink').requests - sinkBefore;
       log(
         `    flood: ${beside.others[0]!.ok} webhooks acknowledged, ${floodDelivered} of its events ` +
@@ -309,6 +325,8 @@ export async function benchEndToEnd(
         floodAcked: beside.others[0]!.ok,
         floodDelivered,
         floodPending,
+        stagesAlone: stagesBefore,
+        stagesBeside,
       };
     }
 

@@ -482,6 +482,42 @@ export class Pipeline {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * Where a phase's healthy events spent their time, from the audit log and the deliveries table
+   * (p50 and p99, ms): ingress receipt → stored by the normalizer, → stored by delivery, → first
+   * attempt started. Undefined when the tables cannot be joined.
+   */
+  async stagesOf(tag: string): Promise<Stages | undefined> {
+    const { rows } = await this.pg!.query<{
+      n: number;
+      normalized: number[] | null;
+      stored: number[] | null;
+      attempted: number[] | null;
+    }>(
+      `SELECT count(*)::int AS n,
+              percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP
+                (ORDER BY extract(epoch FROM c.recorded_at - r.received_at) * 1000) AS normalized,
+              percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP
+                (ORDER BY extract(epoch FROM d.created_at - c.recorded_at) * 1000) AS stored,
+              percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP
+                (ORDER BY extract(epoch FROM d.last_attempt_at - d.created_at) * 1000) AS attempted
+       FROM normalizer.canonical_events c
+       JOIN normalizer.raw_webhooks r ON r.id = c.raw_id
+       JOIN delivery.deliveries d ON d.event_id = c.id::text
+       WHERE c.message_id LIKE $1`,
+      [`${idPrefix}${tag}-%`],
+    );
+    const row = rows[0];
+    if (!row || row.n === 0 || !row.normalized || !row.stored || !row.attempted) return undefined;
+    const pair = (v: number[]): [number, number] => [v[0]!, v[1]!];
+    return {
+      events: row.n,
+      normalized: pair(row.normalized),
+      stored: pair(row.stored),
+      attempted: pair(row.attempted),
+    };
+  }
+
   /** What `cpu` windows read: the services, broker, database server, generator and receivers. */
   private async cpuSources(): Promise<CpuSource[]> {
     const { rows } = await this.pg!.query<{ pid: number }>(
@@ -646,6 +682,14 @@ export class Pipeline {
         this.log(`  could not delete topics ${this.prefix}*: ${(err as Error).message}`),
     );
   }
+}
+
+/** p50 and p99 (ms) of each stage of a phase's events; see {@link Pipeline.stagesOf}. */
+export interface Stages {
+  events: number;
+  normalized: [number, number];
+  stored: [number, number];
+  attempted: [number, number];
 }
 
 type ReceiverMessage =
