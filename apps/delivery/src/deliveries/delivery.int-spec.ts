@@ -400,6 +400,35 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     expect((await bed.deliveries(sub.id)).map((d) => d.event_id)).not.toContain(later.id);
   });
 
+  it('dead-letters every pending retry of a subscription disabled meanwhile, unsent', async () => {
+    // given an endpoint that fails, and retries 2 s apart (the bed scales delays by 0.1)
+    const sub = subscription({ configuration: { retry: { schedule: [20, 20] } } });
+    receiver.respond(sub.path, () => ({ status: 503 }));
+    await bed.applySubscriptions(app!, sub);
+
+    // when 5 events' first attempts have failed and the subscription is then disabled
+    const events = [1, 2, 3, 4, 5].map(() => eventFor(sub));
+    await bed.publishEvents(...events);
+    await receiver.waitFor(sub.path, events.length);
+    await bed.applySubscriptions(app!, { ...sub, version: sub.version + 1, state: 'disabled' });
+
+    // then, once due, all 5 are dead-lettered with the reason, and none is sent again
+    const rows = await eventually(
+      async () => {
+        const all = await bed.deliveries(sub.id);
+        return all.length === events.length && all.every((d) => d.state === 'dead_lettered')
+          ? all
+          : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the pending retries dead-lettered' },
+    );
+    expect(rows.map((r) => r.last_error)).toEqual(
+      Array(events.length).fill('subscription disabled'),
+    );
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+    expect(receiver.received(sub.path)).toHaveLength(events.length);
+  });
+
   it('dead-letters after the last attempt and delivers again on a recover command', async () => {
     // given an endpoint that fails until told otherwise, and a two-attempt schedule
     const since = new Date(Date.now() - 1_000).toISOString();

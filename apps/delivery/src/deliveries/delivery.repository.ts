@@ -233,13 +233,17 @@ export class DeliveryRepository {
     );
   }
 
-  /** Dead-letters a pending delivery that will not be attempted (its subscription is gone). */
-  async abandon(id: string, reason: string, at: Date): Promise<void> {
+  /**
+   * Dead-letters pending deliveries that will not be attempted (their subscription is gone), in
+   * one statement: a disabled subscription's backlog of thousands costs one write per claim.
+   */
+  async abandon(ids: readonly string[], reason: string, at: Date): Promise<void> {
+    if (ids.length === 0) return;
     await this.rows(
       `UPDATE deliveries
        SET state = 'dead_lettered', next_attempt_at = NULL, last_error = $2, updated_at = $3
-       WHERE id = $1 AND state = 'pending'`,
-      [id, reason, at],
+       WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+      [ids, reason, at],
     );
   }
 

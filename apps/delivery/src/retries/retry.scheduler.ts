@@ -80,14 +80,14 @@ export class RetryScheduler {
       },
       (candidates) => this.plan(candidates),
     );
+    const closed = new Map<string, string[]>();
     for (const delivery of claimed) {
       const subscription = this.registry.get(delivery.subscriptionId);
       if (!subscription || !this.registry.isEnabled(subscription)) {
-        await this.repository.abandon(
-          delivery.id,
-          subscription ? 'subscription disabled' : 'subscription deleted',
-          now,
-        );
+        const reason = subscription ? 'subscription disabled' : 'subscription deleted';
+        const ids = closed.get(reason);
+        if (ids) ids.push(delivery.id);
+        else closed.set(reason, [delivery.id]);
         continue;
       }
       const ticket = this.quotas.tryAcquire(delivery.businessId, subscription.record.id);
@@ -110,6 +110,7 @@ export class RetryScheduler {
         .finally(() => this.background.delete(attempt));
       this.background.add(attempt);
     }
+    for (const [reason, ids] of closed) await this.repository.abandon(ids, reason, now);
     return claimed.length;
   }
 
