@@ -252,7 +252,11 @@ describe('sources over REST (real PostgreSQL and Kafka)', () => {
     ],
     [
       { provider: 'cunnekt', events: 'channel', tokenHeader: 'Content-Type' },
-      'tokenHeader: must not be a header HTTP itself uses',
+      'tokenHeader: must not be a header HTTP uses or ingress stores',
+    ],
+    [
+      { provider: 'cunnekt', events: 'channel', tokenHeader: 'X-Hub-Signature-256' },
+      'tokenHeader: must not be a header HTTP uses or ingress stores',
     ],
     [
       { provider: 'cunnekt', events: 'channel', tokenHeader: 'x token' },

@@ -25,7 +25,10 @@ const common = {
 
 const providers = [...Provider.options, 'cunnekt'].join(', ');
 
-/** Headers a token may not be sent in: HTTP and proxies use them, or ingress stores them. */
+/**
+ * Headers a token may not be sent in: HTTP and proxies use them, or ingress keeps them with the
+ * raw webhook or a rejection record (a token there would be stored in clear).
+ */
 const reservedHeaders: ReadonlySet<string> = new Set([
   'host',
   'content-type',
@@ -36,7 +39,13 @@ const reservedHeaders: ReadonlySet<string> = new Set([
   'cookie',
   'x-forwarded-for',
   'x-request-id',
+  'x-hub-signature-256',
+  'x-connectly-hmac-sha256',
+  'x-webhook-signature',
+  'x-webhook-timestamp',
   'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
 ]);
 
 /** One shape per provider: each needs a different kind of secret. */
@@ -95,7 +104,10 @@ export const CreateSourceRequest = requestSchema(
           .trim()
           .toLowerCase()
           .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a header name')
-          .refine((name) => !reservedHeaders.has(name), 'must not be a header HTTP itself uses')
+          .refine(
+            (name) => !reservedHeaders.has(name),
+            'must not be a header HTTP uses or ingress stores',
+          )
           .default('authorization')
           .describe('The header carrying the token; in authorization it may come as Bearer'),
       }),
