@@ -11,6 +11,7 @@ import { subscriptionsMigrations } from './database/migrations';
 import { DeliveryLogModule } from './delivery-log/delivery-log.module';
 import { EventsModule } from './events/events.module';
 import { GrpcModule } from './grpc/grpc.module';
+import { HealthStatsModule } from './health-stats/health-stats.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { SourcesModule } from './sources/sources.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -36,6 +37,7 @@ export class AppModule {
         WebhooksModule,
         DeliveryLogModule,
         EventsModule,
+        HealthStatsModule,
         GrpcModule,
       ],
     };

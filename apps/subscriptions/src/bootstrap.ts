@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createService } from '@switchboard/service-kit';
 import { refuseUnstorableParams } from './common/storable-params';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/console-static';
 import type { SubscriptionsConfig } from './config/subscriptions.config';
 import { connectGrpc } from './grpc/grpc.options';
 import { useBodyParsers } from './http/body-parsers';
@@ -25,6 +26,7 @@ export function createSubscriptionsApp(
       useBodyParsers(app);
       refuseUnstorableParams(app.getHttpAdapter().getInstance());
       setupDocs(app);
+      serveConsole(app);
       connectGrpc(app, config);
       await options.configure?.(app);
     },
