@@ -154,6 +154,31 @@ describe(IngestService.name, () => {
     expect(producer.sent).toHaveLength(0);
   });
 
+  it('never stores the header a token source takes its token in, even one kept for others', async () => {
+    // given a source verified by a token in x-request-id, a header kept with other webhooks
+    const { producer, sources, ingest } = setUp();
+    const tokenSource = source({
+      provider: 'standard',
+      verification: { kind: 'token', header: 'x-request-id' },
+    });
+    sources.upsert(tokenSource);
+    const webhook: ReceivedWebhook = {
+      headers: { 'content-type': 'application/json', 'x-request-id': secretOf(tokenSource) },
+      query: {},
+      body,
+      contentType: 'application/json',
+      receivedAt: new Date(),
+    };
+
+    // when it is verified and stored
+    void ingest.store('standard', ingest.verify('standard', tokenSource.id, webhook), webhook);
+
+    // then the stored envelope has the content type but not the token's header
+    const stored = producer.sent[0]!.message.value!.toString();
+    expect(stored).toContain('"content-type":"application/json"');
+    expect(stored).not.toContain(secretOf(tokenSource));
+  });
+
   describe('content types', () => {
     function verify(
       ingest: IngestService,

@@ -161,7 +161,7 @@ export class IngestService {
         route,
         receivedAt: request.receivedAt,
         contentType: request.contentType,
-        headers: pick(request.headers, storedHeaders),
+        headers: pick(request.headers, storedHeaders, source.verification?.header),
         body: request.body,
       });
     } catch (err) {
@@ -211,12 +211,15 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The headers named, but never `secret`: the header a source's token comes in. */
 function pick(
   headers: InboundRequest['headers'],
   names: readonly string[],
+  secret: string | undefined,
 ): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of names) {
+    if (name === secret) continue;
     const value = first(headers[name]);
     if (value !== undefined) kept[name] = value;
   }
