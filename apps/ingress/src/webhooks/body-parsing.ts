@@ -1,5 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError } from 'fastify';
+import { restoreContentType } from './content-types';
 import type { RejectionReason } from './ingress.errors';
 import { RejectionRecorder } from './rejection.recorder';
 
@@ -23,6 +24,7 @@ export function configureBodyParsing(app: NestFastifyApplication, bodyLimit: num
   fastify.addHook('onError', (request, _reply, error: FastifyError, done) => {
     const reason = reasonOf(error);
     if (reason !== undefined && request.url.startsWith('/webhooks/')) {
+      restoreContentType(request);
       const [, , route, sourceId] = request.url.split('?')[0]?.split('/') ?? [];
       rejections.record({
         route: route || 'unknown',

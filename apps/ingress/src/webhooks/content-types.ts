@@ -1,3 +1,5 @@
+import type { FastifyRequest } from 'fastify';
+
 /**
  * How ingress treats a webhook body by its declared content type, once the request is verified.
  *
@@ -36,4 +38,26 @@ function isJson(body: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+/** What Fastify is told a webhook body is, so that its one parser reads it as bytes. */
+const readAsBytes = 'application/octet-stream';
+/** The Content-Type each admitted webhook came with, while Fastify reads its body as bytes. */
+const declaredTypes = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Has Fastify read the body as bytes whatever its declared type (even one Fastify cannot read):
+ * the request is verified before its type matters. `restoreContentType` puts the type back.
+ */
+export function readBodyAsBytes(request: FastifyRequest): void {
+  const declared = request.headers['content-type'];
+  if (declared === undefined) return;
+  declaredTypes.set(request, declared);
+  request.headers['content-type'] = readAsBytes;
+}
+
+/** Puts back the Content-Type a request came with, once its body is read (or refused). */
+export function restoreContentType(request: FastifyRequest): void {
+  const declared = declaredTypes.get(request);
+  if (declared !== undefined) request.headers['content-type'] = declared;
 }

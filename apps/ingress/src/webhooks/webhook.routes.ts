@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngressConfig } from '../config/ingress.config';
 import { BodyBudget, type BodyLease, smallBodyBytes } from './body-budget';
+import { readBodyAsBytes, restoreContentType } from './content-types';
 import { IngestService, type ReceivedWebhook } from './ingest.service';
 import { IngressOverloadedError, WebhookRejectedError } from './ingress.errors';
 import { IngressMetrics } from './ingress.metrics';
@@ -16,8 +17,6 @@ type WebhookRequest = FastifyRequest<WebhookRoute>;
 type HandshakeRequest = FastifyRequest<HandshakeRoute>;
 
 const noBody = Buffer.alloc(0);
-/** What Fastify is told a webhook body is, so that its one parser reads it as bytes. */
-const readAsBytes = 'application/octet-stream';
 
 /**
  * The provider-facing routes, registered on Fastify directly rather than as a Nest controller:
@@ -35,8 +34,6 @@ export class WebhookRoutes implements OnModuleInit {
   private readonly budget: BodyBudget;
   /** The body bytes each admitted webhook holds, until it is answered and stored or refused. */
   private readonly leases = new WeakMap<FastifyRequest, BodyLease>();
-  /** The Content-Type each admitted webhook came with, while Fastify reads it as plain bytes. */
-  private readonly declaredTypes = new WeakMap<FastifyRequest, string>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -89,13 +86,7 @@ export class WebhookRoutes implements OnModuleInit {
     this.leases.set(request, lease);
     // 'close' follows the answer, or a connection lost or timed out before it.
     reply.raw.once('close', () => lease.release());
-    // Whatever its declared type (even one Fastify cannot read), the body is read as bytes: the
-    // request is verified before its type matters. The declared type is put back once read.
-    const declared = request.headers['content-type'];
-    if (declared !== undefined) {
-      this.declaredTypes.set(request, declared);
-      request.headers['content-type'] = readAsBytes;
-    }
+    readBodyAsBytes(request);
     done();
   }
 
@@ -115,8 +106,7 @@ export class WebhookRoutes implements OnModuleInit {
   private receive(request: WebhookRequest, reply: FastifyReply): void {
     const { route: name, sourceId } = request.params;
     const body = Buffer.isBuffer(request.body) ? request.body : noBody;
-    const declared = this.declaredTypes.get(request);
-    if (declared !== undefined) request.headers['content-type'] = declared;
+    restoreContentType(request);
     const webhook: ReceivedWebhook = {
       headers: request.headers,
       query: request.query as Query,

@@ -172,7 +172,9 @@ describe('ingress webhooks (real Kafka)', () => {
 
       expect(tooLarge.statusCode).toBe(413);
       expect(tooLarge.json().error.code).toBe('body_too_large');
-      await rejection(meta.id, 'body_too_large');
+      // and the rejection keeps the content type the request came with
+      const record = await rejection(meta.id, 'body_too_large');
+      expect(record.headers['content-type']).toBe('application/json');
     });
 
     it.each(['text/json', 'application/octet-stream', 'application/vnd.api+json', 'json'])(
