@@ -32,8 +32,8 @@ export async function renderObjects(cluster: TestCluster, dir: string): Promise<
     await cluster.kubectl(['create', '--dry-run=client', '-o', 'json', '-f', '-'], { input: yaml }),
     `kubectl create --dry-run=client (${dir})`,
   );
-  const parsed = JSON.parse(out) as K8sObject | { kind: 'List'; items: K8sObject[] };
-  return 'items' in parsed && parsed.kind === 'List' ? parsed.items : [parsed as K8sObject];
+  // kubectl prints one pretty-printed JSON object after another, each closing at column 0.
+  return JSON.parse(`[${out.trim().replace(/\n}\n{/g, '\n},\n{')}]`) as K8sObject[];
 }
 
 export function byKind(objects: readonly K8sObject[], kind: string): K8sObject[] {
