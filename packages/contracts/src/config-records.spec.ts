@@ -29,6 +29,12 @@ describe('SourceRecord', () => {
     expect(SourceRecord.parse(examples.SourceRecord).verification).toBeUndefined();
   });
 
+  it('accepts a shared endpoint for channel webhooks and platform events, and only as true', () => {
+    const shared = { ...examples.SourceRecord, sharedEndpoint: true };
+    expect(SourceRecord.parse(shared).sharedEndpoint).toBe(true);
+    expect(SourceRecord.safeParse({ ...shared, sharedEndpoint: false }).success).toBe(false);
+  });
+
   it.each([
     ['an upper-case header', { kind: 'token', header: 'Authorization' }],
     ['a header with a space', { kind: 'token', header: 'x token' }],

@@ -62,6 +62,13 @@ export const SourceRecord = z
     verification: SourceVerification.optional().describe(
       "How requests are verified; absent means the route's own scheme",
     ),
+    sharedEndpoint: z
+      .literal(true)
+      .optional()
+      .describe(
+        "Channel webhooks in Meta's format and platform events come to this one URL (Cunnekt): " +
+          "a body that is Meta's envelope is stored as provider meta, any other as standard",
+      ),
     externalIds: z.object({
       wabaIds: z.array(z.string().min(1)),
       phoneNumberIds: z.array(z.string().min(1)),
