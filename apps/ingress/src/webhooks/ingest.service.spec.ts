@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { metaHeaders, secretOf, source } from '../../test/signing';
 import { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
-import { IngestService, type ReceivedWebhook } from './ingest.service';
+import { IngestService, type ReceivedWebhook, sharedEndpointProvider } from './ingest.service';
 import { IngressMetrics } from './ingress.metrics';
 import { testDataKeys } from '@switchboard/testing';
 
@@ -177,6 +177,30 @@ describe(IngestService.name, () => {
     const stored = producer.sent[0]!.message.value!.toString();
     expect(stored).toContain('"content-type":"application/json"');
     expect(stored).not.toContain(secretOf(tokenSource));
+  });
+
+  describe(sharedEndpointProvider.name, () => {
+    it.each([
+      ['cunnekt/sandbox-text-message.json', 'meta'],
+      ['cunnekt/production-status-delivered.json', 'meta'],
+      ['cunnekt/platform-conversation-assigned.json', 'standard'],
+      ['standard/campaign-started.json', 'standard'],
+    ])('reads %s with the %s mapper', (fixture, provider) => {
+      expect(sharedEndpointProvider(readFixture(fixture))).toBe(provider);
+    });
+
+    it.each([
+      ['a body that is not JSON', '{"object":"whatsapp_business_account","entry":[{'],
+      ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
+    ])('leaves %s to the meta mapper, which dead-letters it', (_case, body) => {
+      expect(sharedEndpointProvider(Buffer.from(body))).toBe('meta');
+    });
+
+    it('takes JSON that is not an object, or another object, as a platform event', () => {
+      for (const body of ['[]', 'null', '"x"', '{"object":"page"}']) {
+        expect(sharedEndpointProvider(Buffer.from(body))).toBe('standard');
+      }
+    });
   });
 
   describe('content types', () => {

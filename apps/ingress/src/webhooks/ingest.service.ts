@@ -156,7 +156,7 @@ export class IngestService {
       return encodeRawEnvelope({
         sourceId: source.id,
         businessId: source.businessId,
-        provider: source.provider,
+        provider: source.sharedEndpoint ? sharedEndpointProvider(request.body) : source.provider,
         environment: source.environment,
         route,
         receivedAt: request.receivedAt,
@@ -224,4 +224,25 @@ function pick(
     if (value !== undefined) kept[name] = value;
   }
   return kept;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The provider whose mapper reads a webhook that came to a shared endpoint (Cunnekt's one URL for
+ * channel webhooks and platform events): `meta` for Meta's envelope, and for a body that is not
+ * JSON (the normalizer dead-letters it either way), `standard` for anything else.
+ */
+export function sharedEndpointProvider(body: Buffer): Provider {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(body));
+  } catch {
+    return 'meta';
+  }
+  const isMetaEnvelope =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    (parsed as Record<string, unknown>).object === 'whatsapp_business_account';
+  return isMetaEnvelope ? 'meta' : 'standard';
 }

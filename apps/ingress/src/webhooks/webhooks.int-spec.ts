@@ -65,6 +65,11 @@ describe('ingress webhooks (real Kafka)', () => {
     environment: 'production',
     verification: { kind: 'token', header: 'authorization' },
   });
+  const cunnektShared = source({
+    provider: 'meta',
+    verification: { kind: 'token', header: 'authorization' },
+    sharedEndpoint: true,
+  });
   const cunnektPlatform = source({
     provider: 'standard',
     verification: { kind: 'token', header: 'x-cunnekt-token' },
@@ -73,7 +78,7 @@ describe('ingress webhooks (real Kafka)', () => {
   beforeAll(async () => {
     await ingress.start({ BODY_LIMIT_BYTES: String(64 * 1024) });
     await ingress.publishSources(meta, disabled, onprem, connectly, cube, standard, rotating);
-    await ingress.publishSources(cunnektSandbox, cunnektProduction, cunnektPlatform);
+    await ingress.publishSources(cunnektSandbox, cunnektProduction, cunnektPlatform, cunnektShared);
     raw = await ingress.collect(ingress.topic('raw'));
     rejected = await ingress.collect(ingress.topic('rejected'));
   });
@@ -440,6 +445,26 @@ describe('ingress webhooks (real Kafka)', () => {
       expect(signedOnly.statusCode).toBe(401);
       expect(signedOnly.json().error.code).toBe('token_missing');
       expect(none.json().error.code).toBe('token_missing');
+    });
+
+    it('takes channel webhooks and platform events on one URL, each stored for its mapper', async () => {
+      // given Cunnekt's channel webhook and a platform event, both sent to the one endpoint
+      const channel = readFixture('cunnekt/sandbox-text-message.json');
+      const platform = readFixture('cunnekt/platform-conversation-assigned.json');
+
+      // when both are posted with the source's token
+      const a = await post('meta', cunnektShared.id, channel, bearer(cunnektShared));
+      const b = await post('meta', cunnektShared.id, platform, bearer(cunnektShared));
+
+      // then the channel webhook is stored for the meta mapper, the platform event for standard's
+      expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+      const stored = await Promise.all(
+        [a, b].map((res) => storedEnvelope(res.json<{ id: string }>().id)),
+      );
+      expect(stored.map((e) => [e.route, e.provider])).toEqual([
+        ['meta', 'meta'],
+        ['meta', 'standard'],
+      ]);
     });
 
     it('takes platform events on the standard route with the token in a named header', async () => {
