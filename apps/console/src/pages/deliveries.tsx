@@ -1,0 +1,289 @@
+import { useState } from 'preact/hooks';
+import { type Delivery, type DeliveryDetail, type Page, query, topics } from '../api';
+import type { PageProps } from '../main';
+import { ActionButton, Badge, ErrorBox, ms, Section, time, useLoad } from '../ui';
+
+function Attempts({ api, path }: { api: PageProps['api']; path: string }) {
+  const detail = useLoad(() => api.get<DeliveryDetail>(path), [path]);
+  if (detail.error) return <ErrorBox error={detail.error} />;
+  if (!detail.data) return <p>Loading attempts…</p>;
+  return (
+    <table class="attempts">
+      <caption>Attempts of {detail.data.id}</caption>
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>When</th>
+          <th>Outcome</th>
+          <th>Status</th>
+          <th>Latency</th>
+          <th>Error</th>
+          <th>Response</th>
+        </tr>
+      </thead>
+      <tbody>
+        {detail.data.attempts.map((a) => (
+          <tr key={a.id}>
+            <td>{a.attempt}</td>
+            <td>{time(a.attemptedAt)}</td>
+            <td>
+              <Badge value={a.outcome} />
+            </td>
+            <td>{a.statusCode ?? '—'}</td>
+            <td>{ms(a.latencyMs)}</td>
+            <td>{a.error ?? '—'}</td>
+            <td>
+              {a.responseBody ? <pre class="snippet">{a.responseBody.slice(0, 300)}</pre> : '—'}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The delivery log: filters, attempts per delivery, retry one; `outcome` may be fixed by the caller. */
+export function DeliveryLog({
+  api,
+  businessId,
+  fixedOutcome,
+}: PageProps & { fixedOutcome?: string }) {
+  const base = `/v1/businesses/${encodeURIComponent(businessId)}`;
+  const [topic, setTopic] = useState('');
+  const [outcome, setOutcome] = useState(fixedOutcome ?? '');
+  const [eventType, setEventType] = useState('');
+  const [since, setSince] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [pages, setPages] = useState<Delivery[][]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const first = useLoad(
+    () => api.get<Page<Delivery>>(`${base}/deliveries${query({ topic, outcome, limit: 100 })}`),
+    [base, topic, outcome],
+  );
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const next = cursor === undefined ? first.data?.nextCursor : cursor;
+  const all = [...(first.data?.items ?? []), ...pages.flat()];
+  const sinceMs = since ? new Date(since).getTime() : null;
+  const shown = all.filter(
+    (d) =>
+      (!eventType || d.eventType.includes(eventType.trim())) &&
+      (sinceMs === null || new Date(d.lastAttemptAt).getTime() >= sinceMs),
+  );
+  const reset = () => {
+    setPages([]);
+    setCursor(undefined);
+  };
+
+  return (
+    <>
+      <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter deliveries">
+        <label>
+          Topic
+          <select
+            name="topic"
+            value={topic}
+            onChange={(e) => {
+              setTopic(e.currentTarget.value);
+              reset();
+            }}
+          >
+            <option value="">any</option>
+            {topics.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        {fixedOutcome === undefined && (
+          <label>
+            Status
+            <select
+              name="outcome"
+              value={outcome}
+              onChange={(e) => {
+                setOutcome(e.currentTarget.value);
+                reset();
+              }}
+            >
+              <option value="">any</option>
+              <option value="succeeded">succeeded</option>
+              <option value="failed">failed (retrying)</option>
+              <option value="dead_lettered">dead-lettered</option>
+            </select>
+          </label>
+        )}
+        <label>
+          Event type
+          <input
+            name="eventType"
+            value={eventType}
+            onInput={(e) => setEventType(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Since
+          <input
+            name="since"
+            type="datetime-local"
+            value={since}
+            onInput={(e) => setSince(e.currentTarget.value)}
+          />
+        </label>
+        <button
+          type="button"
+          class="plain"
+          onClick={() => {
+            reset();
+            first.reload();
+          }}
+        >
+          Refresh
+        </button>
+      </form>
+      <p class="hint">
+        Topic and status filter on the server; event type and time filter the deliveries loaded here
+        (load more to reach further back).
+      </p>
+      <ErrorBox error={first.error} />
+      {notice && <p role="status">{notice}</p>}
+      {first.data && shown.length === 0 && <p>No deliveries match.</p>}
+      <div class="table-wrap">
+        <table class="deliveries">
+          <thead>
+            <tr>
+              <th>Last attempt</th>
+              <th>Topic</th>
+              <th>Event type</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Code</th>
+              <th>Error</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((d) => (
+              <>
+                <tr key={d.id} data-event-id={d.eventId}>
+                  <td>{time(d.lastAttemptAt)}</td>
+                  <td>{d.topic}</td>
+                  <td>{d.eventType}</td>
+                  <td>
+                    <Badge value={d.outcome} />
+                  </td>
+                  <td>{d.attemptCount}</td>
+                  <td>{d.statusCode ?? '—'}</td>
+                  <td>{d.error ?? '—'}</td>
+                  <td class="buttons">
+                    <button
+                      type="button"
+                      class="plain"
+                      aria-expanded={open === d.id}
+                      onClick={() => setOpen(open === d.id ? null : d.id)}
+                    >
+                      {open === d.id ? 'Hide attempts' : 'Attempts'}
+                    </button>
+                    {d.outcome !== 'succeeded' && (
+                      <ActionButton
+                        label="Retry"
+                        run={async () => {
+                          const r = await api.post<{ commandId: string }>(
+                            `${base}/deliveries/${encodeURIComponent(d.id)}/retry`,
+                          );
+                          setNotice(`Retry of ${d.id} sent (command ${r.commandId}).`);
+                        }}
+                      />
+                    )}
+                  </td>
+                </tr>
+                {open === d.id && (
+                  <tr key={`${d.id}-attempts`}>
+                    <td colSpan={8}>
+                      <Attempts api={api} path={`${base}/deliveries/${encodeURIComponent(d.id)}`} />
+                    </td>
+                  </tr>
+                )}
+              </>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {next && (
+        <ActionButton
+          label="Load more"
+          run={async () => {
+            const page = await api.get<Page<Delivery>>(
+              `${base}/deliveries${query({ topic, outcome, limit: 100, cursor: next })}`,
+            );
+            setPages((p) => [...p, page.items]);
+            setCursor(page.nextCursor);
+          }}
+        />
+      )}
+      <Recover api={api} base={base} onSent={setNotice} />
+    </>
+  );
+}
+
+function Recover({
+  api,
+  base,
+  onSent,
+}: {
+  api: PageProps['api'];
+  base: string;
+  onSent: (s: string) => void;
+}) {
+  const [topic, setTopic] = useState('messages');
+  const [since, setSince] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const at = since ? new Date(since).toISOString() : '';
+      const r = await api.post<{ commandId: string }>(`${base}/webhooks/${topic}/recover`, {
+        since: at,
+      });
+      onSent(`Recovery of ${topic} since ${at} sent (command ${r.commandId}).`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Section title="Recover a time range">
+      <p class="hint">Delivery sends again every delivery of the topic that failed since then.</p>
+      <form class="filters" onSubmit={submit} aria-label="Recover deliveries">
+        <label>
+          Topic
+          <select
+            name="recoverTopic"
+            value={topic}
+            onChange={(e) => setTopic(e.currentTarget.value)}
+          >
+            {topics.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Since
+          <input
+            name="recoverSince"
+            type="datetime-local"
+            required
+            value={since}
+            onInput={(e) => setSince(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="primary">
+          Recover
+        </button>
+      </form>
+      <ErrorBox error={error} />
+    </Section>
+  );
+}
+
+export function DeliveriesPage(props: PageProps) {
+  return <DeliveryLog {...props} />;
+}

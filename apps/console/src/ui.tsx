@@ -1,0 +1,115 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError } from './api';
+
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return `${err.message} (${err.code}, HTTP ${err.status})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The API's error, shown where the action failed; announced to screen readers. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (error === null || error === undefined) return null;
+  return (
+    <p class="error" role="alert">
+      {errorText(error)}
+    </p>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Loads once per change of `deps`; `reload` loads again. Errors are kept for display. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error: unknown; loading: boolean }>({
+    error: null,
+    loading: true,
+  });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error: unknown) => live && setState((s) => ({ ...s, error, loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** A button running an async action: disabled while it runs, its failure shown beside it. */
+export function ActionButton(props: {
+  label: string;
+  busyLabel?: string;
+  run: () => Promise<unknown>;
+  kind?: 'primary' | 'danger' | 'plain';
+  confirm?: string;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const onClick = async () => {
+    if (props.confirm && !window.confirm(props.confirm)) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await props.run();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span class="action">
+      <button type="button" class={props.kind ?? 'plain'} disabled={busy} onClick={onClick}>
+        {busy ? (props.busyLabel ?? `${props.label}…`) : props.label}
+      </button>
+      <ErrorBox error={error} />
+    </span>
+  );
+}
+
+export function Section(props: {
+  title: string;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
+  return (
+    <section class="card">
+      <header class="card-head">
+        <h2>{props.title}</h2>
+        {props.actions}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+export function time(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+}
+
+export function percent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined) return '—';
+  return `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
+}
+
+export function Badge({ value }: { value: string }) {
+  return <span class={`badge badge-${value.replace(/[^a-z_]/g, '')}`}>{value}</span>;
+}
