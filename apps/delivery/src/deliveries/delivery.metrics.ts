@@ -9,8 +9,15 @@ export class DeliveryMetrics {
   readonly attemptSeconds: Histogram<'outcome'>;
   readonly deferred: Counter<'path'>;
   readonly outcomesLost: Counter;
+  readonly eventAgeSeconds: Histogram;
 
   constructor(registry: Registry) {
+    this.eventAgeSeconds = new Histogram({
+      name: 'switchboard_delivery_event_age_seconds',
+      help: 'Age of a matched event when delivery takes it: from its publication on the public topic to its match (end-to-end lag of the delivery stage)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    });
     this.events = new Counter({
       name: 'switchboard_delivery_events_total',
       help: 'Consumed events by result: matched, unmatched, duplicate (already delivered) or invalid',

@@ -76,10 +76,11 @@ describe(DispatchService.name, () => {
       new BusinessQuotas(new SubscriptionLanes({ concurrency: 1, queueLimit: 1 }), {
         maxInFlight: 100,
       }),
-      new DeliveryMetrics(new Registry()),
+      (metrics = new DeliveryMetrics(new Registry())),
       config,
     );
   });
+  let metrics: DeliveryMetrics;
 
   const record = (value: Buffer | null, offset = '0'): ConsumedEvent => ({
     topic: 'switchboard.messages.v1',
@@ -103,6 +104,23 @@ describe(DispatchService.name, () => {
     expect([...deliveries.rows.keys()]).toEqual([id]);
     expect(JSON.parse(deliveries.rows.get(id)!.body)).toEqual(mine);
     expect(attempts.attempted.map((a) => [a.id, a.attempts])).toEqual([[id, 0]]);
+  });
+
+  it('measures how old each matched event is when delivery takes it', async () => {
+    // given an event published to its topic two seconds ago, and one for nobody
+    const mine = { ...consumed(cloudEvent({ businessid: sub.businessId }))[0]! };
+    mine.timestamp = String(Date.now() - 2_000);
+    const other = consumed(cloudEvent({ businessid: 'biz_nobody' }))[0]!;
+
+    // when they are processed
+    await service.process([mine, { ...other, timestamp: String(Date.now()) }]);
+
+    // then the matched one is observed, about two seconds old
+    const { values } = await metrics.eventAgeSeconds.get();
+    expect(values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(1);
+    const sum = values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+    expect(sum).toBeGreaterThanOrEqual(2);
+    expect(sum).toBeLessThan(60);
   });
 
   it('does not attempt an event again when it is consumed again', async () => {

@@ -17,6 +17,8 @@ export interface ConsumedEvent {
   partition: number;
   offset: string;
   value: Buffer | null;
+  /** When the record was published (Kafka's timestamp, ms since the epoch), when known. */
+  timestamp?: string;
 }
 
 interface Planned {
@@ -81,6 +83,10 @@ export class DispatchService {
       }
       const id = deliveryIdOf(subscription.record.id, event.id);
       if (planned.has(id)) continue;
+      const publishedAt = Number(record.timestamp);
+      if (publishedAt > 0) {
+        this.metrics.eventAgeSeconds.observe(Math.max(0, now.getTime() - publishedAt) / 1000);
+      }
       planned.set(id, {
         subscription,
         ticket: null,

@@ -39,6 +39,7 @@ export class EventConsumer {
             partition: batch.partition,
             offset: m.offset,
             value: m.value,
+            timestamp: m.timestamp,
           })),
         );
       },

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { AddressGuard } from './address-guard';
@@ -19,12 +20,31 @@ import { WebhookSender } from './webhook-sender';
     },
     {
       provide: SubscriptionLanes,
-      useFactory: (config: DeliveryConfig) =>
-        new SubscriptionLanes({
+      useFactory: (config: DeliveryConfig, registry: Registry) => {
+        const lanes = new SubscriptionLanes({
           concurrency: config.SUBSCRIPTION_CONCURRENCY,
           queueLimit: config.SUBSCRIPTION_QUEUE_LIMIT,
-        }),
-      inject: [DELIVERY_CONFIG],
+        });
+        // Summed over every subscription's lane: a label per subscription would be unbounded.
+        new Gauge({
+          name: 'switchboard_delivery_lane_in_flight',
+          help: 'Webhook requests in flight, over every subscription lane',
+          registers: [registry],
+          collect() {
+            this.set(lanes.running);
+          },
+        });
+        new Gauge({
+          name: 'switchboard_delivery_lane_queued',
+          help: 'Attempts holding a lane place but not yet sent, over every subscription lane',
+          registers: [registry],
+          collect() {
+            this.set(lanes.queued);
+          },
+        });
+        return lanes;
+      },
+      inject: [DELIVERY_CONFIG, Registry],
     },
   ],
   exports: [WebhookSender, SubscriptionLanes],

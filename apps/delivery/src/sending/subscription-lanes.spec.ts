@@ -29,6 +29,7 @@ describe(SubscriptionLanes.name, () => {
     expect(running).toBe(2);
     expect(fourth).toBeNull();
     expect(lanes.saturatedSubscriptions()).toEqual(['sub_a']);
+    expect({ running: lanes.running, queued: lanes.queued }).toEqual({ running: 2, queued: 1 });
 
     // when they finish, the waiting one runs and the lane empties
     gates.forEach((g) => g.resolve());
@@ -36,6 +37,7 @@ describe(SubscriptionLanes.name, () => {
     expect(most).toBe(2);
     expect(lanes.capacity('sub_a')).toBe(3);
     expect(lanes.load).toBe(0);
+    expect({ running: lanes.running, queued: lanes.queued }).toEqual({ running: 0, queued: 0 });
   });
 
   it('keeps subscriptions apart: a full lane does not hold another', async () => {

@@ -61,6 +61,20 @@ export class SubscriptionLanes {
     return [...this.lanes.entries()].filter(([, l]) => l.load >= this.limit).map(([id]) => id);
   }
 
+  /** Attempts running now, over every lane. */
+  get running(): number {
+    let total = 0;
+    for (const lane of this.lanes.values()) total += lane.active;
+    return total;
+  }
+
+  /** Attempts holding a place but not running yet, over every lane. */
+  get queued(): number {
+    let total = 0;
+    for (const lane of this.lanes.values()) total += lane.reserved + lane.waiting.length;
+    return total;
+  }
+
   /** Attempts running or waiting, over every lane. */
   get load(): number {
     let total = 0;
