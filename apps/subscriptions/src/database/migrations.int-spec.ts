@@ -55,6 +55,7 @@ describe('subscriptions migrations', () => {
       'AdminConfig1764000000000',
       'DeliveryLog1764000000001',
       'ProviderSettings1764000000002',
+      'SharedEndpoint1764000000003',
     ]);
     expect(await tables()).toEqual(all);
     const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -80,9 +81,7 @@ describe('subscriptions migrations', () => {
   it('reverts cleanly and applies again', async () => {
     await dataSource.query(`DELETE FROM subscriptions`);
     await dataSource.query(`DELETE FROM businesses`);
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
+    for (let i = 0; i < 4; i++) await dataSource.undoLastMigration();
     expect(await tables()).toEqual(['migrations']);
     await dataSource.runMigrations();
     expect(await tables()).toEqual(all);

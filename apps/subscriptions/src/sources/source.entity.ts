@@ -37,6 +37,10 @@ export class SourceEntity {
   @Column('jsonb', { nullable: true })
   verification!: SourceVerification | null;
 
+  /** One URL for channel webhooks (Meta's format) and platform events alike (Cunnekt). */
+  @Column('boolean', { name: 'shared_endpoint', default: false })
+  sharedEndpoint!: boolean;
+
   @Column('jsonb', { name: 'external_ids' })
   externalIds!: { wabaIds: string[]; phoneNumberIds: string[] };
 

@@ -159,6 +159,7 @@ describe('sources over REST (real PostgreSQL and Kafka)', () => {
       expect.objectContaining({
         provider: 'meta',
         environment: 'sandbox',
+        sharedEndpoint: false,
         webhookUrl: `https://in.switchboard.test/webhooks/meta/${sandbox.body.id}`,
         verification: { kind: 'token', header: 'authorization' },
         hasVerifyToken: false,
@@ -244,8 +245,31 @@ describe('sources over REST (real PostgreSQL and Kafka)', () => {
     expect(short.statusCode).toBe(400);
   });
 
+  it("gives a Cunnekt source one URL for channel webhooks and platform events by default, as Cunnekt's dashboard takes one", async () => {
+    // when a Cunnekt source is created without saying which events
+    const created = await create({ provider: 'cunnekt' });
+
+    // then its one URL is a meta-route URL that takes platform events too
+    expect(created.statusCode).toBe(201);
+    expect(created.body).toEqual(
+      expect.objectContaining({
+        provider: 'meta',
+        sharedEndpoint: true,
+        webhookUrl: `https://in.switchboard.test/webhooks/meta/${created.body.id}`,
+        verification: { kind: 'token', header: 'authorization' },
+      }),
+    );
+    // and its record tells ingress so
+    const record = await eventually(
+      async () =>
+        latestByKey(await service.readConfigTopic()).get(`source:${created.body.id}`) ?? undefined,
+      { what: 'the shared-endpoint source on the config topic' },
+    );
+    expect(record).toEqual(expect.objectContaining({ sharedEndpoint: true }));
+  });
+
   it.each([
-    [{ provider: 'cunnekt' }, 'events: must be channel or platform'],
+    [{ provider: 'cunnekt', events: 'both' }, 'events: must be all, channel or platform'],
     [
       { provider: 'cunnekt', events: 'channel', token: 'short' },
       'token: Too small: expected string to have >=16 characters',

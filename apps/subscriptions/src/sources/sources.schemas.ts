@@ -89,9 +89,14 @@ export const CreateSourceRequest = requestSchema(
         provider: z.literal('cunnekt'),
         ...common,
         events: z
-          .enum(['channel', 'platform'], { error: () => 'must be channel or platform' })
+          .enum(['all', 'channel', 'platform'], {
+            error: () => 'must be all, channel or platform',
+          })
+          .default('all')
           .describe(
-            "channel: WhatsApp webhooks in Meta's format (a meta source); platform: platform events (a standard source)",
+            "all: one URL for both, as Cunnekt's dashboard takes one (a meta-route source that " +
+              'stores platform events for the standard mapper); channel: WhatsApp webhooks in ' +
+              "Meta's format only (a meta source); platform: platform events only (a standard source)",
           ),
         token: z
           .string()
@@ -169,6 +174,9 @@ const SourceFields = {
   verification: SourceVerification.nullable().describe(
     "A static token in a header (cunnekt sources); null: the route's own scheme",
   ),
+  sharedEndpoint: z
+    .boolean()
+    .describe('True when the URL takes channel webhooks and platform events alike (cunnekt all)'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().int().describe('Increases with every change'),

@@ -70,6 +70,7 @@ export class SourcesService {
         verifyToken: verifyToken === null ? null : box.seal(verifyToken, verifyTokenContext(id)),
         verification:
           input.provider === 'cunnekt' ? { kind: 'token', header: input.tokenHeader } : null,
+        sharedEndpoint: input.provider === 'cunnekt' && input.events === 'all',
         externalIds: input.externalIds,
         createdAt: now,
         updatedAt: now,
@@ -196,6 +197,7 @@ export class SourcesService {
       secrets: summarise(source.secrets),
       hasVerifyToken: source.verifyToken !== null,
       verification: source.verification,
+      sharedEndpoint: source.sharedEndpoint,
       createdAt: source.createdAt.toISOString(),
       updatedAt: source.updatedAt.toISOString(),
       version: source.version,
@@ -215,6 +217,7 @@ export function sourceRecord(source: SourceEntity): SourceRecord {
     secrets: source.secrets,
     verifyToken: source.verifyToken,
     ...(source.verification === null ? {} : { verification: source.verification }),
+    ...(source.sharedEndpoint && { sharedEndpoint: true as const }),
     externalIds: source.externalIds,
     updatedAt: source.updatedAt.toISOString(),
     version: source.version,
@@ -242,7 +245,7 @@ function initialSecret(input: CreateSourceRequest): string {
  */
 function routeOf(input: CreateSourceRequest): Provider {
   if (input.provider !== 'cunnekt') return input.provider;
-  return input.events === 'channel' ? 'meta' : 'standard';
+  return input.events === 'platform' ? 'standard' : 'meta';
 }
 
 /** Provider-issued secrets must be given; those Switchboard issues are generated when absent. */
