@@ -301,7 +301,7 @@ describe('infra/k8s on a simulated cluster (kube-apiserver, controllers, schedul
       await kubectl(['scale', 'deployment/switchboard-subscriptions', '--replicas=2']),
       'scale subscriptions',
     );
-    const budgetsAllow = async (allowed: number) => {
+    const budgetsAllow = async (allowed: number, healthy = 2) => {
       const budgets = await cluster.kubectlJson<{
         items: {
           metadata: { name: string };
@@ -320,7 +320,7 @@ describe('infra/k8s on a simulated cluster (kube-apiserver, controllers, schedul
       );
       return services.length === SERVICES.length &&
         services.every(
-          (b) => b.status.currentHealthy === 2 && b.status.disruptionsAllowed === allowed,
+          (b) => b.status.currentHealthy === healthy && b.status.disruptionsAllowed === allowed,
         )
         ? true
         : undefined;
@@ -337,45 +337,59 @@ describe('infra/k8s on a simulated cluster (kube-apiserver, controllers, schedul
       },
     );
 
-    // when both pods of one service are evicted at the same moment, for every service
-    for (const service of SERVICES) {
-      const [a, b] = (await pods(`app.kubernetes.io/name=${service}`)).filter(isReady);
-      const evict = (pod: Pod) =>
-        cluster.kubectl(
-          [
-            'create',
-            '--raw',
-            `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata.name}/eviction`,
-            '-f',
-            '-',
-          ],
-          {
-            input: JSON.stringify({
-              apiVersion: 'policy/v1',
-              kind: 'Eviction',
-              metadata: { name: pod.metadata.name, namespace: NAMESPACE },
-            }),
-          },
-        );
-      const results = await Promise.all([evict(a!), evict(b!)]);
-
-      // then the budget lets exactly one go and refuses the other
-      expect({ service, codes: results.map((r) => r.code).sort() }).toEqual({
-        service,
-        codes: [0, 1],
-      });
-      expect(results.find((r) => r.code !== 0)!.stderr).toMatch(
-        /disruption budget|TooManyRequests|429/i,
-      );
-      await eventually(
-        async () => ((await deployments()).every(settled) ? budgetsAllow(1) : undefined),
+    // given nodes that take no new pod, so that an evicted pod's replacement cannot become ready
+    const evict = (pod: Pod) =>
+      cluster.kubectl(
+        [
+          'create',
+          '--raw',
+          `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata.name}/eviction`,
+          '-f',
+          '-',
+        ],
         {
-          timeoutMs: 60_000,
-          intervalMs: 300,
-          what: `${service} back to two replicas`,
+          input: JSON.stringify({
+            apiVersion: 'policy/v1',
+            kind: 'Eviction',
+            metadata: { name: pod.metadata.name, namespace: NAMESPACE },
+          }),
         },
       );
+    for (const n of NODES) ok(await cluster.kubectl(['cordon', n]), `cordon ${n}`);
+    const pairs = await Promise.all(
+      SERVICES.map(async (s) => (await pods(`app.kubernetes.io/name=${s}`)).filter(isReady)),
+    );
+
+    // when one pod of every service is evicted, then each eviction is allowed
+    for (const [i, service] of SERVICES.entries()) {
+      const first = await evict(pairs[i]![0]!);
+      expect({ service, code: first.code, stderr: first.stderr }).toEqual({
+        service,
+        code: 0,
+        stderr: '',
+      });
     }
+    await eventually(() => budgetsAllow(0, 1), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      what: 'every budget to allow no further disruption',
+    });
+
+    // when the second pod of every service is evicted, then every budget refuses it
+    for (const [i, service] of SERVICES.entries()) {
+      const second = await evict(pairs[i]![1]!);
+      expect({ service, code: second.code }).toEqual({ service, code: 1 });
+      expect(second.stderr).toMatch(/violate the pod's disruption budget/);
+    }
+    for (const n of NODES) ok(await cluster.kubectl(['uncordon', n]), `uncordon ${n}`);
+    await eventually(
+      async () => ((await deployments()).every(settled) ? budgetsAllow(1) : undefined),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        what: 'two available replicas of every service again',
+      },
+    );
 
     // when the node running the most Switchboard pods is drained, sampling the ready pods meanwhile
     const placed = await pods('app.kubernetes.io/part-of=switchboard');
