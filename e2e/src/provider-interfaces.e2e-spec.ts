@@ -107,9 +107,9 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
 
     // and Cunnekt channel sources for its sandbox and its production account
     type Created = { id: string; webhookUrl: string; secret: { value: string } };
+    // (the sandbox one with one URL for channel webhooks and platform events, Cunnekt's default)
     const sandbox = await admin<Created>('POST', `${base}/sources`, key, {
       provider: 'cunnekt',
-      events: 'channel',
       environment: 'sandbox',
     });
     const production = await admin<Created>('POST', `${base}/sources`, key, {
@@ -165,6 +165,46 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
     });
     // and the refused one never arrives
     expect(receiver.received.some((r) => r.body.includes(crossedId))).toBe(false);
+
+    // when a platform event comes to the same URL, for a platform subscription
+    const platform = await admin<{ id: string }>('POST', `${base}/create/webhooks`, key, {
+      topic: 'platform',
+      address: receiver.url,
+    });
+    expect(platform.status).toBe(201);
+    const conversation = `cnv_e2e_${randomUUID()}`;
+    const event = fixtureJson<{ data: { conversation_id: string } }>(
+      'cunnekt/platform-conversation-assigned.json',
+    );
+    event.data.conversation_id = conversation;
+    // (a test delivery succeeds once delivery knows the subscription)
+    await eventually(
+      async () => {
+        const test = await admin<{ outcome: string }>(
+          'POST',
+          `${base}/webhooks/platform/test`,
+          key,
+        );
+        return test.status === 200 && test.body.outcome === 'succeeded' ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'delivery to know the platform subscription' },
+    );
+    const sentEvent = await post(sandbox.body, Buffer.from(JSON.stringify(event)), {
+      ...json,
+      ...bearer(sandbox.body),
+    });
+    expect(sentEvent.status).toBe(200);
+
+    // then it is delivered as a platform event of the sandbox
+    const platformDelivered = await eventually(
+      () => receiver.received.find((r) => r.body.includes(conversation)),
+      { timeoutMs: 30_000, what: 'the platform event at the subscriber' },
+    );
+    expect(JSON.parse(platformDelivered.body)).toMatchObject({
+      topic: 'platform',
+      environment: 'sandbox',
+      businessid: business.body.id,
+    });
 
     // and a verified body that is not JSON is refused with 415
     const xml = await post(sandbox.body, Buffer.from('<message>hi</message>'), {
