@@ -91,5 +91,7 @@ GOBIN="$BIN" "$GO" install -trimpath -ldflags "-s -w" "github.com/yannh/kubeconf
 GOBIN="$BIN" "$GO" install -trimpath -ldflags "-s -w -X main.version=$KUBE_SCORE_VERSION" "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION" >&2
 
 have_all || { say "missing tools in $BIN"; exit 1; }
+# The binaries are kept, keyed by version; the build cache (several GB) is of no further use.
+"$GO" clean -cache >&2
 say "built in $(($(date +%s) - start)) s into $BIN"
 echo "$BIN"
