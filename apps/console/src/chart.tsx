@@ -3,7 +3,6 @@
  * bytes. Each bar has a title (hover, screen readers); the figure has a text summary.
  */
 export interface Bar {
-  label: string;
   value: number | null;
   /** Shown on hover and to screen readers. */
   title: string;
@@ -14,6 +13,8 @@ export function BarChart(props: {
   max?: number;
   unit: (v: number) => string;
   label: string;
+  /** The axis's left end, e.g. "24h ago"; the right end is now. */
+  from: string;
   color?: string;
 }) {
   const width = 100;
@@ -21,8 +22,6 @@ export function BarChart(props: {
   const values = props.bars.map((b) => b.value ?? 0);
   const max = props.max ?? Math.max(1, ...values);
   const step = width / Math.max(1, props.bars.length);
-  const first = props.bars[0]?.label ?? '';
-  const last = props.bars[props.bars.length - 1]?.label ?? '';
   return (
     <figure class="chart">
       <figcaption>
@@ -62,8 +61,8 @@ export function BarChart(props: {
         )}
       </svg>
       <div class="chart-axis">
-        <span>{first}</span>
-        <span>{last}</span>
+        <span>{props.from}</span>
+        <span>now</span>
       </div>
     </figure>
   );

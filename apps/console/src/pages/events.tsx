@@ -5,6 +5,12 @@ import { ErrorBox, Section, time } from '../ui';
 
 const SCAN_PAGES = 5;
 
+/** The provider's own item the normalizer kept in the event (`data.raw`), if any. */
+function rawItem(event: CloudEvent): unknown {
+  const data = event.data as { raw?: unknown } | null;
+  return data && typeof data === 'object' ? data.raw : undefined;
+}
+
 /**
  * The inbound audit log. A wamid is searched by the API (`messageId`); an event id or a phone
  * number is looked for in the latest events (up to 5 pages of 200), as the API has no such filter.
@@ -151,9 +157,18 @@ export function EventsPage({ api, businessId }: PageProps) {
               <dt>Environment</dt>
               <dd>{selected.environment ?? '—'}</dd>
             </dl>
+            {rawItem(selected) !== undefined && (
+              <>
+                <h3>The provider's item as received</h3>
+                <pre class="json" tabIndex={0} aria-label="Raw webhook item JSON">
+                  {JSON.stringify(rawItem(selected), null, 2)}
+                </pre>
+              </>
+            )}
             <p class="hint">
-              The admin API does not serve raw request bodies; these are the canonical events this
-              console found from the same raw webhook:
+              The admin API does not serve whole raw request bodies; the item above is the part of
+              it this event came from (<code>data.raw</code>). Canonical events found from the same
+              raw webhook:
             </p>
             <ul class="plain-list">
               {siblings.map((e) => (

@@ -15,7 +15,7 @@ const windowNames: WindowName[] = ['1h', '24h', '7d'];
 function bucketLabel(iso: string, window: WindowName): string {
   const d = new Date(iso);
   return window === '7d'
-    ? d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', hour: '2-digit' })
+    ? d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit' })
     : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
@@ -121,20 +121,20 @@ function WebhookHealthCard({
           <div class="grid2">
             <BarChart
               label={`Success rate, ${window}`}
+              from={`${window} ago`}
               max={1}
               unit={percent}
               bars={w.buckets.map((b) => ({
-                label: bucketLabel(b.start, window),
                 value: b.successRate,
                 title: `${bucketLabel(b.start, window)}: ${percent(b.successRate)} of ${b.attempts}`,
               }))}
             />
             <BarChart
               label={`p99 latency, ${window}`}
+              from={`${window} ago`}
               unit={ms}
               color="var(--accent2)"
               bars={w.buckets.map((b) => ({
-                label: bucketLabel(b.start, window),
                 value: b.p99LatencyMs,
                 title: `${bucketLabel(b.start, window)}: p50 ${ms(b.p50LatencyMs)}, p99 ${ms(b.p99LatencyMs)}`,
               }))}

@@ -4,7 +4,8 @@ import { ErrorBox } from '../ui';
 
 /**
  * Sign in with a business's id and API key (both given when the business was created), or with
- * the operator key. The key is checked against the API before it is kept (session storage only).
+ * the operator key. A business key is checked against the API before it is kept (session storage
+ * only); an operator key is checked by the picker's first call.
  */
 export function LoginPage({ onSignIn }: { onSignIn: (c: Credentials) => void }) {
   const [kind, setKind] = useState<'business' | 'operator'>('business');
@@ -22,14 +23,12 @@ export function LoginPage({ onSignIn }: { onSignIn: (c: Credentials) => void }) 
         ? { kind, businessId: businessId.trim(), apiKey: key.trim() }
         : { kind, operatorKey: key.trim() };
     try {
-      const api = new Api(credentials);
+      // a business key is checked on its business; an operator key on its first call (the API has
+      // no operator read that answers 2xx without a business id)
       if (credentials.kind === 'business') {
-        await api.get(`/v1/businesses/${encodeURIComponent(credentials.businessId)}`);
-      } else {
-        // an operator key reaches every business: an unknown id answers 404, a wrong key 401
-        await api.get('/v1/businesses/biz_check').catch((err: unknown) => {
-          if ((err as { status?: number }).status !== 404) throw err;
-        });
+        await new Api(credentials).get(
+          `/v1/businesses/${encodeURIComponent(credentials.businessId)}`,
+        );
       }
       onSignIn(credentials);
     } catch (err) {

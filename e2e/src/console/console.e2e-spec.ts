@@ -1,0 +1,297 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fixtureJson } from '@switchboard/fixtures';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  type TestDatabase,
+  testKafka,
+  testKafkaBrokers,
+  uniqueName,
+} from '@switchboard/testing';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { adminCall } from '../admin-client';
+import { type Receiver, startReceiver } from '../receiver';
+import { freePort, type ServiceName, ServiceProcess } from '../service-process';
+
+const repo = resolve(__dirname, '../../..');
+const consoleDist = join(repo, 'apps/console/dist');
+const screenshots = join(repo, 'docs/console');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BUNDLE_LIMIT_GZIP = 150 * 1024;
+
+/** A subscriber endpoint that is down: every request answers 503 with a short body. */
+async function startFailingReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(503, { 'content-type': 'text/plain' }).end('receiver down'));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/down`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+/** Clicks `refresh` until `target` shows (the read model fills asynchronously); no fixed sleeps. */
+async function refreshUntilVisible(refresh: Locator, target: Locator, what: string) {
+  await eventually(
+    async () => {
+      await refresh.click();
+      return await target
+        .first()
+        .waitFor({ state: 'visible', timeout: 1500 })
+        .then(() => true)
+        .catch(() => undefined);
+    },
+    { timeoutMs: 45_000, what },
+  );
+}
+
+describe('Web console in Chromium: webhooks, health, delivery log, events', () => {
+  const prefix = `${uniqueName('e2e-console')}.`;
+  const operatorKey = `op_${randomUUID()}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let database: TestDatabase;
+  let receiver: Receiver;
+  let failing: Awaited<ReturnType<typeof startFailingReceiver>>;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(
+        `Chromium is missing at ${chromiumPath}: install it with ` +
+          '`apt-get install -y --no-install-recommends chromium` (./sb test does it), or set CHROMIUM_PATH',
+      );
+    }
+    if (!existsSync(join(consoleDist, 'index.html'))) {
+      throw new Error(
+        'The console is not built: run `npm run build -w @switchboard/console` (./sb test builds it)',
+      );
+    }
+    database = await createTestDatabase('e2e_console');
+    receiver = await startReceiver();
+    failing = await startFailingReceiver();
+    const ingressPort = await freePort();
+    for (const name of ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const) {
+      const service = new ServiceProcess(
+        name,
+        name === 'ingress' ? ingressPort : await freePort(),
+        {
+          KAFKA_BROKERS: testKafkaBrokers().join(','),
+          KAFKA_TOPIC_PREFIX: prefix,
+          DATABASE_URL: database.url,
+          LOG_LEVEL: 'warn',
+          OPERATOR_API_KEY: operatorKey,
+          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
+          ALLOW_HTTP_ADDRESSES: 'true',
+          ADDRESS_ALLOWLIST: '127.0.0.1/32',
+          GRPC_PORT: String(await freePort()),
+        },
+      );
+      services.set(name, service);
+      service.start();
+    }
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m) => {
+      // a 4xx the test provokes on purpose is logged by Chromium as a failed resource; anything else counts
+      if (m.type() === 'error' && !/Failed to load resource: .* status of 400/.test(m.text())) {
+        consoleErrors.push(m.text());
+      }
+    });
+    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    await Promise.all([...services.values()].map((s) => s.waitReady()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+    await receiver?.close();
+    await failing?.close();
+    await database?.drop();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
+  });
+
+  it('is a bundle of at most 150 KB gzipped', () => {
+    const files = readdirSync(join(consoleDist, 'assets')).map((f) =>
+      join(consoleDist, 'assets', f),
+    );
+    files.push(join(consoleDist, 'index.html'));
+    const sizes = files.map((f) => {
+      const bytes = readFileSync(f);
+      return {
+        file: f.slice(consoleDist.length + 1),
+        raw: bytes.length,
+        gzip: gzipSync(bytes).length,
+      };
+    });
+    const total = sizes.reduce((n, s) => n + s.gzip, 0);
+    console.log(
+      `console bundle: ${sizes.map((s) => `${s.file} ${(s.raw / 1024).toFixed(1)} KB (${(s.gzip / 1024).toFixed(1)} KB gzip)`).join(', ')}; ` +
+        `total ${(total / 1024).toFixed(1)} KB gzipped (limit 150 KB)`,
+    );
+    expect(total).toBeLessThanOrEqual(BUNDLE_LIMIT_GZIP);
+  });
+
+  it('creates a business and webhooks, shows a delivered webhook in the log and the events, and a failing test in the health monitor', async () => {
+    const base = services.get('subscriptions')!.url;
+    const shot = (name: string) =>
+      page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+    // given the console, signed in with the operator key
+    await page.goto(`${base}/console/`);
+    await page.getByLabel('Operator').check();
+    await page.getByLabel('Operator key').fill(operatorKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // when the operator creates a business in the picker and opens it
+    await page.getByLabel('Name').fill('Console Shoes');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const apiKey = (await page.locator('code.secret').textContent())!;
+    expect(apiKey).toMatch(/^sk_/);
+    await page.getByRole('button', { name: /^Open biz_/ }).click();
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const businessId = (await page.locator('.who code').textContent())!;
+
+    // then a refused address shows the API's own validation message
+    const form = page.getByRole('form', { name: 'Create webhook' });
+    await form.getByLabel('Address').fill('ftp://example.com/hook');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.getByRole('alert').waitFor();
+    expect(await form.getByRole('alert').textContent()).toContain('address_invalid');
+
+    // and a good one creates the messages webhook, whose test succeeds
+    await form.getByLabel('Address').fill(receiver.url);
+    await form.getByLabel('Filters').fill('');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByText(/Created messages/).waitFor();
+    const card = page.locator('section.card', {
+      has: page.getByRole('heading', { name: 'messages' }),
+    });
+    await card.getByRole('button', { name: 'Send test' }).click();
+    await card.getByText(/Test succeeded: HTTP 200/).waitFor({ timeout: 30_000 });
+    await shot('webhooks');
+
+    // when the provider posts a signed Meta webhook for the business's source
+    const key = { 'x-api-key': apiKey };
+    const source = await adminCall<{ webhookUrl: string }>(
+      base,
+      'POST',
+      `/v1/businesses/${businessId}/sources`,
+      key,
+      {
+        provider: 'meta',
+        appSecret: 'e2e-console-app-secret',
+        externalIds: { wabaIds: ['102290129340398'], phoneNumberIds: ['106540352242922'] },
+      },
+    );
+    expect(source.status).toBe(201);
+    const wamid = `wamid.console-${randomUUID()}`;
+    const payload = fixtureJson<{
+      entry: { changes: { value: { messages: { id: string }[] } }[] }[];
+    }>('meta/text-message.json');
+    payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
+    const body = Buffer.from(JSON.stringify(payload));
+    const signature = createHmac('sha256', 'e2e-console-app-secret').update(body).digest('hex');
+    await eventually(
+      async () => {
+        const posted = await fetch(source.body.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': `sha256=${signature}`,
+          },
+          body,
+        });
+        return posted.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'ingress to take the webhook' },
+    );
+
+    // then the delivery log shows it delivered, with its attempt
+    await page.getByRole('link', { name: 'Delivery log' }).click();
+    const row = page.locator('tr', { hasText: 'whatsapp.message.received' });
+    await refreshUntilVisible(
+      page.getByRole('button', { name: 'Refresh' }),
+      row,
+      'the delivery in the log',
+    );
+    await row.getByRole('button', { name: 'Attempts' }).click();
+    const attempts = page.getByRole('table', { name: /^Attempts of/ });
+    await attempts.waitFor();
+    expect(await attempts.textContent()).toContain('200');
+    await shot('delivery-log');
+
+    // and the events page finds it by wamid, canonical event beside its raw webhook
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Value').fill(wamid);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('1 event found').waitFor();
+    await page.getByRole('heading', { name: 'Raw webhook' }).waitFor();
+    expect(await page.getByLabel('Canonical event JSON').textContent()).toContain(wamid);
+    expect(await page.getByLabel('Raw webhook item JSON').textContent()).toContain(wamid);
+    await shot('events');
+
+    // when the webhook points at a failing receiver and a test is sent
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await card.getByRole('button', { name: 'Edit' }).click();
+    await card.getByLabel('Address').fill(failing.url);
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText(failing.url).waitFor();
+    await card.getByRole('button', { name: 'Send test' }).click();
+
+    // then the failure shows with the receiver's answer
+    const outcome = card.getByRole('status').filter({ hasText: 'Test failed' });
+    await outcome.waitFor({ timeout: 30_000 });
+    expect(await outcome.textContent()).toContain('HTTP 503');
+    expect(await outcome.textContent()).toContain('receiver down');
+
+    // and the health monitor shows the failure: one consecutive failure, active then failing
+    await page.getByRole('link', { name: 'Health monitor' }).click();
+    await page.getByTestId('failures-messages').filter({ hasText: '1' }).waitFor();
+    const timeline = page.locator('ol.timeline li');
+    await timeline.filter({ hasText: 'failing' }).first().waitFor();
+    expect(await timeline.first().textContent()).toContain('active');
+    await page.locator('.chart svg rect').first().waitFor();
+    await shot('health');
+
+    // and the dead letters page explains what it can and cannot show
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByText(/Inbound dead letters .* have no admin API yet/).waitFor();
+    await shot('dead-letters');
+
+    // and at 390 px the pages fit the width, the first Tab reaches the skip link
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['webhooks', 'health', 'deliveries', 'events', 'dead-letters']) {
+      await page.goto(`${base}/console/#/${path}`);
+      await page.locator('main h1').waitFor();
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
+      expect({ path, overflow }).toEqual({ path, overflow: 0 });
+    }
+    await page.goto(`${base}/console/#/health`);
+    await page.locator('.chart svg').first().waitFor();
+    await shot('health-390px');
+    await page.reload();
+    await page.locator('main h1').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe(
+      'Skip to content',
+    );
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Webhooks');
+
+    // and nothing was logged as an error in the browser
+    expect(consoleErrors).toEqual([]);
+  });
+});
