@@ -168,6 +168,12 @@ export interface HealthStats {
   generatedAt: string;
   windows: Record<WindowName, StatsWindow>;
   consecutiveFailures: number;
+  lastError: {
+    at: string;
+    statusCode: number | null;
+    error: string | null;
+    responseSnippet: string | null;
+  } | null;
   timeline: { at: string; state: string; source: string; detail: string | null }[];
 }
 export interface Delivery {

@@ -261,6 +261,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
     const timeline = page.locator('ol.timeline li');
     await timeline.filter({ hasText: 'failing' }).first().waitFor();
     expect(await timeline.first().textContent()).toContain('active');
+    await page.getByLabel('Last error response').filter({ hasText: 'receiver down' }).waitFor();
     await page.locator('.chart svg rect').first().waitFor();
     await shot('health');
 

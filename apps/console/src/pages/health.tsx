@@ -33,6 +33,7 @@ function WebhookHealthCard({
   const health = useLoad(() => api.get<WebhookHealth>(path), [path]);
   const stats = useLoad(() => api.get<HealthStats>(`${path}/stats`), [path]);
   const w = stats.data?.windows[window];
+  const snippet = stats.data?.lastError?.responseSnippet;
   return (
     <Section
       title={webhook.topic}
@@ -76,6 +77,11 @@ function WebhookHealthCard({
               </>
             ) : (
               'none'
+            )}
+            {health.data.lastError && snippet && (
+              <pre class="snippet" aria-label="Last error response">
+                {snippet}
+              </pre>
             )}
           </dd>
           {health.data.health && (

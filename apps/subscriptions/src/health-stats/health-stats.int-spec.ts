@@ -152,6 +152,12 @@ describe('HealthStatsService (real PostgreSQL and Kafka)', () => {
     ]);
     expect(stats.timeline[1]).toMatchObject({ at: ago(33), detail: 'HTTP 503: HTTP 503' });
     expect(stats.consecutiveFailures).toBe(0);
+    expect(stats.lastError).toEqual({
+      at: ago(31.5),
+      statusCode: 503,
+      error: 'HTTP 503',
+      responseSnippet: 'busy',
+    });
   });
 
   it('answers 404 for another business and for a topic without a subscription', async () => {

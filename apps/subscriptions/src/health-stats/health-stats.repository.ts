@@ -19,6 +19,13 @@ export interface OutcomeChange {
   error: string | null;
 }
 
+export interface LastFailure {
+  at: Date;
+  statusCode: number | null;
+  error: string | null;
+  responseSnippet: string | null;
+}
+
 export interface Announcement {
   status: 'healthy' | 'failing' | 'disabled';
   reason: string;
@@ -109,6 +116,24 @@ export class HealthStatsRepository {
       [subscriptionId],
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /** The latest attempt that did not succeed, with the start of the endpoint's answer. */
+  async lastFailure(subscriptionId: string, snippetLength: number): Promise<LastFailure | null> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT attempted_at, status_code, error, left(response_body, $2) AS response
+       FROM delivery_attempts WHERE subscription_id = $1 AND outcome <> 'succeeded'
+       ORDER BY attempted_at DESC, attempt DESC LIMIT 1`,
+      [subscriptionId, snippetLength],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      at: row.attempted_at as Date,
+      statusCode: num(row.status_code),
+      error: (row.error as string | null) ?? null,
+      responseSnippet: (row.response as string | null) ?? null,
+    };
   }
 
   /** The delivery service's latest health announcement for the subscription, if any. */

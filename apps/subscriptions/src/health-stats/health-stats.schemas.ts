@@ -59,6 +59,18 @@ export const WebhookHealthStats = responseSchema(
       .number()
       .int()
       .describe('Recorded attempts failed since the last success'),
+    lastError: z
+      .object({
+        at: z.iso.datetime(),
+        statusCode: z.number().int().nullable(),
+        error: z.string().nullable(),
+        responseSnippet: z
+          .string()
+          .nullable()
+          .describe("The first 500 characters of the endpoint's answer, if it answered"),
+      })
+      .nullable()
+      .describe('The latest attempt that did not succeed; null when none did'),
     timeline: z
       .array(Transition)
       .describe('State changes over the last 7 days (at most 50, oldest first)'),

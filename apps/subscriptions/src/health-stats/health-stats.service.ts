@@ -14,6 +14,7 @@ import {
 } from './health-stats.schemas';
 
 const TIMELINE_LIMIT = 50;
+const SNIPPET_LENGTH = 500;
 
 /**
  * The health page's aggregate: success rate and p50/p99 latency over 1 h, 24 h and 7 d, each cut
@@ -38,11 +39,12 @@ export class HealthStatsService {
     if (!subscription) throw new WebhookNotFoundError(topic);
     const names = Object.keys(statsWindows) as StatsWindowName[];
     const weekAgo = new Date(now.getTime() - statsWindows['7d'].spanMs);
-    const [windows, changes, consecutiveFailures, announcement] = await Promise.all([
+    const [windows, changes, consecutiveFailures, announcement, lastFailure] = await Promise.all([
       Promise.all(names.map((name) => this.window(subscription.id, name, now))),
       this.repository.outcomeChanges(subscription.id, weekAgo, TIMELINE_LIMIT),
       this.repository.consecutiveFailures(subscription.id),
       this.repository.announcement(subscription.id),
+      this.repository.lastFailure(subscription.id, SNIPPET_LENGTH),
     ]);
     const timeline: StateTransition[] = changes.map((change) => ({
       at: change.at.toISOString(),
@@ -74,6 +76,15 @@ export class HealthStatsService {
         '7d': windows[2]!,
       },
       consecutiveFailures,
+      lastError:
+        lastFailure === null
+          ? null
+          : {
+              at: lastFailure.at.toISOString(),
+              statusCode: lastFailure.statusCode,
+              error: lastFailure.error,
+              responseSnippet: lastFailure.responseSnippet,
+            },
       timeline: timeline.slice(-TIMELINE_LIMIT),
     };
   }
