@@ -231,6 +231,14 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
     expect(await attempts.textContent()).toContain('200');
     await shot('delivery-log');
 
+    // and recovering a time range is sent to the delivery service, the API's answer shown
+    const recover = page.getByRole('form', { name: 'Recover deliveries' });
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60_000);
+    await recover.getByLabel('Since').fill(local.toISOString().slice(0, 16));
+    await recover.getByRole('button', { name: 'Recover' }).click();
+    await page.getByText(/Recovery of messages since .* sent \(command /).waitFor();
+
     // and the events page finds it by wamid, canonical event beside its raw webhook
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByLabel('Value').fill(wamid);

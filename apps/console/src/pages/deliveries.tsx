@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { type Delivery, type DeliveryDetail, type Page, query, topics } from '../api';
 import type { PageProps } from '../main';
@@ -162,8 +163,8 @@ export function DeliveryLog({
           </thead>
           <tbody>
             {shown.map((d) => (
-              <>
-                <tr key={d.id} data-event-id={d.eventId}>
+              <Fragment key={d.id}>
+                <tr data-event-id={d.eventId}>
                   <td>{time(d.lastAttemptAt)}</td>
                   <td>{d.topic}</td>
                   <td>{d.eventType}</td>
@@ -196,13 +197,13 @@ export function DeliveryLog({
                   </td>
                 </tr>
                 {open === d.id && (
-                  <tr key={`${d.id}-attempts`}>
+                  <tr>
                     <td colSpan={8}>
                       <Attempts api={api} path={`${base}/deliveries/${encodeURIComponent(d.id)}`} />
                     </td>
                   </tr>
                 )}
-              </>
+              </Fragment>
             ))}
           </tbody>
         </table>
