@@ -4,6 +4,8 @@
  */
 export interface Bar {
   value: number | null;
+  /** A second figure drawn inside the bar (e.g. p50 inside p99). */
+  inner?: number | null;
   /** Shown on hover and to screen readers. */
   title: string;
 }
@@ -13,6 +15,8 @@ export function BarChart(props: {
   max?: number;
   unit: (v: number) => string;
   label: string;
+  /** Names the inner figure in the caption, e.g. "inner: p50". */
+  innerLabel?: string;
   /** The axis's left end, e.g. "24h ago"; the right end is now. */
   from: string;
   color?: string;
@@ -25,7 +29,11 @@ export function BarChart(props: {
   return (
     <figure class="chart">
       <figcaption>
-        {props.label} <span class="hint">(top: {props.unit(max)})</span>
+        {props.label}{' '}
+        <span class="hint">
+          (top: {props.unit(max)}
+          {props.innerLabel ? `; ${props.innerLabel}` : ''})
+        </span>
       </figcaption>
       <svg
         viewBox={`0 0 ${width} ${height}`}
@@ -47,16 +55,28 @@ export function BarChart(props: {
               <title>{b.title}</title>
             </rect>
           ) : (
-            <rect
-              key={i}
-              x={i * step + step * 0.1}
-              y={height - (b.value / max) * height}
-              width={step * 0.8}
-              height={Math.max(0.6, (b.value / max) * height)}
-              fill={props.color ?? 'var(--accent)'}
-            >
-              <title>{b.title}</title>
-            </rect>
+            <g key={i}>
+              <rect
+                x={i * step + step * 0.1}
+                y={height - (b.value / max) * height}
+                width={step * 0.8}
+                height={Math.max(0.6, (b.value / max) * height)}
+                fill={props.color ?? 'var(--accent)'}
+              >
+                <title>{b.title}</title>
+              </rect>
+              {b.inner !== undefined && b.inner !== null && (
+                <rect
+                  x={i * step + step * 0.3}
+                  y={height - (b.inner / max) * height}
+                  width={step * 0.4}
+                  height={Math.max(0.6, (b.inner / max) * height)}
+                  class="inner"
+                >
+                  <title>{b.title}</title>
+                </rect>
+              )}
+            </g>
           ),
         )}
       </svg>

@@ -136,12 +136,14 @@ function WebhookHealthCard({
               }))}
             />
             <BarChart
-              label={`p99 latency, ${window}`}
+              label={`p99 and p50 latency, ${window}`}
+              innerLabel="inner bar: p50"
               from={`${window} ago`}
               unit={ms}
               color="var(--accent2)"
               bars={w.buckets.map((b) => ({
                 value: b.p99LatencyMs,
+                inner: b.p50LatencyMs,
                 title: `${bucketLabel(b.start, window)}: p50 ${ms(b.p50LatencyMs)}, p99 ${ms(b.p99LatencyMs)}`,
               }))}
             />
