@@ -130,7 +130,15 @@ export class OpenLoop {
       const body = Buffer.concat([head, id, tail], head.length + id.length + tail.length);
       const signature = createHmac('sha256', appSecret).update(body).digest('hex');
       inFlight++;
-      const { pool, path } = targets[i % targets.length]!;
+      send(i, now, body, signature, 0);
+    };
+
+    /**
+     * Sends request `i` to its instance; a refused connection (nothing was sent) goes on to the
+     * next instance, as a load balancer does, until each has refused it once.
+     */
+    const send = (i: number, now: number, body: Buffer, signature: string, tried: number): void => {
+      const { pool, path } = targets[(i + tried) % targets.length]!;
       pool
         .request({
           path,
@@ -156,6 +164,10 @@ export class OpenLoop {
           this.acknowledged++;
         })
         .catch((err: { code?: unknown; name?: string }) => {
+          if (err.code === 'ECONNREFUSED' && tried + 1 < targets.length) {
+            send(i, now, body, signature, tried + 1);
+            return 'resent';
+          }
           status[i] = NO_ANSWER;
           // Given up at its deadline (an AbortError), or the connection's error code.
           const code =
@@ -165,8 +177,11 @@ export class OpenLoop {
                 ? err.code
                 : (err.name ?? 'error');
           errors[code] = (errors[code] ?? 0) + 1;
+          return undefined;
         })
-        .finally(answered);
+        .then((next) => {
+          if (next !== 'resent') answered();
+        });
     };
 
     let lastSentAt = started;

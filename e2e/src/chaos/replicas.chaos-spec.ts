@@ -21,7 +21,8 @@ describeChaos({
   describe: 'replicas: two instances of every service, one of each SIGTERMed mid-run',
   replicas: 2,
   failFirstEvery: 20,
-  // One ingress keeps answering while the other is down.
+  // The load goes round the two ingress instances, and what one refuses goes to the other (as a
+  // load balancer sends it): one ingress answers while the other is down.
   minAcknowledgedShare: 0.9,
   async disrupt({ services, seconds, operatorKey, until, note, hold, release }) {
     const stopped: ServiceProcess[] = [];
