@@ -33,6 +33,7 @@ const expectedOperations = [
   'DELETE /v1/businesses/{businessId}/webhooks/{topic}',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/rotate-secret',
   'GET /v1/businesses/{businessId}/webhooks/{topic}/health',
+  'GET /v1/businesses/{businessId}/webhooks/{topic}/health/stats',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/recover',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/test',
   'GET /v1/businesses/{businessId}/deliveries',

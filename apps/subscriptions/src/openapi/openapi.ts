@@ -5,6 +5,7 @@ import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import { BusinessesModule } from '../businesses/businesses.module';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { EventsModule } from '../events/events.module';
+import { HealthStatsModule } from '../health-stats/health-stats.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { SourcesModule } from '../sources/sources.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -35,6 +36,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SourcesModule,
       WebhooksModule,
       DeliveryLogModule,
+      HealthStatsModule,
       EventsModule,
       SecretsModule,
     ],
