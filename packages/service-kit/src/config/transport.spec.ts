@@ -33,7 +33,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The problems loadConfig reports for an environment, or [] when it loads. */
 function problemsOf(
   env: NodeJS.ProcessEnv,
-  schema = withDatabase,
+  schema: typeof withDatabase | typeof withoutDatabase = withDatabase,
 ): { key: string; message: string }[] {
   try {
     loadConfig('svc', schema, env);
