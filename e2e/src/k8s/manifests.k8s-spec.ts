@@ -215,11 +215,11 @@ describe('infra/k8s manifests', () => {
         );
       expect(metrics('ingress')).toEqual(['cpu']);
       expect(metrics('normalizer')).toEqual([
-        'switchboard_kafka_consumer_lag {"matchLabels":{"group":"switchboard-normalizer"}}',
+        'kafka_consumer_lag {"matchLabels":{"group":"switchboard-normalizer"}}',
         'cpu',
       ]);
       expect(metrics('delivery')).toEqual([
-        'switchboard_kafka_consumer_lag {"matchLabels":{"group":"switchboard-delivery"}}',
+        'kafka_consumer_lag {"matchLabels":{"group":"switchboard-delivery"}}',
         'cpu',
       ]);
       // An autoscaled Deployment leaves its replica count to the autoscaler.
