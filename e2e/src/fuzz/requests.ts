@@ -177,7 +177,7 @@ export class RequestGenerator {
         return webhook(
           body,
           { ...signed.headers, 'content-type': contentType },
-          json ? [200] : [415],
+          json || storedAsReceived(contentType) ? [200] : [415],
           signed.query,
         );
       }
@@ -612,4 +612,15 @@ function withHeaderLimit(r: FuzzRequest): FuzzRequest {
   );
   if (size < maxHeaderBytes - 1024 || r.expect.includes(431)) return r;
   return { ...r, expect: [...r.expect, 431] };
+}
+
+/**
+ * Whether ingress stores a body under this content type as received, JSON or not (as documented
+ * for ingress: JSON types, `+json`, `text/plain` and none); a hostile header value can be one.
+ */
+function storedAsReceived(contentType: string): boolean {
+  const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
+  return (
+    ['', 'application/json', 'text/json', 'text/plain'].includes(type) || type.endsWith('+json')
+  );
 }
