@@ -12,7 +12,7 @@ import {
   uniqueName,
 } from '@switchboard/testing';
 import { adminCall } from './admin-client';
-import { freePort, type ServiceName, ServiceProcess } from './service-process';
+import { type ServiceName, type ServiceProcess, startServices } from './service-process';
 
 const root = join(__dirname, '..', '..');
 const appSecret = 'e2e-consumer-app-secret';
@@ -33,24 +33,11 @@ describe('the example Kafka consumer of switchboard.messages.v1', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('e2e_consumer');
-    const ingressPort = await freePort();
-    for (const name of ['ingress', 'normalizer', 'subscriptions'] as const) {
-      const service = new ServiceProcess(
-        name,
-        name === 'ingress' ? ingressPort : await freePort(),
-        {
-          KAFKA_BROKERS: testKafkaBrokers().join(','),
-          KAFKA_TOPIC_PREFIX: prefix,
-          DATABASE_URL: database.url,
-          LOG_LEVEL: 'warn',
-          OPERATOR_API_KEY: operatorKey,
-          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
-          GRPC_PORT: String(await freePort()),
-        },
-      );
-      services.set(name, service);
-      service.start();
-    }
+    await startServices(services, ['ingress', 'normalizer', 'subscriptions'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+    });
     await Promise.all([...services.values()].map((s) => s.waitReady()));
   });
 

@@ -6,14 +6,13 @@ import {
   eventually,
   type TestDatabase,
   testKafka,
-  testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { adminCall } from './admin-client';
 import { startReceiver, type Receiver } from './receiver';
-import { freePort, type ServiceName, ServiceProcess } from './service-process';
+import { type ServiceName, type ServiceProcess, startServices } from './service-process';
 
 describe('Switchboard end to end: provider → ingress → normalizer → delivery → subscriber', () => {
   const prefix = `${uniqueName('e2e-pipeline')}.`;
@@ -25,27 +24,11 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
   beforeAll(async () => {
     database = await createTestDatabase('e2e_pipeline');
     receiver = await startReceiver();
-    const ingressPort = await freePort();
-    for (const name of ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const) {
-      const service = new ServiceProcess(
-        name,
-        name === 'ingress' ? ingressPort : await freePort(),
-        {
-          KAFKA_BROKERS: testKafkaBrokers().join(','),
-          KAFKA_TOPIC_PREFIX: prefix,
-          DATABASE_URL: database.url,
-          LOG_LEVEL: 'warn',
-          OPERATOR_API_KEY: operatorKey,
-          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
-          // The subscriber runs on this machine: an operator allowlist lets both services reach it.
-          ALLOW_HTTP_ADDRESSES: 'true',
-          ADDRESS_ALLOWLIST: '127.0.0.1/32',
-          GRPC_PORT: String(await freePort()),
-        },
-      );
-      services.set(name, service);
-      service.start();
-    }
+    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+    });
     await Promise.all([...services.values()].map((s) => s.waitReady()));
   });
 

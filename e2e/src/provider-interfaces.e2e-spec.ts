@@ -8,13 +8,12 @@ import {
   eventually,
   type TestDatabase,
   testKafka,
-  testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { adminCall } from './admin-client';
 import { startReceiver, type Receiver } from './receiver';
-import { freePort, type ServiceName, ServiceProcess } from './service-process';
+import { freePort, type ServiceName, type ServiceProcess, startServices } from './service-process';
 
 type MetaPayload = {
   entry: { changes: { value: { messages: { id: string }[] } }[] }[];
@@ -37,27 +36,13 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
   beforeAll(async () => {
     database = await createTestDatabase('e2e_providers');
     receiver = await startReceiver();
-    const ingressPort = await freePort();
     grpcPort = await freePort();
-    for (const name of ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const) {
-      const service = new ServiceProcess(
-        name,
-        name === 'ingress' ? ingressPort : await freePort(),
-        {
-          KAFKA_BROKERS: testKafkaBrokers().join(','),
-          KAFKA_TOPIC_PREFIX: prefix,
-          DATABASE_URL: database.url,
-          LOG_LEVEL: 'warn',
-          OPERATOR_API_KEY: operatorKey,
-          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
-          ALLOW_HTTP_ADDRESSES: 'true',
-          ADDRESS_ALLOWLIST: '127.0.0.1/32',
-          GRPC_PORT: String(grpcPort),
-        },
-      );
-      services.set(name, service);
-      service.start();
-    }
+    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+      grpcPort,
+    });
     await Promise.all([...services.values()].map((s) => s.waitReady()));
   });
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { eventually, repoRoot } from '@switchboard/testing';
+import { eventually, repoRoot, testKafkaBrokers } from '@switchboard/testing';
 
 export type ServiceName = 'ingress' | 'normalizer' | 'subscriptions' | 'delivery';
 
@@ -94,4 +94,42 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+export interface StackOptions {
+  /** This run's topic prefix. */
+  prefix: string;
+  databaseUrl: string;
+  operatorKey: string;
+  /** The admin API's gRPC port (a free one when not given). */
+  grpcPort?: number;
+}
+
+/**
+ * Starts services as processes of one stack into `services`: one topic prefix, database and
+ * operator key, ingress's public URL for the sources' webhook URLs, and subscribers on this
+ * machine allowed. Does not wait for them to be ready.
+ */
+export async function startServices(
+  services: Map<ServiceName, ServiceProcess>,
+  names: readonly ServiceName[],
+  options: StackOptions,
+): Promise<void> {
+  const ingressPort = await freePort();
+  for (const name of names) {
+    const service = new ServiceProcess(name, name === 'ingress' ? ingressPort : await freePort(), {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      KAFKA_TOPIC_PREFIX: options.prefix,
+      DATABASE_URL: options.databaseUrl,
+      LOG_LEVEL: 'warn',
+      OPERATOR_API_KEY: options.operatorKey,
+      PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
+      // The subscribers run on this machine: an operator allowlist lets the services reach them.
+      ALLOW_HTTP_ADDRESSES: 'true',
+      ADDRESS_ALLOWLIST: '127.0.0.1/32',
+      GRPC_PORT: String(options.grpcPort ?? (await freePort())),
+    });
+    services.set(name, service);
+    service.start();
+  }
 }

@@ -11,13 +11,12 @@ import {
   eventually,
   type TestDatabase,
   testKafka,
-  testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { adminCall } from '../admin-client';
 import { type Receiver, startReceiver } from '../receiver';
-import { freePort, type ServiceName, ServiceProcess } from '../service-process';
+import { type ServiceName, type ServiceProcess, startServices } from '../service-process';
 
 const repo = resolve(__dirname, '../../..');
 const consoleDist = join(repo, 'apps/console/dist');
@@ -80,26 +79,11 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
     database = await createTestDatabase('e2e_console');
     receiver = await startReceiver();
     failing = await startFailingReceiver();
-    const ingressPort = await freePort();
-    for (const name of ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const) {
-      const service = new ServiceProcess(
-        name,
-        name === 'ingress' ? ingressPort : await freePort(),
-        {
-          KAFKA_BROKERS: testKafkaBrokers().join(','),
-          KAFKA_TOPIC_PREFIX: prefix,
-          DATABASE_URL: database.url,
-          LOG_LEVEL: 'warn',
-          OPERATOR_API_KEY: operatorKey,
-          PUBLIC_INGRESS_URL: `http://127.0.0.1:${ingressPort}`,
-          ALLOW_HTTP_ADDRESSES: 'true',
-          ADDRESS_ALLOWLIST: '127.0.0.1/32',
-          GRPC_PORT: String(await freePort()),
-        },
-      );
-      services.set(name, service);
-      service.start();
-    }
+    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+    });
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => {
