@@ -130,6 +130,21 @@ describe('SubscriptionConfiguration', () => {
     expect(configuration).toEqual({ echo: false, channelTypes: [], filters: [] });
   });
 
+  it('reads a record written before CloudEvents modes as structured (the field stays absent)', () => {
+    // given a subscription record from before the field existed
+    const older = { ...examples.SubscriptionRecord };
+
+    // when parsed
+    const record = SubscriptionRecord.parse(older);
+
+    // then no mode is set, which delivery reads as structured
+    expect(record.configuration.cloudEventsMode).toBeUndefined();
+    // and either mode is kept as given
+    expect(
+      SubscriptionConfiguration.parse({ cloudEventsMode: 'binary' }).cloudEventsMode,
+    ).toBe('binary');
+  });
+
   it.each<[string, Record<string, unknown>, (string | number)[]]>([
     [
       'an empty filter expression',
@@ -151,6 +166,7 @@ describe('SubscriptionConfiguration', () => {
     ],
     ['a zero delay', { retry: { schedule: [5, 0] } }, ['retry', 'schedule', 1]],
     ['an unknown environment', { environments: ['staging'] }, ['environments', 0]],
+    ['an unknown CloudEvents mode', { cloudEventsMode: 'batched' }, ['cloudEventsMode']],
   ])('refuses %s', (_label, configuration, path) => {
     // when
     const result = SubscriptionConfiguration.safeParse(configuration);

@@ -110,6 +110,14 @@ export const RetryPolicy = z.object({
 });
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
+/**
+ * How a subscription receives each event over HTTP (CloudEvents HTTP protocol binding):
+ * `structured`, the whole CloudEvent as an `application/cloudevents+json` body; `binary`, the
+ * event's `data` as an `application/json` body and every other attribute in a `ce-` header.
+ */
+export const CloudEventsMode = z.enum(['structured', 'binary']);
+export type CloudEventsMode = z.infer<typeof CloudEventsMode>;
+
 export const SubscriptionConfiguration = z.object({
   echo: z
     .boolean()
@@ -120,6 +128,10 @@ export const SubscriptionConfiguration = z.object({
   eventTypes: z.array(z.string().min(1)).optional().describe('Absent means every type'),
   environments: z.array(Environment).optional().describe('Absent means every environment'),
   retry: RetryPolicy.optional(),
+  cloudEventsMode: CloudEventsMode.optional().describe(
+    'structured (the CloudEvent as body) or binary (data as body, attributes in ce- headers); ' +
+      'absent means structured',
+  ),
 });
 export type SubscriptionConfiguration = z.infer<typeof SubscriptionConfiguration>;
 
