@@ -140,9 +140,9 @@ describe('SubscriptionConfiguration', () => {
     // then no mode is set, which delivery reads as structured
     expect(record.configuration.cloudEventsMode).toBeUndefined();
     // and either mode is kept as given
-    expect(
-      SubscriptionConfiguration.parse({ cloudEventsMode: 'binary' }).cloudEventsMode,
-    ).toBe('binary');
+    expect(SubscriptionConfiguration.parse({ cloudEventsMode: 'binary' }).cloudEventsMode).toBe(
+      'binary',
+    );
   });
 
   it.each<[string, Record<string, unknown>, (string | number)[]]>([
