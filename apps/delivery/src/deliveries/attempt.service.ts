@@ -16,6 +16,7 @@ import {
   isSuccess,
   type RetrySettings,
 } from '../retries/retry-policy';
+import { toHttpMessage } from '../sending/cloud-events-binding';
 import { WebhookSender } from '../sending/webhook-sender';
 import { signWebhook } from '../signing/webhook-signer';
 import type { Subscription } from '../subscriptions/subscription-registry';
@@ -26,9 +27,6 @@ import { DeliveryMetrics } from './delivery.metrics';
 import { OutcomeWriter } from './outcome-writer';
 
 export const USER_AGENT = 'Switchboard-Webhook/1.0';
-
-/** The body is the CloudEvent itself: CloudEvents' HTTP binding in structured mode. */
-export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
 /** What an attempt needs of a stored delivery. */
 export type DeliveryToAttempt = Pick<
@@ -51,7 +49,8 @@ function random(): number {
 
 /**
  * Makes one attempt of a stored delivery, whether it comes inline from the consumer, from the
- * retry scheduler or from a command: signs the event with the subscription's live secrets and
+ * retry scheduler or from a command: puts the event in the subscription's CloudEvents mode
+ * (structured or binary), signs the body that is sent with the subscription's live secrets and
  * sends it. The attempt (and the lane slot it holds) ends with the HTTP answer; what follows runs
  * after it: the outcome (succeeded, retried at a time, dead-lettered) goes to the group-commit
  * writer, and only once it is stored is the attempt published and endpoint health told, so the
@@ -155,12 +154,14 @@ export class AttemptService {
   ): Promise<Settled | null> {
     const attempt = delivery.attempts + 1;
     const startedAt = new Date();
+    const message = toHttpMessage(delivery.body, subscription.configuration.cloudEventsMode);
     const headers: Record<string, string> = {
-      'content-type': CLOUDEVENTS_CONTENT_TYPE,
+      ...message.headers,
       'user-agent': USER_AGENT,
+      // The signatures cover the bytes sent: the data alone in binary mode.
       ...signWebhook({
         id: delivery.id,
-        body: delivery.body,
+        body: message.body,
         secrets: subscription.secrets,
         now: startedAt,
       }),
@@ -171,7 +172,7 @@ export class AttemptService {
     const response = await this.sender.send({
       url: subscription.address,
       headers,
-      body: delivery.body,
+      body: message.body,
       timeoutMs: this.timeoutMs(subscription),
     });
     if (response.kind === 'failed' && response.code === 'cancelled') return null;

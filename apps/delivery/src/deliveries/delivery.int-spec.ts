@@ -111,6 +111,48 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     expect(await bed.deliveries(sub.id)).toMatchObject([{ state: 'succeeded', attempts: 1 }]);
   });
 
+  it('delivers in CloudEvents binary mode: data as the body, attributes in ce- headers, signed', async () => {
+    // given a subscription in binary mode
+    const sub = subscription({ configuration: { cloudEventsMode: 'binary' } });
+    await bed.applySubscriptions(app!, sub);
+
+    // when an event with a non-ASCII subject is published
+    const event = eventFor(sub, { subject: '106540352242922:José Ñ' });
+    await bed.publishEvents(event);
+
+    // then the body is the event's data and Content-Type is its datacontenttype
+    const [request] = await receiver.waitFor(sub.path, 1);
+    expect(JSON.parse(request!.body)).toEqual(event.data);
+    expect(request!.headers).toMatchObject({
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': event.id,
+      'ce-source': event.source,
+      'ce-type': event.type,
+      'ce-time': event.time,
+      'ce-subject': '106540352242922:Jos%C3%A9%20%C3%91',
+      'ce-businessid': sub.businessId,
+      'ce-topic': 'messages',
+      'ce-environment': event.environment,
+      'ce-provider': event.provider,
+      'ce-rawid': event.rawid,
+      'webhook-id': deliveryIdOf(sub.id, event.id),
+    });
+    expect(request!.headers).not.toHaveProperty('ce-datacontenttype');
+    expect(decodeURIComponent(request!.headers['ce-subject']!)).toBe(event.subject);
+    // and both signatures cover the body as sent
+    expect(new Webhook(sub.secrets[0]!.value).verify(request!.body, request!.headers)).toEqual(
+      event.data,
+    );
+    const hex = createHmac('sha256', secretKey(sub.secrets[0]!.value))
+      .update(`${request!.headers['x-webhook-timestamp']}.${request!.body}`)
+      .digest('hex');
+    expect(request!.headers['x-webhook-signature']).toBe(hex);
+    // and the attempt succeeds
+    const [attempt] = await bed.waitForAttempts(sub.id, 1);
+    expect(attempt).toMatchObject({ eventId: event.id, outcome: 'succeeded', statusCode: 200 });
+  });
+
   it('signs with every live secret during a rotation', async () => {
     // given a subscription mid-rotation: a new secret and an old one still live
     const fresh = webhookSecret('whs_new', '2026-03-01T00:00:00Z');
