@@ -11,6 +11,7 @@ import type {
 } from './delivery';
 import { eventExamples } from './events/examples';
 import type { DeadLetter, RejectedRequest } from './inbound-failures';
+import type { ReplayRawWebhookCommand } from './normalizer-commands';
 import { type RawInboundEnvelope, createRawEnvelope } from './raw-inbound';
 
 /** A Meta Cloud API webhook carrying one inbound text message. */
@@ -206,6 +207,15 @@ const testDeliveryCommand: TestDeliveryCommand = {
   requestId: 'req_41c7',
 };
 
+const replayRawWebhookCommand: ReplayRawWebhookCommand = {
+  id: '1d3f5a7c-9e2b-4c6d-8f0a-3b5c7d9e1f2a',
+  type: 'replay',
+  requestId: '6e8a0c2e-4f6b-4d8c-9a1e-5c7d9f1b3d5e',
+  businessId: 'biz_acme',
+  rawId: rawInboundEnvelope.id,
+  issuedAt: '2026-03-10T12:20:00Z',
+};
+
 const subscriptionHealthEvent: SubscriptionHealthEvent = {
   id: 'c56a4180-65aa-42ec-a945-5fd21dec0538',
   type: 'subscription.failing',
@@ -249,5 +259,7 @@ export const examples = deepFreeze({
   RetryDeliveryCommand: retryDeliveryCommand,
   RecoverDeliveriesCommand: recoverDeliveriesCommand,
   TestDeliveryCommand: testDeliveryCommand,
+  NormalizerCommand: replayRawWebhookCommand,
+  ReplayRawWebhookCommand: replayRawWebhookCommand,
   SubscriptionHealthEvent: subscriptionHealthEvent,
 });

@@ -5,6 +5,7 @@ import { ConfigRecord, SourceRecord, SubscriptionRecord } from './config-records
 import { DeliveryAttempt, DeliveryCommand, SubscriptionHealthEvent } from './delivery';
 import { eventSchemas } from './events/catalog';
 import { DeadLetter, RejectedRequest } from './inbound-failures';
+import { NormalizerCommand } from './normalizer-commands';
 import { RawInboundEnvelope } from './raw-inbound';
 
 /** Every schema published as a JSON Schema file, by name. */
@@ -18,6 +19,7 @@ export const namedSchemas = Object.freeze({
   CloudEvent,
   DeliveryAttempt,
   DeliveryCommand,
+  NormalizerCommand,
   SubscriptionHealthEvent,
   // One per canonical event type (or platform family): MessageReceivedEvent, ...
   ...eventSchemas,

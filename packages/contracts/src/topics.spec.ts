@@ -7,6 +7,7 @@ import {
   InboundDeadLetterTopic,
   InboundRawTopic,
   InboundRejectedTopic,
+  NormalizerCommandsTopic,
   PublicTopics,
   SubscriptionEventsTopic,
   TopicCatalog,
@@ -71,7 +72,7 @@ describe('topic catalog', () => {
 
   it('provisions every topic in the catalog', () => {
     expect(allTopics()).toEqual(TopicCatalog);
-    expect(allTopics()).toHaveLength(7 + SubscriptionTopic.options.length);
+    expect(allTopics()).toHaveLength(8 + SubscriptionTopic.options.length);
   });
 
   it('knows no topic outside the catalog', () => {
@@ -92,6 +93,9 @@ describe('topic keys', () => {
     expect(ConfigTopic.keyOf?.(examples.SubscriptionRecord)).toBe('subscription:biz_acme:messages');
     expect(DeliveryAttemptsTopic.keyOf?.(examples.DeliveryAttempt)).toBe('sub_acme_messages');
     expect(DeliveryCommandsTopic.keyOf?.(examples.RecoverDeliveriesCommand)).toBe('biz_acme');
+    expect(NormalizerCommandsTopic.keyOf?.(examples.NormalizerCommand)).toBe(
+      examples.RawInboundEnvelope.id,
+    );
     expect(SubscriptionEventsTopic.keyOf?.(examples.SubscriptionHealthEvent)).toBe(
       'sub_acme_messages',
     );

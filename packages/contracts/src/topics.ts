@@ -5,6 +5,7 @@ import { SubscriptionTopic } from './common';
 import { ConfigRecord, configKey } from './config-records';
 import { DeliveryAttempt, DeliveryCommand, SubscriptionHealthEvent } from './delivery';
 import { DeadLetter, RejectedRequest } from './inbound-failures';
+import { NormalizerCommand } from './normalizer-commands';
 import { RawInboundEnvelope } from './raw-inbound';
 
 export type CleanupPolicy = 'delete' | 'compact';
@@ -122,6 +123,19 @@ export const DeliveryCommandsTopic = defineTopic({
   version: 1,
 });
 
+export const NormalizerCommandsTopic = defineTopic({
+  name: 'switchboard.normalizer.commands.v1',
+  description: 'Instructions to the normalizer: replay a raw webhook from the audit log',
+  key: 'raw id',
+  keyOf: (command) => command.rawId,
+  partitions: 3,
+  cleanupPolicy: 'delete',
+  retentionMs: days(7),
+  maxMessageBytes: MiB,
+  schema: NormalizerCommand,
+  version: 1,
+});
+
 export const SubscriptionEventsTopic = defineTopic({
   name: 'switchboard.subscriptions.events.v1',
   description: 'Endpoint health changes: failing, disabled, recovered',
@@ -189,6 +203,7 @@ export const TopicCatalog: readonly AnyTopicDefinition[] = Object.freeze([
   ConfigTopic,
   DeliveryAttemptsTopic,
   DeliveryCommandsTopic,
+  NormalizerCommandsTopic,
   SubscriptionEventsTopic,
   ...SubscriptionTopic.options.map(publicTopic),
 ]);
