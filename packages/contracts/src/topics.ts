@@ -28,6 +28,10 @@ export interface TopicDefinition<
   readonly maxMessageBytes: number;
   readonly schema: S;
   readonly version: 1;
+  /** Headers every record carries, by name, with what they hold (AsyncAPI); none when absent. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The header values of a record, derived from its value. */
+  headersOf?(value: z.output<S>): Record<string, string>;
 }
 
 /** Any topic in the catalog, whatever its schema. */
@@ -82,6 +86,14 @@ export const InboundDeadLetterTopic = defineTopic({
   maxMessageBytes: 8 * MiB,
   schema: DeadLetter,
   version: 1,
+  headers: {
+    'content-type': 'application/json',
+    reason: "The dead letter's reason code, so a consumer can filter without decoding",
+  },
+  headersOf: (deadLetter) => ({
+    'content-type': 'application/json',
+    reason: deadLetter.reason.code,
+  }),
 });
 
 export const ConfigTopic = defineTopic({
@@ -134,6 +146,7 @@ export const NormalizerCommandsTopic = defineTopic({
   maxMessageBytes: MiB,
   schema: NormalizerCommand,
   version: 1,
+  headers: {},
 });
 
 export const SubscriptionEventsTopic = defineTopic({
@@ -148,6 +161,33 @@ export const SubscriptionEventsTopic = defineTopic({
   schema: SubscriptionHealthEvent,
   version: 1,
 });
+
+/** The CloudEvents Kafka binding's attribute headers, beside the structured JSON value. */
+const ceHeaderDescriptions = Object.freeze({
+  'content-type': 'application/cloudevents+json; charset=utf-8',
+  ce_specversion: 'CloudEvents spec version, 1.0',
+  ce_id: 'The event id (idempotency key)',
+  ce_type: 'The canonical event type, e.g. whatsapp.message.received',
+  ce_source: 'The event source, e.g. switchboard/meta/<waba id>',
+  ce_time: 'When the provider says it happened (RFC 3339)',
+});
+
+/**
+ * CloudEvents Kafka binding attributes as headers, beside the structured JSON value, so a
+ * consumer can route on type or id without parsing; `ce_subject` when the event has one.
+ */
+export function ceHeaders(event: z.output<typeof CloudEvent>): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/cloudevents+json; charset=utf-8',
+    ce_specversion: event.specversion,
+    ce_id: event.id,
+    ce_type: event.type,
+    ce_source: event.source,
+    ce_time: event.time,
+  };
+  if (event.subject) headers.ce_subject = event.subject;
+  return headers;
+}
 
 export type PublicTopicDefinition = TopicDefinition<typeof CloudEvent, 'delete'>;
 
@@ -174,6 +214,8 @@ function definePublicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
     maxMessageBytes: 4 * MiB,
     schema: CloudEvent,
     version: 1,
+    headers: ceHeaderDescriptions,
+    headersOf: ceHeaders,
   });
 }
 
