@@ -9,6 +9,8 @@ import type { NormalizerConfig } from './config/normalizer.config';
 import { DeadLetterEntity } from './audit-log/dead-letter.entity';
 import { normalizerMigrations } from './database/migrations';
 import { PipelineModule } from './pipeline/pipeline.module';
+import { ReplayEntity } from './audit-log/replay.entity';
+import { ReplayModule } from './replay/replay.module';
 
 @Module({})
 export class AppModule {
@@ -22,10 +24,14 @@ export class AppModule {
         }),
         DatabaseModule.forService(config, {
           schema: 'normalizer',
-          entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity],
+          entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity, ReplayEntity],
           migrations: normalizerMigrations,
         }),
         PipelineModule.forRoot({
+          groupId: config.CONSUMER_GROUP_ID,
+          maxEventsPerWebhook: config.MAX_EVENTS_PER_WEBHOOK,
+        }),
+        ReplayModule.forRoot({
           groupId: config.CONSUMER_GROUP_ID,
           maxEventsPerWebhook: config.MAX_EVENTS_PER_WEBHOOK,
         }),

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { AuditViews } from '@switchboard/contracts';
 import { dataSourceOptions, ensureSchema } from '@switchboard/database';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { CanonicalEventEntity } from '../audit-log/canonical-event.entity';
 import { DeadLetterEntity } from '../audit-log/dead-letter.entity';
 import { RawWebhookEntity } from '../audit-log/raw-webhook.entity';
+import { ReplayEntity } from '../audit-log/replay.entity';
 import { normalizerMigrations } from './migrations';
 
 describe('normalizer migrations', () => {
@@ -18,7 +20,7 @@ describe('normalizer migrations', () => {
       dataSourceOptions({
         url: database.url,
         schema: 'normalizer',
-        entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity],
+        entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity, ReplayEntity],
         migrations: normalizerMigrations,
       }),
     );
@@ -59,12 +61,14 @@ describe('normalizer migrations', () => {
     expect(applied.map((m) => m.name)).toEqual([
       'AuditLog1763700000000',
       'DeadLetters1763700000001',
+      'AuditViews1763700000002',
     ]);
     expect(await tables()).toEqual([
       'canonical_events',
       'dead_letters',
       'migrations',
       'raw_webhooks',
+      'replays',
     ]);
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
@@ -87,8 +91,68 @@ describe('normalizer migrations', () => {
     await expect(repo.delete({ id })).rejects.toThrow(/append-only/);
   });
 
+  it('exposes the audit views with exactly the columns of the documented contract', async () => {
+    // when the views' columns are read from the catalog
+    const rows: { view: string; column_name: string; data_type: string }[] =
+      await dataSource.query(
+        `SELECT table_schema || '.' || table_name AS view, column_name, data_type
+         FROM information_schema.columns WHERE table_schema = 'audit'
+         ORDER BY table_name, ordinal_position`,
+      );
+    const views: Record<string, Record<string, string>> = {};
+    for (const r of rows) (views[r.view] ??= {})[r.column_name] = r.data_type;
+
+    // then they are the contract's, names, order and types, and nothing more
+    expect(views).toEqual(AuditViews);
+    for (const [view, columns] of Object.entries(views)) {
+      expect({ view, columns: Object.keys(columns) }).toEqual({
+        view,
+        columns: Object.keys(AuditViews[view as keyof typeof AuditViews]),
+      });
+    }
+    const kinds: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.views WHERE table_schema = 'audit' ORDER BY 1`,
+    );
+    expect(kinds.map((k) => `audit.${k.table_name}`)).toEqual(Object.keys(AuditViews).sort());
+  });
+
+  it('records a replay only once and keeps replays append-only', async () => {
+    // given a stored raw webhook and one replay of it
+    const rawId = randomUUID();
+    await insertRaw(rawId);
+    const replay = [randomUUID(), randomUUID(), rawId];
+    const insert = () =>
+      dataSource.query(
+        `INSERT INTO normalizer.replays (id, request_id, raw_id, outcome, events_produced,
+           events_published, dead_letters, requested_at, replayed_at)
+         VALUES ($1, $2, $3, 'published', 2, 2, 0, now(), now())
+         ON CONFLICT DO NOTHING RETURNING id`,
+        replay,
+      );
+    expect(await insert()).toHaveLength(1);
+
+    // when the same replay is recorded again
+    // then nothing is inserted, and the audit view shows it under the raw webhook's business
+    expect(await insert()).toEqual([]);
+    const seen: { business_id: string; events_published: number }[] = await dataSource.query(
+      `SELECT business_id, events_published FROM audit.replays_v1 WHERE raw_id = $1`,
+      [rawId],
+    );
+    expect(seen).toEqual([{ business_id: 'biz_1', events_published: 2 }]);
+    await expect(
+      dataSource.query(`DELETE FROM normalizer.replays WHERE raw_id = $1`, [rawId]),
+    ).rejects.toThrow(/append-only/);
+  });
+
   it('reverts cleanly and applies again', async () => {
     // when every migration is undone, newest first
+    await dataSource.undoLastMigration();
+    expect(await tables()).toEqual([
+      'canonical_events',
+      'dead_letters',
+      'migrations',
+      'raw_webhooks',
+    ]);
     await dataSource.undoLastMigration();
     expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
     await dataSource.undoLastMigration();
@@ -101,6 +165,7 @@ describe('normalizer migrations', () => {
       'dead_letters',
       'migrations',
       'raw_webhooks',
+      'replays',
     ]);
   });
 });

@@ -1,5 +1,10 @@
 import { AuditLog1763700000000 } from './1763700000000-audit-log';
 import { DeadLetters1763700000001 } from './1763700000001-dead-letters';
+import { AuditViews1763700000002 } from './1763700000002-audit-views';
 
 /** Every migration of the normalizer's schema, oldest first. */
-export const normalizerMigrations = [AuditLog1763700000000, DeadLetters1763700000001];
+export const normalizerMigrations = [
+  AuditLog1763700000000,
+  DeadLetters1763700000001,
+  AuditViews1763700000002,
+];
