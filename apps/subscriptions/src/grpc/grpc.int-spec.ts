@@ -259,6 +259,7 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
         configuration: {
           filters: [{ field: 'campaign_name', expression: 'spring-*' }],
           retry: { schedule: [5, 30] },
+          cloudEventsMode: 'binary',
         },
       },
       key,
@@ -269,6 +270,7 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
       expect.objectContaining({
         filters: [{ field: 'campaign_name', expression: 'spring-*' }],
         retry: { schedule: [5, 30] },
+        cloudEventsMode: 'binary',
       }),
     );
     const replaced = await client.call<{
@@ -384,7 +386,10 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
             businessId: a.id,
             topic: 'orders',
             address: 'https://10.0.0.1/x',
-            configuration: { filters: [{ field: 'status', expression: '[' }] },
+            configuration: {
+              filters: [{ field: 'status', expression: '[' }],
+              cloudEventsMode: 'batched',
+            },
           },
           aKey,
         ),
@@ -392,7 +397,7 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
     ).toEqual({
       code: status.INVALID_ARGUMENT,
       details: expect.stringMatching(
-        /^topic: must be one of .*; configuration\.filters\[0\]\.expression: "\[" is not a valid glob/,
+        /^topic: must be one of .*; configuration\.filters\[0\]\.expression: "\[" is not a valid glob.*; configuration\.cloudEventsMode: must be structured or binary$/,
       ),
       errorCode: 'invalid_request',
     });

@@ -33,8 +33,21 @@ describe(configurationFromProto.name, () => {
       eventTypes: ['whatsapp.message.received'],
       environments: ['sandbox' as const],
       retry: { schedule: [5, 10], timeoutMs: 1000 },
+      cloudEventsMode: 'binary' as const,
     };
     expect(configurationFromProto(configurationToProto(configuration))).toEqual(configuration);
+  });
+
+  it('passes the CloudEvents mode on, and shows a stored configuration without one as structured', () => {
+    // given a mode set over gRPC, then none
+    expect(configurationFromProto({ cloudEventsMode: 'binary' })).toMatchObject({
+      cloudEventsMode: 'binary',
+    });
+    expect(configurationFromProto({})).not.toHaveProperty('cloudEventsMode');
+    // when a configuration stored before modes existed is shown, then it reads structured
+    expect(
+      configurationToProto({ echo: false, channelTypes: [], filters: [] }).cloudEventsMode,
+    ).toBe('structured');
   });
 });
 

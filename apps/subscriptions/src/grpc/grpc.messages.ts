@@ -20,6 +20,7 @@ export interface ProtoConfiguration {
   eventTypes?: string[];
   environments?: string[];
   retry?: { schedule?: number[]; timeoutMs?: number };
+  cloudEventsMode?: string;
 }
 
 /** Drops undefined values, so strict schemas see only what the caller set. */
@@ -53,6 +54,8 @@ export function configurationFromProto(configuration: ProtoConfiguration | undef
             schedule: nonEmpty(configuration.retry.schedule),
             timeoutMs: configuration.retry.timeoutMs,
           }),
+    // Absent means the REST default (structured); anything else is validated there.
+    cloudEventsMode: configuration.cloudEventsMode,
   });
 }
 
@@ -70,6 +73,7 @@ export function configurationToProto(configuration: SubscriptionConfiguration): 
             schedule: configuration.retry.schedule ?? [],
             timeoutMs: configuration.retry.timeoutMs,
           },
+    cloudEventsMode: configuration.cloudEventsMode ?? 'structured',
   };
 }
 

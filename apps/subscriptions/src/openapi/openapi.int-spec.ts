@@ -228,6 +228,19 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('documents the CloudEvents mode of a webhook configuration, structured by default', () => {
+    const mode = doc.components.schemas.WebhookConfiguration as {
+      properties: Record<string, Json>;
+    };
+    expect(mode.properties.cloudEventsMode).toEqual(
+      expect.objectContaining({
+        enum: ['structured', 'binary'],
+        default: 'structured',
+        description: expect.stringContaining('ce- header'),
+      }),
+    );
+  });
+
   it('documents the test outcome, its timeout, and the health figures', () => {
     const test = doc.paths['/v1/businesses/{businessId}/webhooks/{topic}/test']!.post!;
     expect(Object.keys(test.responses ?? {}).sort()).toEqual(

@@ -1,4 +1,5 @@
-import { SubscriptionsUnderTest } from '../../test/subscriptions-app';
+import { eventually } from '@switchboard/testing';
+import { latestByKey, SubscriptionsUnderTest } from '../../test/subscriptions-app';
 import type { CreatedBusiness } from '../businesses/businesses.schemas';
 import type {
   CreatedWebhook,
@@ -71,6 +72,7 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
           channelTypes: [],
           filters: [{ field: 'campaign_name', expression: 'spring-sale-*' }],
           retry: { schedule: [5, 30, 120], timeoutMs: 5000 },
+          cloudEventsMode: 'structured',
         },
         secret: {
           id: expect.stringMatching(/^whs_/),
@@ -116,6 +118,7 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
           filters: [],
           eventTypes: ['whatsapp.message.received'],
           environments: ['sandbox'],
+          cloudEventsMode: 'structured',
         },
       }),
     );
@@ -242,6 +245,7 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
             echo: true,
             channelTypes: ['sms'],
             filters: [{ field: 'campaign_name', expression: 'test-campaign-*' }],
+            cloudEventsMode: 'structured',
           },
         }),
       );
@@ -307,7 +311,12 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
         replaced: true,
         address: 'https://[::1]:8443/templates',
         state: 'active',
-        configuration: { echo: false, channelTypes: ['whatsapp'], filters: [] },
+        configuration: {
+          echo: false,
+          channelTypes: ['whatsapp'],
+          filters: [],
+          cloudEventsMode: 'structured',
+        },
         secret: expect.objectContaining({ value: given }),
       }),
     );
@@ -508,6 +517,55 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
     const res = await create(payload);
     expect(res.statusCode).toBe(400);
     expect(res.body).toEqual({ error: { code: 'invalid_request', message } });
+  });
+
+  it('sends in CloudEvents binary mode when asked, and puts the mode on the config topic', async () => {
+    // when a business subscribes in binary mode
+    const created = await create({
+      topic: 'flows',
+      address,
+      configuration: { cloudEventsMode: 'binary' },
+    });
+
+    // then it is registered (replacing the one an earlier test made), and a read shows the mode
+    expect([200, 201]).toContain(created.statusCode);
+    expect(created.body.configuration.cloudEventsMode).toBe('binary');
+    const got = await service.request<Webhook>({
+      method: 'GET',
+      url: `${base}/flows`,
+      headers: key,
+    });
+    expect(got.body.configuration.cloudEventsMode).toBe('binary');
+    // and the subscription record delivery reads carries it
+    const record = await eventually(async () => {
+      const state = latestByKey(await service.readConfigTopic());
+      const found = state.get(`subscription:${business.id}:flows`);
+      return found?.kind === 'subscription' && found.id === created.body.id ? found : undefined;
+    });
+    expect(record.configuration.cloudEventsMode).toBe('binary');
+
+    // when the configuration is replaced without a mode, then it is structured again
+    const patched = await service.request<Webhook>({
+      method: 'PATCH',
+      url: `${base}/flows`,
+      headers: key,
+      payload: { configuration: { echo: true } },
+    });
+    expect(patched.body.configuration.cloudEventsMode).toBe('structured');
+
+    // and an unknown mode is refused with the field named and the modes listed
+    const refused = await create({
+      topic: 'flows',
+      address,
+      configuration: { cloudEventsMode: 'batch' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toEqual({
+      error: {
+        code: 'invalid_request',
+        message: 'configuration.cloudEventsMode: must be structured or binary',
+      },
+    });
   });
 
   it('registers globs up to the limits: braces, ranges, classes, negation and 16 "*"', async () => {

@@ -88,8 +88,13 @@ describe('CreateWebhookRequest', () => {
     expect(parseInput(CreateWebhookRequest, { topic: 'messages', address })).toEqual({
       topic: 'messages',
       address,
-      configuration: { echo: false, channelTypes: [], filters: [] },
+      configuration: { echo: false, channelTypes: [], filters: [], cloudEventsMode: 'structured' },
     });
+    // and a configuration that names no mode is structured too
+    expect(
+      parseInput(CreateWebhookRequest, { topic: 'messages', address, configuration: {} })
+        .configuration.cloudEventsMode,
+    ).toBe('structured');
   });
 
   it('keeps a full configuration as given', () => {
@@ -103,6 +108,7 @@ describe('CreateWebhookRequest', () => {
       eventTypes: ['whatsapp.message.received', 'platform.campaign.*'],
       environments: ['production', 'sandbox'],
       retry: { schedule: [5, 30, 120], timeoutMs: 10_000 },
+      cloudEventsMode: 'binary',
     };
     expect(parseInput(CreateWebhookRequest, { topic: 'platform', address, configuration })).toEqual(
       {
@@ -168,6 +174,9 @@ describe('CreateWebhookRequest', () => {
       { eventTypes: ['whatsapp' + '.*'.repeat(17)] },
       'configuration.eventTypes[0]: must have at most 16 "*" wildcards',
     ],
+    [{ cloudEventsMode: 'batched' }, 'configuration.cloudEventsMode: must be structured or binary'],
+    [{ cloudEventsMode: 'Binary' }, 'configuration.cloudEventsMode: must be structured or binary'],
+    [{ cloudEventsMode: null }, 'configuration.cloudEventsMode: must be structured or binary'],
   ])('refuses the configuration %j', (configuration, message) => {
     expect(problems({ topic: 'messages', address, configuration })).toBe(message);
   });

@@ -1,4 +1,5 @@
 import {
+  CloudEventsMode,
   compileGlob,
   Environment,
   GLOB_LIMITS,
@@ -143,9 +144,27 @@ export const WebhookConfiguration = requestSchema(
           .describe('How long one attempt may take (default 10000)'),
       })
       .optional(),
+    cloudEventsMode: z
+      .enum(CloudEventsMode.options, {
+        error: () => `must be ${CloudEventsMode.options.join(' or ')}`,
+      })
+      .default('structured')
+      .describe(
+        'How each event is sent (CloudEvents HTTP binding): structured, the whole CloudEvent as an ' +
+          'application/cloudevents+json body; binary, the event data as an application/json body ' +
+          'and every other attribute in a percent-encoded ce- header',
+      ),
   }),
 );
 export type WebhookConfiguration = z.output<typeof WebhookConfiguration>;
+
+/** A subscription's configuration when a request gives none. */
+const DEFAULT_CONFIGURATION: WebhookConfiguration = {
+  echo: false,
+  channelTypes: [],
+  filters: [],
+  cloudEventsMode: 'structured',
+};
 
 const Address = z
   .string()
@@ -158,11 +177,7 @@ export const CreateWebhookRequest = requestSchema(
   z.strictObject({
     topic: Topic,
     address: Address,
-    configuration: WebhookConfiguration.default({
-      echo: false,
-      channelTypes: [],
-      filters: [],
-    }),
+    configuration: WebhookConfiguration.default(DEFAULT_CONFIGURATION),
     secret: WhsecSecret.optional().describe('A whsec_ signing secret; generated when absent'),
   }),
 );
@@ -272,7 +287,7 @@ export const ConnectlyCreateWebhookRequest = requestSchema(
         })
         .optional()
         .describe('Connectly WebEngage integration settings; kept, not acted on'),
-    }).default({ echo: false, channelTypes: [], filters: [] }),
+    }).default(DEFAULT_CONFIGURATION),
   }),
 );
 export type ConnectlyCreateWebhookRequest = z.output<typeof ConnectlyCreateWebhookRequest>;

@@ -262,7 +262,11 @@ function view(subscription: SubscriptionEntity): Webhook {
     topic: subscription.topic,
     address: subscription.address,
     state: subscription.state,
-    configuration: subscription.configuration,
+    // Subscriptions stored before CloudEvents modes existed are sent structured.
+    configuration: {
+      ...subscription.configuration,
+      cloudEventsMode: subscription.configuration.cloudEventsMode ?? 'structured',
+    },
     secrets: summarise(subscription.secrets),
     createdAt: subscription.createdAt.toISOString(),
     updatedAt: subscription.updatedAt.toISOString(),
