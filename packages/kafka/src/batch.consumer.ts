@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { type ConsumerLag, consumerLag } from './consumer-lag';
 import {
@@ -7,6 +8,7 @@ import {
   defaultRestartPolicy,
   type RestartPolicy,
 } from './consumer.supervisor';
+import { endSpans, startProcessSpan, type TraceContext, tracingEnabled } from './tracing';
 
 export interface ConsumedBatch {
   topic: string;
@@ -16,7 +18,17 @@ export interface ConsumedBatch {
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping: long handlers may stop early (without committing). */
   isRunning(): boolean;
+  /**
+   * The trace context of `messages[index]`'s processing (tracing on), undefined with tracing
+   * off. It holds a `process <topic>` span whose parent is the trace the record's headers
+   * carry; the span ends when the handler settles. Pass it on with what the record becomes:
+   * `BatchingProducer.send(topic, message, context)`, or `withTraceContext(context, fn)` around
+   * work such as an outbound HTTP request.
+   */
+  traceContext(index: number): TraceContext | undefined;
 }
+
+const noTraceContext = (): undefined => undefined;
 
 /** How often a member tells the group it is alive, also while a handler runs. */
 const HEARTBEAT_MS = 3_000;
@@ -66,6 +78,7 @@ export class BatchConsumer {
   private running = false;
   private joined = false;
   private readonly lag: ConsumerLag;
+  private readonly tracing = tracingEnabled();
 
   constructor(
     kafka: Kafka,
@@ -174,6 +187,7 @@ export class BatchConsumer {
         const { topic, partition } = batch;
         // A long handler keeps the membership alive: kafkajs sends a heartbeat only when due.
         const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+        const spans = this.tracing ? this.processSpans(topic, partition, batch.messages) : null;
         try {
           await this.options.handler({
             topic,
@@ -181,8 +195,15 @@ export class BatchConsumer {
             messages: batch.messages,
             heartbeat,
             isRunning: () => isRunning() && !isStale(),
+            traceContext: spans ? (index) => spans[index]?.context : noTraceContext,
           });
+          if (spans) endSpans(spans.map((s) => s.span));
         } catch (err) {
+          if (spans)
+            endSpans(
+              spans.map((s) => s.span),
+              err,
+            );
           this.logger.error(
             { err: describe(err), topic, partition, firstOffset: batch.firstOffset() },
             'Batch handler failed; the batch will be consumed again',
@@ -198,6 +219,17 @@ export class BatchConsumer {
         resolveOffset(batch.lastOffset());
       },
     });
+  }
+
+  /** One `process` span per record, each in the trace its headers carry. */
+  private processSpans(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+  ): { span: Span; context: TraceContext }[] {
+    return messages.map((message) =>
+      startProcessSpan(topic, partition, this.options.groupId, message),
+    );
   }
 }
 

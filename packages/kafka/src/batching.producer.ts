@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
-import type { IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { context, type Span } from '@opentelemetry/api';
+import type { IHeaders, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import {
+  endSpans,
+  startSendSpan,
+  type TraceContext,
+  tracingEnabled,
+  withoutInstrumentation,
+} from './tracing';
 
 export interface ProducerMessage {
   key: string | null;
@@ -46,6 +54,15 @@ interface Pending {
   bytes: number;
   resolve: () => void;
   reject: (err: Error) => void;
+  /** The trace the message belongs to (tracing on only): taken when it was enqueued. */
+  trace?: TraceContext;
+}
+
+/** A message to send, and optionally the trace it belongs to (see {@link BatchingProducer.send}). */
+export interface ProducerSend {
+  topic: string;
+  message: ProducerMessage;
+  traceContext?: TraceContext;
 }
 
 /**
@@ -55,6 +72,12 @@ interface Pending {
  * producer's per-partition sequence numbers in order; everything queued meanwhile goes next.
  *
  * `send` resolves only once the broker has acknowledged the message durably.
+ *
+ * With tracing on (an OpenTelemetry propagator registered before the producer is made), each
+ * message carries the W3C `traceparent` of the request that enqueued it, not of the flush that
+ * sends it: many requests' messages share one produce request, so the context is taken at `send`
+ * and injected per message at flush, under a `send <topic>` span of its own. With tracing off
+ * nothing of this runs.
  */
 export class BatchingProducer {
   private readonly logger = new Logger(BatchingProducer.name);
@@ -71,6 +94,7 @@ export class BatchingProducer {
   private closing = false;
   private requests = 0;
   private acknowledged = 0;
+  private readonly tracing = tracingEnabled();
 
   constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
     this.lingerMs = options.lingerMs ?? 0;
@@ -107,8 +131,12 @@ export class BatchingProducer {
     };
   }
 
-  /** Resolves once the message is stored on all in-sync replicas; rejects if it is not. */
-  send(topic: string, message: ProducerMessage): Promise<void> {
+  /**
+   * Resolves once the message is stored on all in-sync replicas; rejects if it is not. With
+   * tracing on, the message joins `traceContext` when given (a consumer producing on behalf of
+   * one of several records), otherwise the context active now.
+   */
+  send(topic: string, message: ProducerMessage, traceContext?: TraceContext): Promise<void> {
     if (this.closing) return Promise.reject(new ProduceFailedError('Producer is shutting down'));
     if (this.queue.length >= this.maxQueuedMessages) {
       return Promise.reject(
@@ -116,14 +144,16 @@ export class BatchingProducer {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, message, bytes: sizeOf(message), resolve, reject });
+      const pending: Pending = { topic, message, bytes: sizeOf(message), resolve, reject };
+      if (this.tracing) pending.trace = traceContext ?? context.active();
+      this.queue.push(pending);
       this.schedule();
     });
   }
 
   /** Sends several messages and resolves when all are acknowledged. */
-  async sendAll(messages: readonly { topic: string; message: ProducerMessage }[]): Promise<void> {
-    await Promise.all(messages.map((m) => this.send(m.topic, m.message)));
+  async sendAll(messages: readonly ProducerSend[]): Promise<void> {
+    await Promise.all(messages.map((m) => this.send(m.topic, m.message, m.traceContext)));
   }
 
   private schedule(): void {
@@ -170,25 +200,32 @@ export class BatchingProducer {
     const batch = this.takeBatch();
     if (batch.length === 0) return;
     const byTopic = new Map<string, TopicMessages>();
+    const spans: Span[] | undefined = this.tracing ? [] : undefined;
     for (const item of batch) {
       let entry = byTopic.get(item.topic);
       if (!entry) {
         entry = { topic: item.topic, messages: [] };
         byTopic.set(item.topic, entry);
       }
-      entry.messages.push(item.message);
+      entry.messages.push(spans ? this.traced(item, spans) : item.message);
     }
     try {
       if (!this.connected) throw new Error('Producer is not connected');
       this.requests += 1;
-      await this.producer.sendBatch({
+      const request = {
         topicMessages: [...byTopic.values()],
         acks: -1,
         timeout: this.ackTimeoutMs,
-      });
+      };
+      // Each message already carries its own trace: the instrumentation must not replace it.
+      await (spans
+        ? withoutInstrumentation(() => this.producer.sendBatch(request))
+        : this.producer.sendBatch(request));
+      if (spans) endSpans(spans);
       this.acknowledged += batch.length;
       for (const item of batch) item.resolve();
     } catch (err) {
+      if (spans) endSpans(spans, err);
       const failure = new ProduceFailedError(
         `Kafka did not acknowledge ${batch.length} message(s): ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },
@@ -196,6 +233,13 @@ export class BatchingProducer {
       this.logger.warn({ err: failure.message, messages: batch.length }, 'Produce request failed');
       for (const item of batch) item.reject(failure);
     }
+  }
+
+  /** The message with the headers of a `send` span under the trace it was enqueued in. */
+  private traced(item: Pending, spans: Span[]): Message {
+    const headers: IHeaders = { ...item.message.headers };
+    spans.push(startSendSpan(item.topic, item.trace ?? context.active(), headers));
+    return { ...item.message, headers };
   }
 }
 

@@ -10,3 +10,4 @@ export * from './compacted-topic.reader';
 export * from './topic-names';
 export * from './retry-transient';
 export * from './config-topic.follower';
+export * from './tracing';

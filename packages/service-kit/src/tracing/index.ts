@@ -1,0 +1,1 @@
+export { startTracing, stopTracing, tracingConfigured } from './start-tracing';
