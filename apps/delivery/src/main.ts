@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { limitShutdown, loadConfig, runService, startOrExit } from '@switchboard/service-kit';
 import { AppModule } from './app.module';

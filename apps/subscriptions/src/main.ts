@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { limitShutdown, loadConfig, startOrExit } from '@switchboard/service-kit';
 import { createSubscriptionsApp } from './bootstrap';
