@@ -6,7 +6,12 @@ import {
   InboundDeadLetterTopic,
   publicTopic,
 } from '@switchboard/contracts';
-import { BatchingProducer, type ProducerMessage, TopicNames } from '@switchboard/kafka';
+import {
+  BatchingProducer,
+  type ProducerSend,
+  type TraceContext,
+  TopicNames,
+} from '@switchboard/kafka';
 import { partitionKeyOf } from '../mapping';
 
 /** A canonical event ready to publish: validated, and serialised as `encode` would. */
@@ -14,6 +19,8 @@ export interface PublishableEvent {
   readonly event: CloudEvent;
   /** `JSON.stringify(event)`: the record value. */
   readonly json: string;
+  /** The raw webhook the event came from. */
+  readonly rawId?: string;
 }
 
 /**
@@ -31,14 +38,17 @@ export class EventPublisher {
   /**
    * The events were validated against their type's schema when they were made (a narrowing of
    * CloudEvent, the public topics' schema), so their JSON is published as it is, not validated
-   * and serialised a second time by `encode`; dead letters go through `encode`.
+   * and serialised a second time by `encode`; dead letters go through `encode`. With tracing on,
+   * `traceOf` gives the trace of a raw id (an undecodable record's dead letter: of its id), so each
+   * event carries the `traceparent` of the webhook it came from.
    */
   async publish(
     events: readonly PublishableEvent[],
     deadLetters: readonly DeadLetter[],
+    traceOf?: (rawId: string) => TraceContext | undefined,
   ): Promise<void> {
-    const messages: { topic: string; message: ProducerMessage }[] = [];
-    for (const { event, json } of events) {
+    const messages: ProducerSend[] = [];
+    for (const { event, json, rawId } of events) {
       messages.push({
         topic: this.topics.name(publicTopic(event.topic)),
         message: {
@@ -46,6 +56,7 @@ export class EventPublisher {
           value: Buffer.from(json, 'utf8'),
           headers: ceHeaders(event),
         },
+        traceContext: rawId === undefined ? undefined : traceOf?.(rawId),
       });
     }
     for (const deadLetter of deadLetters) {
@@ -56,6 +67,7 @@ export class EventPublisher {
           value: encode(InboundDeadLetterTopic, deadLetter),
           headers: { 'content-type': 'application/json', reason: deadLetter.reason.code },
         },
+        traceContext: traceOf?.(deadLetter.rawId ?? deadLetter.id),
       });
     }
     await this.producer.sendAll(messages);

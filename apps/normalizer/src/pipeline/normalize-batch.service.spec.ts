@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { envelopeOf } from '../../test/mapping';
 import type { AuditBatch, AuditedEvent, AuditLogRepository } from './audit-log.repository';
+import type { TraceContext } from '@switchboard/kafka';
 import type { EventPublisher } from './event.publisher';
 import { NormalizeBatchService } from './normalize-batch.service';
 import { NormalizerMetrics } from './normalizer.metrics';
@@ -40,7 +41,11 @@ function metaWebhook(count: number, seed: string): string {
 /** The service over an audit log and a publisher that keep what they are given. */
 function service(maxEventsPerWebhook?: number) {
   const recorded: AuditBatch[] = [];
-  const published: { events: AuditedEvent[]; deadLetters: DeadLetter[] }[] = [];
+  const published: {
+    events: AuditedEvent[];
+    deadLetters: DeadLetter[];
+    traceOf?: (rawId: string) => TraceContext | undefined;
+  }[] = [];
   const auditLog = {
     record: async (batch: AuditBatch) => {
       recorded.push(batch);
@@ -48,8 +53,12 @@ function service(maxEventsPerWebhook?: number) {
     },
   } as unknown as AuditLogRepository;
   const publisher = {
-    publish: async (events: AuditedEvent[], deadLetters: DeadLetter[]) => {
-      published.push({ events, deadLetters });
+    publish: async (
+      events: AuditedEvent[],
+      deadLetters: DeadLetter[],
+      traceOf?: (rawId: string) => TraceContext | undefined,
+    ) => {
+      published.push({ events, deadLetters, traceOf });
     },
   } as unknown as EventPublisher;
   const metrics = new NormalizerMetrics(new Registry());
@@ -70,6 +79,33 @@ const record = (body: string, id: string, offset: number) => ({
 describe(NormalizeBatchService.name, () => {
   const small = '0f8fad5b-d9cb-469f-a165-70867728950e';
   const large = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+  it('publishes every event and dead letter in the trace of the raw webhook it came from', async () => {
+    // given three records of one batch, each with a trace of its own, the last not an envelope
+    const { batches, published } = service();
+    const traceSmall = { name: 'small' } as unknown as TraceContext;
+    const traceLarge = { name: 'large' } as unknown as TraceContext;
+    const traceBroken = { name: 'broken' } as unknown as TraceContext;
+
+    // when the batch is processed
+    await batches.process([
+      { ...record(metaWebhook(2, 'a'), small, 0), traceContext: traceSmall },
+      { ...record(metaWebhook(3, 'b'), large, 1), traceContext: traceLarge },
+      { ...record('', small, 2), value: Buffer.from('not json'), traceContext: traceBroken },
+    ]);
+
+    // then each of the five events is published in its own webhook's trace
+    const [{ events, deadLetters, traceOf }] = published as [(typeof published)[number]];
+    expect(events.map((e) => traceOf?.(e.rawId))).toEqual([
+      traceSmall,
+      traceSmall,
+      traceLarge,
+      traceLarge,
+      traceLarge,
+    ]);
+    // and the record that was not an envelope is dead-lettered in its own
+    expect(deadLetters.map((d) => traceOf?.(d.rawId ?? d.id))).toEqual([traceBroken]);
+  });
 
   it('dead-letters a webhook with more events than the limit whole, and publishes the others', async () => {
     // given a limit of 10 events per webhook

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type DeadLetter, decode, InboundRawTopic } from '@switchboard/contracts';
+import type { TraceContext } from '@switchboard/kafka';
 import { type AuditedEvent, type AuditedRaw, AuditLogRepository } from './audit-log.repository';
 import { EventPublisher } from './event.publisher';
 import { deadLetterOf, normalizeEnvelope } from './normalize-envelope';
@@ -11,6 +12,8 @@ export interface ConsumedRaw {
   partition: number;
   offset: string;
   value: Buffer | null;
+  /** The record's trace (tracing on): what is published of it joins this trace. */
+  traceContext?: TraceContext;
 }
 
 /** Injection token: the most canonical events one raw webhook may become. */
@@ -41,25 +44,28 @@ export class NormalizeBatchService {
     const events: AuditedEvent[] = [];
     const deadLetters: DeadLetter[] = [];
     const failedAt = new Date().toISOString();
+    // Each event and dead letter is published in the trace of the raw webhook it came from.
+    const traces = new Map<string, TraceContext>();
 
     for (const record of records) {
       const decoded = decode(InboundRawTopic, record.value);
       if (!decoded.ok) {
-        deadLetters.push(
-          deadLetterOf(
-            `${record.topic}:${record.partition}:${record.offset}`,
-            null,
-            decoded.reason === 'malformed_json'
-              ? 'envelope_malformed_json'
-              : 'envelope_schema_violation',
-            decoded.message,
-            decoded.issues,
-            { kind: 'bytes', base64: (record.value ?? Buffer.alloc(0)).toString('base64') },
-            failedAt,
-          ),
+        const deadLetter = deadLetterOf(
+          `${record.topic}:${record.partition}:${record.offset}`,
+          null,
+          decoded.reason === 'malformed_json'
+            ? 'envelope_malformed_json'
+            : 'envelope_schema_violation',
+          decoded.message,
+          decoded.issues,
+          { kind: 'bytes', base64: (record.value ?? Buffer.alloc(0)).toString('base64') },
+          failedAt,
         );
+        if (record.traceContext) traces.set(deadLetter.id, record.traceContext);
+        deadLetters.push(deadLetter);
         continue;
       }
+      if (record.traceContext) traces.set(decoded.value.id, record.traceContext);
       const mapped = normalizeEnvelope(decoded.value, this.maxEventsPerWebhook, failedAt);
       raws.push(mapped.raw);
       events.push(...mapped.events);
@@ -67,7 +73,7 @@ export class NormalizeBatchService {
     }
 
     const toPublish = await this.auditLog.record({ raws, events, deadLetters });
-    await this.publisher.publish(toPublish, deadLetters);
+    await this.publisher.publish(toPublish, deadLetters, (key) => traces.get(key));
     this.metrics.recordBatch(records.length, toPublish.length, deadLetters.length);
     return { published: toPublish.length, deadLettered: deadLetters.length };
   }

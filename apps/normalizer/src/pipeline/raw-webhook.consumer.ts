@@ -29,11 +29,12 @@ export class RawWebhookConsumer implements OnApplicationBootstrap, BeforeApplica
       partitionsConsumedConcurrently: 3,
       handler: async (batch) => {
         await this.normalizeBatch.process(
-          batch.messages.map((m) => ({
+          batch.messages.map((m, i) => ({
             topic,
             partition: batch.partition,
             offset: m.offset,
             value: m.value,
+            traceContext: batch.traceContext(i),
           })),
         );
       },
