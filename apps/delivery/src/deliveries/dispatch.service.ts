@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, decode, publicTopic, SubscriptionTopic } from '@switchboard/contracts';
+import { type TraceContext, withTraceContext } from '@switchboard/kafka';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import type { LaneTicket } from '../sending/subscription-lanes';
@@ -19,12 +20,15 @@ export interface ConsumedEvent {
   value: Buffer | null;
   /** When the record was published (Kafka's timestamp, ms since the epoch), when known. */
   timestamp?: string;
+  /** The event's trace (tracing on): its first attempt, outbound request included, joins it. */
+  traceContext?: TraceContext;
 }
 
 interface Planned {
   delivery: NewDelivery;
   subscription: Subscription;
   ticket: LaneTicket | null;
+  traceContext?: TraceContext;
 }
 
 /**
@@ -90,6 +94,7 @@ export class DispatchService {
       planned.set(id, {
         subscription,
         ticket: null,
+        traceContext: record.traceContext,
         delivery: {
           id,
           subscriptionId: subscription.record.id,
@@ -141,7 +146,7 @@ export class DispatchService {
       for (const item of group) item.ticket?.cancel();
       throw err;
     }
-    for (const { delivery, subscription, ticket } of group) {
+    for (const { delivery, subscription, ticket, traceContext } of group) {
       const isNew = inserted.has(delivery.id);
       this.metrics.events.inc({ result: isNew ? 'matched' : 'duplicate' });
       if (!ticket) continue;
@@ -150,7 +155,13 @@ export class DispatchService {
         continue;
       }
       const attempt: DeliveryToAttempt = { ...delivery, attempts: 0, scheduleBase: 0 };
-      running.push(this.track(ticket.run(() => this.attempts.attempt(attempt, subscription))));
+      running.push(
+        this.track(
+          ticket.run(() =>
+            withTraceContext(traceContext, () => this.attempts.attempt(attempt, subscription)),
+          ),
+        ),
+      );
     }
   }
 

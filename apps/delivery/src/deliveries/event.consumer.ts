@@ -34,12 +34,13 @@ export class EventConsumer {
       maxBytesPerPartition: config.CONSUMER_MAX_BYTES_PER_PARTITION,
       handler: async (batch) => {
         await dispatch.process(
-          batch.messages.map((m) => ({
+          batch.messages.map((m, i) => ({
             topic: batch.topic,
             partition: batch.partition,
             offset: m.offset,
             value: m.value,
             timestamp: m.timestamp,
+            traceContext: batch.traceContext(i),
           })),
         );
       },
