@@ -32,6 +32,11 @@ export interface TopicDefinition<
   readonly headers?: Readonly<Record<string, string>>;
   /** The header values of a record, derived from its value. */
   headersOf?(value: z.output<S>): Record<string, string>;
+  /**
+   * What a consumer does with a record that does not decode or fit the schema: skip it (logged
+   * and counted; the default) or dead-letter it.
+   */
+  readonly onInvalid?: 'skip' | 'dead_letter';
 }
 
 /** Any topic in the catalog, whatever its schema. */
@@ -59,6 +64,8 @@ export const InboundRawTopic = defineTopic({
   maxMessageBytes: 8 * MiB,
   schema: RawInboundEnvelope,
   version: 1,
+  // The normalizer dead-letters a raw record it cannot read, so nothing received is dropped.
+  onInvalid: 'dead_letter',
 });
 
 export const InboundRejectedTopic = defineTopic({

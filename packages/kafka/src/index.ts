@@ -11,3 +11,5 @@ export * from './topic-names';
 export * from './retry-transient';
 export * from './config-topic.follower';
 export * from './tracing';
+export * from './topic-publisher';
+export * from './topic-consumer';

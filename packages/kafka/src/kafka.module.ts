@@ -19,7 +19,9 @@ import { BatchingProducer, type BatchingProducerOptions } from './batching.produ
 import { consumerLag } from './consumer-lag';
 import { consumerLiveness } from './consumer.supervisor';
 import { createKafkaClient, type KafkaClientOptions, kafkaSecurity } from './kafka-client';
+import { invalidRecordCounts, TopicConsumers } from './topic-consumer';
 import { TopicNames } from './topic-names';
+import { TopicPublisher } from './topic-publisher';
 import { TransactionalProducers } from './transactional.producer';
 import { type ProvisionedTopic, provisionTopics } from './topic-provisioner';
 
@@ -98,6 +100,19 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
           }
         },
       });
+      const invalid = invalidRecordCounts(this.kafka);
+      new Counter({
+        name: 'kafka_invalid_records_total',
+        help: 'Records a consumer refused because they did not decode or fit the topic schema, by what was done with them',
+        labelNames: ['topic', 'action'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const entry of invalid.entries()) {
+            this.inc({ topic: entry.topic, action: entry.action }, entry.count);
+          }
+        },
+      });
       new Gauge({
         name: 'kafka_consumers_dead',
         help: 'Consumers that gave up restarting (liveness fails while this is above 0)',
@@ -161,9 +176,27 @@ export class KafkaModule {
           inject: [KAFKA_CLIENT],
         },
         { provide: TopicNames, useValue: new TopicNames(options.topicPrefix) },
+        {
+          provide: TopicPublisher,
+          useFactory: (producer: BatchingProducer, names: TopicNames) =>
+            new TopicPublisher(producer, names),
+          inject: [BatchingProducer, TopicNames],
+        },
+        {
+          provide: TopicConsumers,
+          useFactory: (kafka: Kafka, names: TopicNames) => new TopicConsumers(kafka, names),
+          inject: [KAFKA_CLIENT, TopicNames],
+        },
         KafkaLifecycle,
       ],
-      exports: [KAFKA_CLIENT, BatchingProducer, TransactionalProducers, TopicNames],
+      exports: [
+        KAFKA_CLIENT,
+        BatchingProducer,
+        TransactionalProducers,
+        TopicNames,
+        TopicPublisher,
+        TopicConsumers,
+      ],
     };
   }
 }
