@@ -103,6 +103,8 @@ export interface StackOptions {
   operatorKey: string;
   /** The admin API's gRPC port (a free one when not given). */
   grpcPort?: number;
+  /** More settings for every service, e.g. DATABASE_MIGRATIONS. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function startServices(
       ALLOW_HTTP_ADDRESSES: 'true',
       ADDRESS_ALLOWLIST: '127.0.0.1/32',
       GRPC_PORT: String(options.grpcPort ?? (await freePort())),
+      ...options.env,
     });
     services.set(name, service);
     service.start();

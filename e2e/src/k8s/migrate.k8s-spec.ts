@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, eventually, repoRoot, type TestDatabase } from '@switchboard/testing';
@@ -5,26 +6,44 @@ import { K8S_DIR, run } from './cluster';
 
 const SCHEMAS = ['normalizer', 'subscriptions', 'delivery'] as const;
 
-/** Runs the migration Job's script the way its container does, with this checkout as the image. */
+/** The Job's containers: name, image and command, as migrate-job.yaml declares them. */
+function jobContainers(): { name: string; image: string; command: string[] }[] {
+  const yaml = readFileSync(join(K8S_DIR, 'base', 'migrate-job.yaml'), 'utf8');
+  return [
+    ...yaml.matchAll(
+      /^ {8}- name: (\S+)\n {10}image: (\S+)\n(?: {10}.*\n)*? {10}command: \[(.*)\]$/gm,
+    ),
+  ].map((m) => ({ name: m[1]!, image: m[2]!, command: m[3]!.split(',').map((a) => a.trim()) }));
+}
+
+/** Runs the Job's container for `app` the way the image does, with this checkout as /app. */
 function migrate(app: string, databaseUrl: string) {
-  return run(process.execPath, [join(K8S_DIR, 'base', 'migrate', 'migrate.cjs')], {
-    env: { ...process.env, APP: app, APP_ROOT: repoRoot(), DATABASE_URL: databaseUrl },
+  const container = jobContainers().find((c) => c.name === app);
+  if (!container) throw new Error(`the migration Job has no container ${app}`);
+  const [file, ...args] = container.command.map((a) => a.replace(/^\/app\//, `${repoRoot()}/`));
+  return run(file === 'node' ? process.execPath : file!, args, {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_MIGRATIONS: 'verify',
+      DATABASE_URL: databaseUrl,
+    },
     timeoutMs: 120_000,
   });
 }
 
 function report(stdout: string): {
-  app: string;
+  schema: string;
   applied: string[];
   known: number;
-  pending: boolean;
+  pending: string[];
 } {
   const line = stdout.split('\n').find((l) => l.startsWith('{') && l.includes('"msg":"migrated"'));
   if (!line) throw new Error(`no report in:\n${stdout}`);
   return JSON.parse(line);
 }
 
-describe('the migration Job (infra/k8s/base/migrate/migrate.cjs)', () => {
+describe('the migration Job (infra/k8s/base/migrate-job.yaml)', () => {
   let database: TestDatabase;
 
   beforeEach(async () => {
@@ -48,6 +67,16 @@ describe('the migration Job (infra/k8s/base/migrate/migrate.cjs)', () => {
     }
   }
 
+  it('runs the migration command of each service that owns a schema, in that service’s image', () => {
+    expect(jobContainers()).toEqual(
+      SCHEMAS.map((app) => ({
+        name: app,
+        image: `switchboard/${app}`,
+        command: ['node', `/app/apps/${app}/dist/migrate.js`],
+      })),
+    );
+  });
+
   it.each(SCHEMAS)(
     'brings an empty %s schema up to date, and a second run changes nothing',
     async (app) => {
@@ -58,7 +87,8 @@ describe('the migration Job (infra/k8s/base/migrate/migrate.cjs)', () => {
       expect(first.code).toBe(0);
       const firstReport = report(first.stdout);
       expect(firstReport.applied).toHaveLength(firstReport.known);
-      expect(firstReport.pending).toBe(false);
+      expect(firstReport.schema).toBe(app);
+      expect(firstReport.pending).toEqual([]);
       expect(await appliedMigrations(app)).toEqual(firstReport.applied);
 
       // when it runs again (a Job retried, or the next release with no new migration)

@@ -7,22 +7,31 @@ import {
 } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
+  type DatabaseMigrationsMode,
   type DatabaseTransportEnv,
   ErrorTranslation,
   ReadinessService,
 } from '@switchboard/service-kit';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { translateDatabaseError } from './database-unavailable.error';
-import {
-  dataSourceOptions,
-  ensureSchema,
-  type ServiceDatabaseOptions,
-} from './data-source-options';
+import { dataSourceOptions, type ServiceDatabaseOptions } from './data-source-options';
+import { migrateSchema, PendingMigrationsError, verifyMigrations } from './migrations';
 import { postgresConnection } from './postgres-connection';
 
 /** The database settings every service that owns tables reads (see `databaseEnv`). */
 export interface DatabaseServiceEnv extends DatabaseTransportEnv {
   DATABASE_POOL_SIZE: number;
+  DATABASE_MIGRATIONS: DatabaseMigrationsMode;
+}
+
+export interface DatabaseModuleOptions extends ServiceDatabaseOptions {
+  /**
+   * `run` (the default) applies pending migrations before the service starts; `verify` refuses to
+   * start (PendingMigrationsError, exit 1) while any is pending.
+   */
+  migrationsMode?: DatabaseMigrationsMode;
+  /** The command the refusal names; `node apps/<schema>/dist/migrate.js` by default. */
+  migrateCommand?: string;
 }
 
 /** Reports the database in readiness, and teaches the error filter that it can be down (503). */
@@ -46,9 +55,11 @@ class DatabaseReadiness implements OnModuleInit {
 }
 
 /**
- * PostgreSQL for a service that owns tables: creates its schema, runs pending migrations at
- * start (never `synchronize`), and reports the database in `/health/ready`. While PostgreSQL is
- * unreachable, requests that need it are answered 503 `database_unavailable` with Retry-After.
+ * PostgreSQL for a service that owns tables. At start, by DATABASE_MIGRATIONS: `run` creates its
+ * schema and applies pending migrations (under the same advisory lock as the migration command);
+ * `verify` only checks that none is pending and otherwise refuses to start, naming them. Never
+ * `synchronize`. Reports the database in `/health/ready`; while PostgreSQL is unreachable,
+ * requests that need it are answered 503 `database_unavailable` with Retry-After.
  */
 @Module({})
 export class DatabaseModule {
@@ -62,19 +73,39 @@ export class DatabaseModule {
       url: connection.connectionString,
       ssl: connection.ssl,
       poolSize: env.DATABASE_POOL_SIZE,
+      migrationsMode: env.DATABASE_MIGRATIONS,
       ...options,
     });
   }
 
-  static forRoot(options: ServiceDatabaseOptions): DynamicModule {
+  static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    const { migrationsMode = 'run', migrateCommand, ...database } = options;
     return {
       module: DatabaseModule,
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
-            await ensureSchema(options.url, options.schema, options.ssl);
-            return { ...dataSourceOptions(options), migrationsRun: true };
+            if (migrationsMode === 'run') await migrateSchema(database);
+            return {
+              ...dataSourceOptions(database),
+              // Connecting is retried; a schema that lacks migrations stays so until someone acts.
+              toRetry: (err: unknown) => !(err instanceof PendingMigrationsError),
+            };
+          },
+          dataSourceFactory: async (typeOrmOptions?: DataSourceOptions) => {
+            const dataSource = await new DataSource(
+              typeOrmOptions ?? dataSourceOptions(database),
+            ).initialize();
+            if (migrationsMode === 'verify') {
+              try {
+                await verifyMigrations(dataSource, database.schema, migrateCommand);
+              } catch (err) {
+                await dataSource.destroy();
+                throw err;
+              }
+            }
+            return dataSource;
           },
         }),
       ],

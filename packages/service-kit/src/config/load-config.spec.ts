@@ -4,6 +4,7 @@ import {
   commaList,
   ConfigurationError,
   databaseEnv,
+  defaultMigrationsMode,
   loadConfig,
 } from './load-config';
 
@@ -44,6 +45,7 @@ describe(loadConfig.name, () => {
       SHUTDOWN_TIMEOUT_MS: 15_000,
       DATABASE_URL: 'postgres://switchboard:switchboard@127.0.0.1:5433/switchboard',
       DATABASE_POOL_SIZE: 10,
+      DATABASE_MIGRATIONS: 'run',
     });
   });
 
@@ -178,6 +180,23 @@ describe('databaseEnv', () => {
     // then it is refused on DATABASE_URL
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['DATABASE_URL']);
+  });
+
+  it('migrates at start by default, and verifies in production', () => {
+    // Jest runs with NODE_ENV=test: the local default
+    expect(databaseEnv.parse({}).DATABASE_MIGRATIONS).toBe('run');
+    expect(defaultMigrationsMode('production')).toBe('verify');
+    expect(defaultMigrationsMode('development')).toBe('run');
+    expect(defaultMigrationsMode(undefined)).toBe('run');
+    expect(databaseEnv.parse({ DATABASE_MIGRATIONS: 'verify' }).DATABASE_MIGRATIONS).toBe('verify');
+  });
+
+  it('refuses a migrations mode it does not know', () => {
+    const result = databaseEnv.safeParse({ DATABASE_MIGRATIONS: 'skip' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'DATABASE_MIGRATIONS: must be one of run, verify',
+    ]);
   });
 
   it('bounds the pool size', () => {

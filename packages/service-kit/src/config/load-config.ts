@@ -102,11 +102,34 @@ export function baseServiceEnv(defaults: { port: number; clientId: string }) {
   });
 }
 
+/**
+ * What a service does at start about migrations its schema still lacks: `run` applies them (the
+ * local stack and the tests), `verify` refuses to start and names them, so that only the
+ * migration command (the Kubernetes migration Job) changes the schema.
+ */
+export const DATABASE_MIGRATIONS_MODES = ['run', 'verify'] as const;
+export type DatabaseMigrationsMode = (typeof DATABASE_MIGRATIONS_MODES)[number];
+
+/** `verify` in production (NODE_ENV=production, as the images set it), `run` elsewhere. */
+export function defaultMigrationsMode(
+  nodeEnv: string | undefined = process.env.NODE_ENV,
+): DatabaseMigrationsMode {
+  return nodeEnv === 'production' ? 'verify' : 'run';
+}
+
 /** The database every service that owns tables reaches through `DATABASE_URL`. */
 export const databaseEnv = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .default('postgres://switchboard:switchboard@127.0.0.1:5433/switchboard'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_MIGRATIONS: z
+    .enum(DATABASE_MIGRATIONS_MODES, {
+      error: `must be one of ${DATABASE_MIGRATIONS_MODES.join(', ')}`,
+    })
+    .default(() => defaultMigrationsMode())
+    .describe(
+      'run: apply pending migrations at start; verify: refuse to start (exit 1) while any is pending, naming them and the migration command. Default verify when NODE_ENV=production, else run',
+    ),
   ...databaseTransportEnv.shape,
 });

@@ -1,0 +1,7 @@
+// The delivery schema's migration command: `node apps/delivery/dist/migrate.js` (npm run migrate). Applies
+// every pending migration, prints what it applied and exits; idempotent. The Kubernetes migration
+// Job runs it before the services roll, which then start with DATABASE_MIGRATIONS=verify.
+import { migrateAndExit } from '@switchboard/database';
+import { deliveryMigrations } from './database/migrations';
+
+migrateAndExit('delivery', deliveryMigrations);

@@ -1,0 +1,200 @@
+import { Global, type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ReadinessService } from '@switchboard/service-kit';
+import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { Client } from 'pg';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { DatabaseModule } from './database.module';
+import { runMigrations } from './migrate-command';
+import { PendingMigrationsError } from './migrations';
+
+class CreateWidgets1700000000001 implements MigrationInterface {
+  name = 'CreateWidgets1700000000001';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE TABLE widgets (id int PRIMARY KEY)');
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE widgets');
+  }
+}
+
+class AddWidgetName1700000000002 implements MigrationInterface {
+  name = 'AddWidgetName1700000000002';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE widgets ADD COLUMN name text NOT NULL DEFAULT ''`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE widgets DROP COLUMN name');
+  }
+}
+
+/** A migration of the next release. */
+class AddWidgetColour1700000000003 implements MigrationInterface {
+  name = 'AddWidgetColour1700000000003';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE widgets ADD COLUMN colour text');
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE widgets DROP COLUMN colour');
+  }
+}
+
+const release1 = [CreateWidgets1700000000001, AddWidgetName1700000000002];
+const release2 = [...release1, AddWidgetColour1700000000003];
+
+@Global()
+@Module({
+  providers: [{ provide: ReadinessService, useFactory: () => new ReadinessService() }],
+  exports: [ReadinessService],
+})
+class ReadinessModule {}
+
+describe(DatabaseModule.name, () => {
+  let database: TestDatabase;
+  let admin: Client;
+  const started: INestApplicationContext[] = [];
+  let schemaCount = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('database_migrations');
+    admin = new Client({ connectionString: database.url });
+    await admin.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((app) => app.close()));
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+    await database?.drop();
+  });
+
+  /** A schema of its own for each test. */
+  function newSchema(): string {
+    schemaCount += 1;
+    return `widgets_${schemaCount}`;
+  }
+
+  /** Starts the service's database module as a service would, with DATABASE_MIGRATIONS=mode. */
+  async function start(
+    schema: string,
+    migrations: (typeof release2)[number][],
+    mode: 'run' | 'verify',
+  ): Promise<INestApplicationContext> {
+    @Module({
+      imports: [
+        ReadinessModule,
+        DatabaseModule.forService(
+          { DATABASE_URL: database.url, DATABASE_POOL_SIZE: 2, DATABASE_MIGRATIONS: mode },
+          { schema, entities: [], migrations },
+        ),
+      ],
+    })
+    class ServiceModule {}
+    const app = await NestFactory.createApplicationContext(ServiceModule, {
+      logger: false,
+      abortOnError: false,
+    });
+    started.push(app);
+    return app;
+  }
+
+  async function startError(...args: Parameters<typeof start>): Promise<unknown> {
+    return start(...args).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  }
+
+  async function columns(schema: string): Promise<string[]> {
+    const { rows } = await admin.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns
+       WHERE table_schema = $1 AND table_name = 'widgets' ORDER BY ordinal_position`,
+      [schema],
+    );
+    return rows.map((r) => r.column_name);
+  }
+
+  async function schemaExists(schema: string): Promise<boolean> {
+    const { rows } = await admin.query<{ exists: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = $1) AS exists',
+      [schema],
+    );
+    return rows[0]!.exists;
+  }
+
+  it('in verify mode refuses to start on an unmigrated schema, naming the pending migrations and the command, and changes nothing', async () => {
+    // given an empty database
+    const schema = newSchema();
+
+    // when the service starts with DATABASE_MIGRATIONS=verify
+    const err = await startError(schema, release1, 'verify');
+
+    // then it refuses, naming the schema, each pending migration and the command to run
+    expect(err).toBeInstanceOf(PendingMigrationsError);
+    const refusal = err as PendingMigrationsError;
+    expect(refusal.pending).toEqual(['CreateWidgets1700000000001', 'AddWidgetName1700000000002']);
+    expect(refusal.message).toContain(`Schema "${schema}"`);
+    expect(refusal.message).toContain('CreateWidgets1700000000001, AddWidgetName1700000000002');
+    expect(refusal.message).toContain(`node apps/${schema}/dist/migrate.js`);
+    expect(refusal.message).not.toContain('\n');
+    // and verifying created nothing, not even the schema
+    expect(await schemaExists(schema)).toBe(false);
+  });
+
+  it('in verify mode starts once the migrate command ran, and refuses again when a new release ships a migration', async () => {
+    // given a schema brought up to date by the migration command
+    const schema = newSchema();
+    const report = await runMigrations(schema, release1, { DATABASE_URL: database.url });
+    expect(report.applied).toEqual(['CreateWidgets1700000000001', 'AddWidgetName1700000000002']);
+
+    // when the service starts with DATABASE_MIGRATIONS=verify, then it starts and reaches its tables
+    const app = await start(schema, release1, 'verify');
+    await expect(app.get(DataSource).query('SELECT id, name FROM widgets')).resolves.toEqual([]);
+
+    // when the next release, with one more migration, starts before the command ran for it
+    const err = await startError(schema, release2, 'verify');
+
+    // then it names only the new migration, and the schema is unchanged
+    expect(err).toBeInstanceOf(PendingMigrationsError);
+    expect((err as PendingMigrationsError).pending).toEqual(['AddWidgetColour1700000000003']);
+    expect(await columns(schema)).toEqual(['id', 'name']);
+
+    // when the command runs again (twice: the Job retried), then the release starts
+    expect((await runMigrations(schema, release2, { DATABASE_URL: database.url })).applied).toEqual(
+      ['AddWidgetColour1700000000003'],
+    );
+    expect((await runMigrations(schema, release2, { DATABASE_URL: database.url })).applied).toEqual(
+      [],
+    );
+    await start(schema, release2, 'verify');
+    expect(await columns(schema)).toEqual(['id', 'name', 'colour']);
+  });
+
+  it('in run mode creates the schema and applies pending migrations at start', async () => {
+    // given an empty database, when the service starts with DATABASE_MIGRATIONS=run
+    const schema = newSchema();
+    const app = await start(schema, release2, 'run');
+
+    // then every migration is applied
+    expect(await columns(schema)).toEqual(['id', 'name', 'colour']);
+    await expect(app.get(DataSource).showMigrations()).resolves.toBe(false);
+  });
+
+  it('applies each migration once when two runs start at the same time', async () => {
+    // given an empty schema, when two migration commands run at once
+    const schema = newSchema();
+    const [first, second] = await Promise.all([
+      runMigrations(schema, release2, { DATABASE_URL: database.url }),
+      runMigrations(schema, release2, { DATABASE_URL: database.url }),
+    ]);
+
+    // then one applied them all and the other found nothing to do
+    expect([...first.applied, ...second.applied]).toEqual(release2.map((m) => m.name));
+    const { rows } = await admin.query<{ name: string }>(
+      `SELECT name FROM "${schema}".migrations ORDER BY id`,
+    );
+    expect(rows.map((r) => r.name)).toEqual(release2.map((m) => m.name));
+  });
+});
