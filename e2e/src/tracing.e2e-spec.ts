@@ -1,0 +1,239 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixtureJson } from '@switchboard/fixtures';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  type TestDatabase,
+  testKafka,
+  uniqueName,
+} from '@switchboard/testing';
+import { adminCall } from './admin-client';
+import { startReceiver, type Receiver } from './receiver';
+import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+
+/** One span as an OTLP/HTTP JSON export names it, with the service that sent it. */
+interface ExportedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+}
+
+const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CLIENT = 3;
+
+interface OtlpTraces {
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+      }[];
+    }[];
+  }[];
+}
+
+/** An OTLP/HTTP collector that keeps every span the services export as JSON. */
+async function startCollector(): Promise<{
+  url: string;
+  spans: ExportedSpan[];
+  close(): Promise<void>;
+}> {
+  const spans: ExportedSpan[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraces;
+        for (const resource of body.resourceSpans ?? []) {
+          const service =
+            resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value
+              .stringValue ?? '';
+          for (const scope of resource.scopeSpans ?? []) {
+            for (const span of scope.spans ?? []) {
+              spans.push({
+                service,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId ?? '',
+                name: span.name,
+                kind: span.kind,
+              });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('one trace per webhook, across the services and Kafka', () => {
+  const prefix = `${uniqueName('e2e-tracing')}.`;
+  const operatorKey = `op_${randomUUID()}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let database: TestDatabase;
+  let receiver: Receiver;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e_tracing');
+    receiver = await startReceiver();
+    collector = await startCollector();
+    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+    });
+    await Promise.all([...services.values()].map((s) => s.waitReady()));
+  });
+
+  afterAll(async () => {
+    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+    await collector?.close();
+    await receiver?.close();
+    await database?.drop();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
+  });
+
+  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
+    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
+  }
+
+  it('follows a Meta webhook from ingress through normalizer, delivery and the delivery log to the subscriber', async () => {
+    // given a business with a Meta source and a subscription to the messages topic
+    const business = await admin<{ id: string; apiKey: { key: string } }>(
+      'POST',
+      '/v1/businesses',
+      { authorization: `Bearer ${operatorKey}` },
+      { name: 'Traced Shoes' },
+    );
+    expect(business.status).toBe(201);
+    const key = { 'x-api-key': business.body.apiKey.key };
+    const base = `/v1/businesses/${business.body.id}`;
+    const source = await admin<{ id: string; webhookUrl: string; verifyToken: string }>(
+      'POST',
+      `${base}/sources`,
+      key,
+      {
+        provider: 'meta',
+        appSecret: 'e2e-tracing-app-secret',
+        externalIds: { wabaIds: ['102290129340398'], phoneNumberIds: ['106540352242922'] },
+      },
+    );
+    expect(source.status).toBe(201);
+    const webhook = await admin('POST', `${base}/webhooks`, key, {
+      topic: 'messages',
+      address: receiver.url,
+      configuration: {},
+    });
+    expect(webhook.status).toBe(201);
+    await eventually(
+      async () => {
+        const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ready`;
+        return (await fetch(url)).status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'ingress to know the source' },
+    );
+    const test = await admin<{ outcome: string }>('POST', `${base}/webhooks/messages/test`, key);
+    expect(test.body).toMatchObject({ outcome: 'succeeded' });
+
+    // when Meta posts a signed webhook with a new message
+    const wamid = `wamid.e2e-${randomUUID()}`;
+    const payload = fixtureJson<{
+      entry: { changes: { value: { messages: { id: string }[] } }[] }[];
+    }>('meta/text-message.json');
+    payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
+    const body = Buffer.from(JSON.stringify(payload));
+    const signature = createHmac('sha256', 'e2e-tracing-app-secret').update(body).digest('hex');
+    const webhookPath = new URL(source.body.webhookUrl).pathname;
+    const posted = await fetch(source.body.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+      body,
+    });
+    expect(posted.status).toBe(200);
+
+    // then the subscriber receives it with a traceparent of the trace ingress started
+    const delivered = await eventually(
+      () => receiver.received.find((r) => r.body.includes(wamid)),
+      {
+        timeoutMs: 30_000,
+        what: 'the message at the subscriber',
+      },
+    );
+    const traceparent = String(delivered.headers.traceparent ?? '');
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    const [, traceId, parentId] = traceparent.split('-');
+    const ingressSpan = await eventually(
+      () =>
+        collector.spans.find(
+          (s) =>
+            s.service === 'ingress' &&
+            s.kind === SPAN_KIND_SERVER &&
+            s.name.startsWith('POST') &&
+            s.traceId === traceId,
+        ),
+      { timeoutMs: 30_000, what: "ingress's span of the webhook request" },
+    );
+    expect(ingressSpan.parentSpanId).toBe('');
+
+    // and that one trace holds a span of every service on the way, the delivery log's included
+    const inTrace = await eventually(
+      () => {
+        const spans = collector.spans.filter((s) => s.traceId === traceId);
+        const has = (service: string, name: string) =>
+          spans.some((s) => s.service === service && s.name === name);
+        return has('ingress', `send ${prefix}switchboard.inbound.raw.v1`) &&
+          has('normalizer', `process ${prefix}switchboard.inbound.raw.v1`) &&
+          has('normalizer', `send ${prefix}switchboard.messages.v1`) &&
+          has('delivery', `process ${prefix}switchboard.messages.v1`) &&
+          has('delivery', `send ${prefix}switchboard.delivery.attempts.v1`) &&
+          has('subscriptions', `process ${prefix}switchboard.delivery.attempts.v1`) &&
+          spans.some((s) => s.spanId === parentId)
+          ? spans
+          : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the spans of every service in the webhook trace' },
+    );
+    expect(new Set(inTrace.map((s) => s.service))).toEqual(
+      new Set(['ingress', 'normalizer', 'delivery', 'subscriptions']),
+    );
+    // and the request's traceparent names delivery's client span of that very request, whose
+    // parent is the processing of the event
+    const outbound = inTrace.find((s) => s.spanId === parentId);
+    expect(outbound).toMatchObject({ service: 'delivery', kind: SPAN_KIND_CLIENT });
+    const processing = inTrace.find((s) => s.spanId === outbound?.parentSpanId);
+    expect(processing?.name).toBe(`process ${prefix}switchboard.messages.v1`);
+    // and the ingress server span is the root every other span descends from
+    const byId = new Map(inTrace.map((s) => [s.spanId, s]));
+    for (const span of inTrace) {
+      let at: ExportedSpan | undefined = span;
+      while (at?.parentSpanId) at = byId.get(at.parentSpanId);
+      expect(at?.spanId).toBe(ingressSpan.spanId);
+    }
+    expect(webhookPath).toContain('/webhooks/meta/');
+  });
+});
