@@ -8,14 +8,27 @@ export const NormalizerConfig = baseServiceEnv({
 })
   .extend(databaseEnv.shape)
   .extend({
-    /** The consumer group reading the raw topic; every normalizer instance shares it. */
-    CONSUMER_GROUP_ID: z.string().min(1).optional(),
+    CONSUMER_GROUP_ID: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Consumer group reading the raw topic, shared by every normalizer instance; unset: `<KAFKA_TOPIC_PREFIX>switchboard-normalizer`',
+      ),
     /**
      * Most canonical events one inbound webhook may become (Meta batches up to 1,000 updates); a
      * webhook beyond it is dead-lettered whole (`too_many_events`), so one tenant's oversized
      * request cannot hold up the events of every other behind it.
      */
-    MAX_EVENTS_PER_WEBHOOK: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+    MAX_EVENTS_PER_WEBHOOK: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(5_000)
+      .describe(
+        'Most canonical events one inbound webhook may become (malformed items count); a webhook beyond it is dead-lettered whole (`too_many_events`)',
+      ),
   })
   // Groups are named after the topic prefix by default, so that environments (or test runs)
   // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.

@@ -87,17 +87,34 @@ export const logLevel = z
 /** Settings every service shares: where it listens, how it logs, how it reaches Kafka. */
 export function baseServiceEnv(defaults: { port: number; clientId: string }) {
   return z.object({
-    HOST: z.string().min(1).default('0.0.0.0'),
-    PORT: port.default(defaults.port),
-    LOG_LEVEL: logLevel,
-    KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
-    KAFKA_CLIENT_ID: z.string().min(1).default(defaults.clientId),
-    KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+    HOST: z.string().min(1).default('0.0.0.0').describe('Address the HTTP server listens on'),
+    PORT: port
+      .default(defaults.port)
+      .describe('HTTP port (health and metrics on every service, the API where there is one)'),
+    LOG_LEVEL: logLevel.describe('fatal, error, warn, info, debug, trace or silent'),
+    KAFKA_BROKERS: commaList
+      .default(['127.0.0.1:9092'])
+      .describe('Bootstrap brokers, comma-separated host:port'),
+    KAFKA_CLIENT_ID: z.string().min(1).default(defaults.clientId).describe('Kafka client id'),
+    KAFKA_REPLICATION_FACTOR: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Replication factor of the topics the service creates (3 in production)'),
     KAFKA_TOPIC_PREFIX: z
       .string()
       .regex(/^[a-zA-Z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
-      .default(''),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+      .default('')
+      .describe(
+        'Put before every topic and consumer group name, so environments or test runs can share a cluster',
+      ),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(15_000)
+      .describe('How long a graceful shutdown may take; a process still running then exits with 1'),
     ...kafkaTransportEnv.shape,
   });
 }
@@ -121,8 +138,15 @@ export function defaultMigrationsMode(
 export const databaseEnv = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
-    .default('postgres://switchboard:switchboard@127.0.0.1:5433/switchboard'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    .default('postgres://switchboard:switchboard@127.0.0.1:5433/switchboard')
+    .describe('PostgreSQL; each service keeps its tables in a schema of its own name'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('Connections in the pool at most'),
   DATABASE_MIGRATIONS: z
     .enum(DATABASE_MIGRATIONS_MODES, {
       error: `must be one of ${DATABASE_MIGRATIONS_MODES.join(', ')}`,

@@ -48,20 +48,34 @@ export const KAFKA_SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512'] as const
  * verified against the system roots or `KAFKA_SSL_CA_FILE`, and SASL/SCRAM credentials.
  */
 export const kafkaTransportEnv = z.object({
-  /** Connect to the brokers over TLS; the broker's certificate and host name are verified. */
-  KAFKA_SSL: booleanFlag.default(false),
-  /** PEM bundle the broker certificates are verified against; the system roots when unset. */
-  KAFKA_SSL_CA_FILE: readableFile.optional(),
-  /** SASL mechanism; SCRAM only (the password never crosses the wire). */
+  KAFKA_SSL: booleanFlag
+    .default(false)
+    .describe(
+      "Connect to the brokers over TLS; the broker's certificate and host name are verified",
+    ),
+  KAFKA_SSL_CA_FILE: readableFile
+    .optional()
+    .describe(
+      'PEM bundle the broker certificates are verified against (needs KAFKA_SSL=true); unset: the system roots',
+    ),
   KAFKA_SASL_MECHANISM: z
     .enum(KAFKA_SASL_MECHANISMS, { error: 'must be scram-sha-256 or scram-sha-512' })
-    .optional(),
-  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-  /** A file holding the SASL password (a mounted secret); instead of KAFKA_SASL_PASSWORD. */
-  KAFKA_SASL_PASSWORD_FILE: secretFile.optional(),
-  /** SASL over a plaintext connection is refused unless this is true (a trusted network only). */
-  KAFKA_SASL_ALLOW_PLAINTEXT: booleanFlag.default(false),
+    .optional()
+    .describe(
+      'SASL mechanism, scram-sha-256 or scram-sha-512 (the password never crosses the wire); needs a user name and a password',
+    ),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional().describe('SCRAM user name'),
+  KAFKA_SASL_PASSWORD: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('SCRAM password (or KAFKA_SASL_PASSWORD_FILE, not both)'),
+  KAFKA_SASL_PASSWORD_FILE: secretFile
+    .optional()
+    .describe('File holding the SCRAM password (a mounted secret), instead of KAFKA_SASL_PASSWORD'),
+  KAFKA_SASL_ALLOW_PLAINTEXT: booleanFlag
+    .default(false)
+    .describe('Accept SASL without TLS (a trusted network only); refused at start otherwise'),
 });
 export type KafkaTransportEnv = z.infer<typeof kafkaTransportEnv>;
 
@@ -131,10 +145,19 @@ const UNSUPPORTED_URL_TLS_PARAMETERS = [
 
 /** TLS settings of PostgreSQL (besides `sslmode` / `sslrootcert` in `DATABASE_URL`). */
 export const databaseTransportEnv = z.object({
-  /** libpq's `sslmode`; the same as `?sslmode=` in DATABASE_URL (they may not disagree). */
-  DATABASE_SSL_MODE: z.enum(DATABASE_SSL_MODES, { error: sslModeMessage }).optional(),
-  /** PEM bundle the server certificate is verified against; the system roots when unset. */
-  DATABASE_SSL_CA_FILE: readableFile.optional(),
+  DATABASE_SSL_MODE: z
+    .enum(DATABASE_SSL_MODES, { error: sslModeMessage })
+    .optional()
+    .describe(
+      "libpq's sslmode: disable, require, verify-ca or verify-full (prefer and allow are refused); " +
+        'the same as ?sslmode= in DATABASE_URL, which it may not contradict; unset: that, else disable',
+    ),
+  DATABASE_SSL_CA_FILE: readableFile
+    .optional()
+    .describe(
+      'PEM bundle the server certificate is verified against (verify-ca, verify-full); ' +
+        'unset: sslrootcert= in DATABASE_URL, else the system roots',
+    ),
 });
 
 /** The settings the database transport is resolved from. */
