@@ -4,8 +4,11 @@ import {
   createRawEnvelope,
   type DeadLetter,
   encode,
+  encodeMessage,
   InboundDeadLetterTopic,
   InboundRawTopic,
+  type NormalizerCommand,
+  NormalizerCommandsTopic,
   type Provider,
 } from '@switchboard/contracts';
 import { createService, loadConfig } from '@switchboard/service-kit';
@@ -53,13 +56,14 @@ export class NormalizerTestBed {
     await this.db.connect();
   }
 
-  async startApp(): Promise<NestFastifyApplication> {
+  async startApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
     const config = loadConfig('normalizer', NormalizerConfig, {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       KAFKA_TOPIC_PREFIX: this.prefix,
       DATABASE_URL: this.database.url,
       CONSUMER_GROUP_ID: this.groupId,
       LOG_LEVEL: 'warn',
+      ...env,
     });
     return createService(AppModule.forRoot(config), {});
   }
@@ -144,18 +148,31 @@ export class NormalizerTestBed {
     return (await this.db.query(sql, params)).rows as T[];
   }
 
-  /** Waits until the group has committed past every message of the raw topic. */
-  async waitCommitted(): Promise<void> {
+  /** Sends replay commands to the normalizer's command topic, as the admin API would. */
+  async sendCommands(...commands: NormalizerCommand[]): Promise<void> {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: this.topic(NormalizerCommandsTopic.name),
+      messages: commands.map((c) => encodeMessage(NormalizerCommandsTopic, c)),
+    });
+    await producer.disconnect();
+  }
+
+  /**
+   * Waits until the group has committed past every message of the raw topic (or of the command
+   * topic, whose group is the normalizer's with `-commands`).
+   */
+  async waitCommitted(name: string = InboundRawTopic.name): Promise<void> {
+    const topic = this.topic(name);
+    const groupId = name === InboundRawTopic.name ? this.groupId : `${this.groupId}-commands`;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       await eventually(
         async () => {
-          const ends = await admin.fetchTopicOffsets(this.topic(InboundRawTopic.name));
-          const [committed] = await admin.fetchOffsets({
-            groupId: this.groupId,
-            topics: [this.topic(InboundRawTopic.name)],
-          });
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
           const done = ends.every((end) => {
             const c = committed?.partitions.find((p) => p.partition === end.partition);
             return (
@@ -164,7 +181,7 @@ export class NormalizerTestBed {
           });
           return done ? true : undefined;
         },
-        { timeoutMs: 30_000, what: 'raw topic fully committed' },
+        { timeoutMs: 30_000, what: `${name} fully committed` },
       );
     } finally {
       await admin.disconnect();

@@ -19,9 +19,7 @@ export interface ReplayRecord {
 }
 
 export interface RecordedReplay {
-  /** False when this command's replay was already recorded (the command came again). */
-  first: boolean;
-  /** Ids of the events and dead letters new to the log now. */
+  /** Ids of the events and dead letters this replay introduced to the log. */
   newEvents: ReadonlySet<string>;
   newDeadLetters: ReadonlySet<string>;
 }
@@ -124,20 +122,41 @@ export class ReplayRepository {
         ),
       ]);
     const row = rows[0]!;
-    return {
-      first: row.first === 1,
-      newEvents: new Set(row.new_events),
-      newDeadLetters: new Set(row.new_dead_letters),
-    };
+    if (row.first === 1) {
+      return { newEvents: new Set(row.new_events), newDeadLetters: new Set(row.new_dead_letters) };
+    }
+    // The command came again: what its first consumption introduced, perhaps never published.
+    const earlier = await this.introducedBy(
+      command.id,
+      replay.events.map((e) => e.event.id),
+      replay.deadLetters.map((d) => d.id),
+    );
+    return { newEvents: earlier.events, newDeadLetters: earlier.deadLetters };
   }
 
-  /** Of these events, the ids whose stored row this raw webhook introduced. */
-  async ownedBy(rawId: string, eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM canonical_events WHERE id = ANY($1::uuid[]) AND raw_id = $2`,
-      [eventIds, rawId],
+  /**
+   * What an earlier consumption of the same command introduced (its events and dead letters were
+   * written in the replay's statement, so they carry the replay row's `recorded_at`): a command
+   * consumed again after a crash publishes exactly that again, and nothing another run stored.
+   */
+  async introducedBy(
+    commandId: string,
+    eventIds: readonly string[],
+    deadLetterIds: readonly string[],
+  ): Promise<{ events: Set<string>; deadLetters: Set<string> }> {
+    const rows: { kind: 'event' | 'dead_letter'; id: string }[] = await this.dataSource.query(
+      `SELECT 'event' AS kind, e.id::text AS id FROM canonical_events e JOIN replays p
+         ON p.id = $1 AND e.raw_id = p.raw_id AND e.recorded_at = p.recorded_at
+       WHERE e.id = ANY($2::uuid[])
+       UNION ALL
+       SELECT 'dead_letter', d.id::text FROM dead_letters d JOIN replays p
+         ON p.id = $1 AND d.raw_id = p.raw_id::text AND d.recorded_at = p.recorded_at
+       WHERE d.id = ANY($3::uuid[])`,
+      [commandId, eventIds, deadLetterIds],
     );
-    return new Set(rows.map((r) => r.id));
+    return {
+      events: new Set(rows.filter((r) => r.kind === 'event').map((r) => r.id)),
+      deadLetters: new Set(rows.filter((r) => r.kind === 'dead_letter').map((r) => r.id)),
+    };
   }
 }

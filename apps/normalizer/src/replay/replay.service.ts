@@ -20,8 +20,9 @@ const outcomes = {
  * The normalizer's use case for a replay command: read the raw webhook from the audit log, map it
  * with the current mappers and limits under the same raw id, record the replay with the events
  * and dead letters it gave, then publish only what is new to the log. Idempotent: a replay of a
- * webhook whose events are stored publishes nothing; a command consumed again after a crash
- * publishes again what this webhook introduced (at least once, as the raw topic's path does).
+ * webhook whose events are stored publishes nothing; a command consumed again (after a crash
+ * before its offset was committed) publishes again exactly what its first consumption introduced,
+ * at least once as the raw topic's path does, and is recorded once.
  */
 @Injectable()
 export class ReplayService {
@@ -53,16 +54,8 @@ export class ReplayService {
       deadLetters: mapped.deadLetters,
       replayedAt,
     });
-    const owned = recorded.first
-      ? recorded.newEvents
-      : await this.replays.ownedBy(
-          envelope.id,
-          mapped.events.map((e) => e.event.id),
-        );
-    const events = mapped.events.filter((e) => owned.has(e.event.id));
-    const deadLetters = recorded.first
-      ? mapped.deadLetters.filter((d) => recorded.newDeadLetters.has(d.id))
-      : mapped.deadLetters;
+    const events = mapped.events.filter((e) => recorded.newEvents.has(e.event.id));
+    const deadLetters = mapped.deadLetters.filter((d) => recorded.newDeadLetters.has(d.id));
     await this.publisher.publish(events, deadLetters);
     return { outcome, published: events.length };
   }
