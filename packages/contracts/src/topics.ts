@@ -213,7 +213,7 @@ function definePublicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
       ? 'the event subject: <phone_number_id>:<contact>, so a conversation stays in order'
       : 'the event subject: the entity id (template, account, flow, call, ...)',
     // The subject is the conversation or entity key; an event without one is spread by id.
-    keyOf: (event) => event.subject ?? event.id,
+    keyOf: (event) => (event.subject ? event.subject : event.id),
     partitions: 12,
     cleanupPolicy: 'delete',
     retentionMs: days(7),

@@ -9,6 +9,7 @@ import {
 import type { z } from 'zod';
 import { BatchingProducer, type ProducerMessage } from './batching.producer';
 import { TopicNames } from './topic-names';
+import type { TraceContext } from './tracing';
 
 /** One record to publish: a catalog topic and a value of its schema. */
 export interface TopicRecord<S extends z.ZodType = z.ZodType> {
@@ -22,12 +23,11 @@ export interface TopicRecord<S extends z.ZodType = z.ZodType> {
    * and headers are still derived from `value`.
    */
   readonly encoded?: Buffer | string;
+  /** The trace the record joins, when not the one active now (see `BatchingProducer.send`). */
+  readonly traceContext?: TraceContext;
 }
 
-export interface PublishOptions {
-  readonly key?: string;
-  readonly encoded?: Buffer | string;
-}
+export type PublishOptions = Pick<TopicRecord, 'key' | 'encoded' | 'traceContext'>;
 
 /**
  * The way services produce: a catalog topic and its typed value in, the record out with the
@@ -50,7 +50,11 @@ export class TopicPublisher {
     options: PublishOptions = {},
   ): Promise<void> {
     const record = { topic, value, ...options } as TopicRecord;
-    await this.producer.send(this.names.name(topic), toProducerMessage(record));
+    await this.producer.send(
+      this.names.name(topic),
+      toProducerMessage(record),
+      options.traceContext,
+    );
   }
 
   /** Publishes records of any topics together; resolves once Kafka has every one. */
@@ -59,6 +63,7 @@ export class TopicPublisher {
       records.map((record) => ({
         topic: this.names.name(record.topic),
         message: toProducerMessage(record),
+        traceContext: record.traceContext,
       })),
     );
   }

@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  encodeMessage,
   type SubscriptionHealthEvent,
   SubscriptionEventsTopic,
   type SubscriptionRecord,
 } from '@switchboard/contracts';
-import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import { TopicPublisher } from '@switchboard/kafka';
 import type { Announcement } from './endpoint-health';
 
 /** Announces endpoint health changes on `switchboard.subscriptions.events.v1`. */
 @Injectable()
 export class HealthEventPublisher {
-  private readonly topic: string;
-
-  constructor(
-    private readonly producer: BatchingProducer,
-    topics: TopicNames,
-  ) {
-    this.topic = topics.name(SubscriptionEventsTopic);
-  }
+  constructor(private readonly publisher: TopicPublisher) {}
 
   async publish(
     subscription: SubscriptionRecord,
@@ -37,7 +29,7 @@ export class HealthEventPublisher {
       reason: announcement.reason,
       consecutiveFailures,
     };
-    await this.producer.send(this.topic, encodeMessage(SubscriptionEventsTopic, event));
+    await this.publisher.publish(SubscriptionEventsTopic, event);
     return event;
   }
 }

@@ -6,6 +6,7 @@ import {
   type ProducerMessage,
   ProducerOverloadedError,
   TopicNames,
+  TopicPublisher,
 } from '@switchboard/kafka';
 import type { SourceRecord } from '@switchboard/contracts';
 import { Registry } from 'prom-client';
@@ -58,10 +59,9 @@ describe(IngestService.name, () => {
     });
     const ingest = new IngestService(
       sources,
-      producer as unknown as BatchingProducer,
+      new TopicPublisher(producer as unknown as BatchingProducer, new TopicNames('test.')),
       new IngressMetrics(new Registry()),
       config,
-      new TopicNames('test.'),
     );
     return { producer, sources, ingest };
   }

@@ -5,7 +5,7 @@ import {
   Provider,
   type SourceRecord,
 } from '@switchboard/contracts';
-import { BatchingProducer, ProducerOverloadedError, TopicNames } from '@switchboard/kafka';
+import { ProducerOverloadedError, TopicPublisher } from '@switchboard/kafka';
 import { z } from 'zod';
 import type { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
@@ -56,18 +56,14 @@ const routes: ReadonlySet<string> = new Set(Provider.options);
 @Injectable()
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
-  private readonly rawTopicName: string;
   private readonly breaker = new StoreBreaker();
 
   constructor(
     private readonly sources: SourceRegistry,
-    private readonly producer: BatchingProducer,
+    private readonly publisher: TopicPublisher,
     private readonly metrics: IngressMetrics,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-    topics: TopicNames,
-  ) {
-    this.rawTopicName = topics.name(InboundRawTopic);
-  }
+  ) {}
 
   route(name: string): Provider {
     if (!routes.has(name)) {
@@ -141,7 +137,8 @@ export class IngestService {
     }
     const started = performance.now();
     try {
-      await this.producer.send(this.rawTopicName, { key: source.id, value });
+      // The envelope was validated by its schema as it was encoded.
+      await this.publisher.publish(InboundRawTopic, envelope, { encoded: value });
     } catch (err) {
       return this.failed(route, pass, err);
     }

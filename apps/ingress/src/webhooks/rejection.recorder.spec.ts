@@ -1,6 +1,6 @@
 import { decode, InboundRejectedTopic, Provider } from '@switchboard/contracts';
 import type { BatchingProducer, ProducerMessage } from '@switchboard/kafka';
-import { TopicNames } from '@switchboard/kafka';
+import { TopicNames, TopicPublisher } from '@switchboard/kafka';
 import { Registry } from 'prom-client';
 import { IngressConfig } from '../config/ingress.config';
 import { IngressMetrics } from './ingress.metrics';
@@ -46,10 +46,9 @@ describe(RejectionRecorder.name, () => {
       REJECTION_LOG_PER_SECOND: String(perSecond),
     });
     const recorder = new RejectionRecorder(
-      producer as unknown as BatchingProducer,
+      new TopicPublisher(producer as unknown as BatchingProducer, new TopicNames('test.')),
       metrics,
       config,
-      new TopicNames('test.'),
     );
     return { producer, registry, recorder };
   }

@@ -1,11 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  createRejectedRequest,
-  encode,
-  InboundRejectedTopic,
-  Provider,
-} from '@switchboard/contracts';
-import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import { createRejectedRequest, InboundRejectedTopic, Provider } from '@switchboard/contracts';
+import { TopicPublisher } from '@switchboard/kafka';
 import { INGRESS_CONFIG } from './ingress.tokens';
 import type { IngressConfig } from '../config/ingress.config';
 import { IngressMetrics } from './ingress.metrics';
@@ -53,16 +48,13 @@ export class RejectionRecorder {
   private readonly logger = new Logger(RejectionRecorder.name);
   private tokens: number;
   private refilledAt = Date.now();
-  private readonly topicName: string;
 
   constructor(
-    private readonly producer: BatchingProducer,
+    private readonly publisher: TopicPublisher,
     private readonly metrics: IngressMetrics,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-    topics: TopicNames,
   ) {
     this.tokens = config.REJECTION_LOG_PER_SECOND;
-    this.topicName = topics.name(InboundRejectedTopic);
   }
 
   record(rejection: Rejection): void {
@@ -85,15 +77,10 @@ export class RejectionRecorder {
       body: rejection.body ?? Buffer.alloc(0),
     });
     if (rejection.body === undefined) record.bodyBytes = rejection.bodyBytes;
-    this.producer
-      .send(this.topicName, {
-        key: record.sourceId,
-        value: encode(InboundRejectedTopic, record),
-      })
-      .catch((err: unknown) => {
-        this.metrics.rejectionsNotRecorded.inc();
-        this.logger.warn({ err: (err as Error).message }, 'Rejection not recorded');
-      });
+    this.publisher.publish(InboundRejectedTopic, record).catch((err: unknown) => {
+      this.metrics.rejectionsNotRecorded.inc();
+      this.logger.warn({ err: (err as Error).message }, 'Rejection not recorded');
+    });
   }
 
   private takeToken(): boolean {

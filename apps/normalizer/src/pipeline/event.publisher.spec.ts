@@ -1,5 +1,6 @@
 import {
   type CanonicalEvent,
+  ceHeaders,
   encode,
   eventSchemas,
   examples,
@@ -7,7 +8,8 @@ import {
   validateCanonicalEvent,
 } from '@switchboard/contracts';
 import { fixturePaths, mapFixture, providers } from '../../test/mapping';
-import { ceHeaders, EventPublisher, type PublishableEvent } from './event.publisher';
+import { TopicNames, TopicPublisher } from '@switchboard/kafka';
+import { EventPublisher, type PublishableEvent } from './event.publisher';
 
 /** What normalize answers for a valid event: the value its type's schema parsed. */
 function validated(value: unknown): CanonicalEvent {
@@ -48,8 +50,9 @@ describe(EventPublisher.name, () => {
     // given a publisher over a producer that records what it is given
     const sent: { topic: string; message: { key: string | null; value: unknown } }[] = [];
     const producer = { sendAll: async (messages: typeof sent) => void sent.push(...messages) };
-    const topics = { name: (t: { name: string }) => `p.${t.name}` };
-    const publisher = new EventPublisher(producer as never, topics as never);
+    const publisher = new EventPublisher(
+      new TopicPublisher(producer as never, new TopicNames('p.')),
+    );
     const items: PublishableEvent[] = events
       .slice(0, 3)
       .map((event) => ({ event, json: JSON.stringify(event) }));
@@ -62,10 +65,11 @@ describe(EventPublisher.name, () => {
       items.map(({ event, json }) => ({
         topic: `p.switchboard.${event.topic}.v1`,
         message: {
-          key: event.subject ?? event.id,
+          key: event.subject ? event.subject : event.id,
           value: Buffer.from(json),
           headers: ceHeaders(event),
         },
+        traceContext: undefined,
       })),
     );
   });

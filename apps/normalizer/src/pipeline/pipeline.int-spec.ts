@@ -299,10 +299,9 @@ describe('normalizer restarts (real Kafka and PostgreSQL)', () => {
   it('publishes every event after dying between the audit insert and the publish', async () => {
     // given a normalizer that dies right after writing the audit log, before publishing
     const crashing = await bed.startApp();
-    const publisher = crashing.get(EventPublisher);
-    publisher.publish = async () => {
-      throw new Error('process died before publishing');
-    };
+    const dead = jest
+      .spyOn(EventPublisher.prototype, 'publish')
+      .mockRejectedValue(new Error('process died before publishing'));
     await crashing.init();
     await bed.follow();
     const [raw] = await bed.sendRaw({ provider: 'meta', body: multiEntryRequest('crash-1') });
@@ -315,6 +314,7 @@ describe('normalizer restarts (real Kafka and PostgreSQL)', () => {
       { what: 'events in the audit log' },
     );
     await crashing.close();
+    dead.mockRestore();
     expect(bed.published.filter((m) => m.value.rawid === raw!.id)).toHaveLength(0);
 
     // when a new normalizer starts in the same group

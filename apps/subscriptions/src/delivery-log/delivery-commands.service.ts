@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ContractViolation,
   type DeliveryCommand,
   DeliveryCommandsTopic,
-  encodeMessage,
   type SubscriptionTopic,
 } from '@switchboard/contracts';
-import { BatchingProducer, TopicNames } from '@switchboard/kafka';
+import { TopicPublisher } from '@switchboard/kafka';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { InvalidRequestError } from '../common/validation';
@@ -37,7 +37,6 @@ const TEST_CLOCK_SKEW_MS = 5 * 60 * 1000;
  */
 @Injectable()
 export class DeliveryCommandsService {
-  private readonly topic: string;
   private readonly testTimeoutMs: number;
   private readonly recoverMaxAgeDays: number;
 
@@ -45,11 +44,9 @@ export class DeliveryCommandsService {
     private readonly businesses: BusinessesService,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly log: DeliveryLogRepository,
-    private readonly producer: BatchingProducer,
-    topics: TopicNames,
+    private readonly publisher: TopicPublisher,
     @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
   ) {
-    this.topic = topics.name(DeliveryCommandsTopic);
     this.testTimeoutMs = config.TEST_DELIVERY_TIMEOUT_MS;
     this.recoverMaxAgeDays = config.RECOVER_MAX_AGE_DAYS;
   }
@@ -140,10 +137,11 @@ export class DeliveryCommandsService {
   }
 
   private async send(command: DeliveryCommand): Promise<CommandAccepted> {
-    const message = encodeMessage(DeliveryCommandsTopic, command);
     try {
-      await this.producer.send(this.topic, message);
+      await this.publisher.publish(DeliveryCommandsTopic, command);
     } catch (err) {
+      // A command its schema refuses is a bug here, not an outage.
+      if (err instanceof ContractViolation) throw err;
       throw new CommandsUnavailableError(err instanceof Error ? err.message : String(err));
     }
     return { commandId: command.id };
