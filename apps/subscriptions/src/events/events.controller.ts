@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagg
 import { AuthGuard, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, ApiJson, ZodQuery } from '../openapi/zod-api.decorators';
-import { EventList, EventQuery } from './events.schemas';
+import { EventList, EventQuery, RawWebhookView } from './events.schemas';
 import { EventsService } from './events.service';
 
 @ApiTags('events')
@@ -27,5 +27,20 @@ export class EventsController {
     @ZodQuery(EventQuery) query: EventQuery,
   ): Promise<EventList> {
     return this.events.list(principal, businessId, query);
+  }
+
+  @Get(':eventId/raw-webhook')
+  @ApiOperation({
+    operationId: 'getEventRawWebhook',
+    summary: 'The raw webhook an event came from, as received, with the events it became',
+  })
+  @ApiJson(200, RawWebhookView, 'The raw webhook and its canonical events')
+  @ApiErrors(401, 404, 503)
+  rawWebhook(
+    @CurrentPrincipal() principal: Principal,
+    @Param('businessId') businessId: string,
+    @Param('eventId') eventId: string,
+  ): Promise<RawWebhookView> {
+    return this.events.rawWebhook(principal, businessId, eventId);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CloudEvent, examples } from '@switchboard/contracts';
+import { createAuditViews, insertAuditRow } from '../../test/audit-views';
 import { SubscriptionsUnderTest } from '../../test/subscriptions-app';
 import type { CreatedBusiness } from '../businesses/businesses.schemas';
 import type { EventList } from './events.schemas';
@@ -8,7 +9,7 @@ interface ErrorBody {
   error: { code: string; message: string };
 }
 
-describe("inbound events from the normalizer's audit log (real PostgreSQL)", () => {
+describe("inbound events from the normalizer's audit views (real PostgreSQL)", () => {
   const service = new SubscriptionsUnderTest();
   let a: CreatedBusiness;
   let b: CreatedBusiness;
@@ -56,15 +57,11 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
 
   describe('with the log', () => {
     const events: CloudEvent[] = [];
+    const rawId = randomUUID();
 
     beforeAll(async () => {
-      // the normalizer's table, as its migration creates it, with events of two businesses
-      await service.query(`CREATE SCHEMA IF NOT EXISTS normalizer`);
-      await service.query(`
-        CREATE TABLE normalizer.canonical_events (
-          id uuid PRIMARY KEY, raw_id uuid NOT NULL, type text NOT NULL, topic text NOT NULL,
-          business_id text NOT NULL, message_id text, occurred_at timestamptz NOT NULL,
-          event jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`);
+      // the normalizer's audit views, as its contract has them, with events of two businesses
+      await createAuditViews(service);
       events.push(
         event(a, 'whatsapp.message.received', 'messages', '2026-03-10T10:00:00Z'),
         event(a, 'whatsapp.message.status_updated', 'delivery_status', '2026-03-10T11:00:00Z'),
@@ -72,23 +69,30 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
         event(a, 'platform.campaign.completed', 'platform', '2026-03-10T13:00:00Z'),
         event(b, 'whatsapp.message.received', 'messages', '2026-03-10T12:30:00Z'),
       );
-      for (const e of events) {
-        await service.query(
-          `INSERT INTO normalizer.canonical_events
-             (id, raw_id, type, topic, business_id, message_id, occurred_at, event)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            e.id,
-            randomUUID(),
-            e.type,
-            e.topic,
-            e.businessid,
-            e.type === 'whatsapp.message.received' ? `wamid.${e.businessid}` : null,
-            e.time,
-            JSON.stringify(e),
-          ],
-        );
+      for (const [i, e] of events.entries()) {
+        await insertAuditRow(service, 'audit.events_v1', {
+          id: e.id,
+          raw_id: i < 2 ? rawId : randomUUID(),
+          business_id: e.businessid,
+          type: e.type,
+          topic: e.topic,
+          message_id: e.type === 'whatsapp.message.received' ? `wamid.${e.businessid}` : null,
+          contact_phone: e.topic === 'platform' ? null : `1650555${i}`,
+          occurred_at: e.time,
+          event: JSON.stringify(e),
+        });
       }
+      await insertAuditRow(service, 'audit.raw_webhooks_v1', {
+        id: rawId,
+        business_id: a.id,
+        source_id: 'src_meta',
+        provider: 'meta',
+        environment: 'production',
+        received_at: '2026-03-10T11:00:01Z',
+        content_type: 'application/json',
+        body: Buffer.from('{"object":"whatsapp_business_account","entry":[]}'),
+        outcome: 'normalized',
+      });
     });
 
     it("lists the business's events newest first, as published", async () => {
@@ -115,6 +119,54 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
       expect(rest.body.nextCursor).toBeNull();
     });
 
+    it('searches by event id, message id and phone number', async () => {
+      const ids = async (query: string) => (await list(query)).body.items.map((e) => e.id);
+      // by event id, by phone (with or without +), and q matching any of the three
+      expect(await ids(`?eventId=${events[2]!.id}`)).toEqual([events[2]!.id]);
+      expect(await ids('?phone=%2B16505551')).toEqual([events[1]!.id]);
+      expect(await ids('?phone=16505550')).toEqual([events[0]!.id]);
+      expect(await ids(`?q=${events[3]!.id}`)).toEqual([events[3]!.id]);
+      expect(await ids(`?q=wamid.${a.id}`)).toEqual([events[0]!.id]);
+      expect(await ids('?q=16505551')).toEqual([events[1]!.id]);
+      expect(await ids('?q=nothing-like-it')).toEqual([]);
+      // another business's event is not found by id
+      expect(await ids(`?eventId=${events[4]!.id}`)).toEqual([]);
+    });
+
+    it('gives the raw webhook an event came from, beside the events it became', async () => {
+      const res = await service.request<Record<string, unknown> & ErrorBody>({
+        method: 'GET',
+        url: `/v1/businesses/${a.id}/events/${events[1]!.id}/raw-webhook`,
+        headers: { 'x-api-key': a.apiKey.key },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toEqual({
+        id: rawId,
+        sourceId: 'src_meta',
+        provider: 'meta',
+        environment: 'production',
+        receivedAt: '2026-03-10T11:00:01.000Z',
+        contentType: 'application/json',
+        bodyEncoding: 'utf8',
+        body: '{"object":"whatsapp_business_account","entry":[]}',
+        outcome: 'normalized',
+        events: [events[0], events[1]],
+      });
+      // another business's event, or no event at all, is not found
+      for (const [business, id] of [
+        [b, events[1]!.id],
+        [a, events[4]!.id],
+        [a, 'not-an-id'],
+      ] as const) {
+        const other = await service.request<ErrorBody>({
+          method: 'GET',
+          url: `/v1/businesses/${business.id}/events/${id}/raw-webhook`,
+          headers: { 'x-api-key': business.apiKey.key },
+        });
+        expect({ id, status: other.statusCode }).toEqual({ id, status: 404 });
+      }
+    });
+
     it('keeps businesses apart and validates the query', async () => {
       const cursor = (at: string, id: string) =>
         Buffer.from(JSON.stringify([at, id])).toString('base64url');
@@ -132,6 +184,8 @@ describe("inbound events from the normalizer's audit log (real PostgreSQL)", () 
         ['?since=0000-01-01T00:00:00Z', 'since: must be a date-time with offset such as'],
         ['?until=2026-03-10T13:00:00%2B23:00', 'until: must be a date-time with offset such as'],
         ['?limit=500', 'limit: Too big: expected number to be <=200'],
+        ['?eventId=evt_1', 'eventId: must be an event id (a UUID)'],
+        ['?phone=abc', 'phone: must be a phone number'],
         ['?cursor=abc', 'cursor: not a cursor this API gave'],
         [`?cursor=${cursor('2026-03-10T12:00:00.000Z', '-'.repeat(36))}`, 'cursor: not a cursor'],
         [`?cursor=${cursor('1 March 2026', events[0]!.id)}`, 'cursor: not a cursor this API gave'],

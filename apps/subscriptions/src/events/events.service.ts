@@ -1,11 +1,25 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '@switchboard/service-kit';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
+import { isUuid, rawBodyView } from '../common/audit-views';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import type { EventList, EventQuery } from './events.schemas';
+import {
+  type EventList,
+  type EventQuery,
+  RAW_WEBHOOK_EVENTS_MAX,
+  type RawWebhookView,
+  searchTerms,
+} from './events.schemas';
 import { EventsRepository } from './events.repository';
 
-/** A business's inbound canonical events, from the normalizer's audit log. */
+export class EventNotFoundError extends AppError {
+  constructor(eventId: string) {
+    super('event_not_found', `No event ${eventId} in this business`, 404, false);
+  }
+}
+
+/** A business's inbound canonical events and the raw webhooks they came from (the audit log). */
 @Injectable()
 export class EventsService {
   constructor(
@@ -21,6 +35,9 @@ export class EventsService {
       type: family ? query.type!.slice(0, -1) : query.type,
       typePrefix: family,
       messageId: query.messageId,
+      eventId: query.eventId,
+      phone: query.phone,
+      q: query.q === undefined ? undefined : searchTerms(query.q),
       since: query.since,
       until: query.until,
       limit: query.limit,
@@ -33,12 +50,33 @@ export class EventsService {
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
     };
   }
-}
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  /** The raw webhook an event came from, as received, beside the events it became. */
+  async rawWebhook(
+    principal: Principal,
+    businessId: string,
+    eventId: string,
+  ): Promise<RawWebhookView> {
+    await this.businesses.access(principal, businessId);
+    const raw = isUuid(eventId) ? await this.events.rawWebhookOfEvent(businessId, eventId) : null;
+    if (!raw) throw new EventNotFoundError(eventId);
+    const events = await this.events.eventsOfRaw(businessId, raw.id, RAW_WEBHOOK_EVENTS_MAX);
+    return {
+      id: raw.id,
+      sourceId: raw.sourceId,
+      provider: raw.provider,
+      environment: raw.environment,
+      receivedAt: raw.receivedAt.toISOString(),
+      contentType: raw.contentType,
+      ...rawBodyView(raw.body),
+      outcome: raw.outcome,
+      events,
+    };
+  }
+}
 
 /** Where the previous page ended; audit log ids are UUIDs. */
 function afterCursor(cursor: string): { occurredAt: string; id: string } {
-  const { at, id } = decodeCursor(cursor, (value) => uuid.test(value));
+  const { at, id } = decodeCursor(cursor, isUuid);
   return { occurredAt: at, id };
 }

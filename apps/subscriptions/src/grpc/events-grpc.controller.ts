@@ -25,6 +25,9 @@ export class EventsGrpcController {
       topic?: string;
       type?: string;
       messageId?: string;
+      eventId?: string;
+      phone?: string;
+      q?: string;
       since?: string;
       until?: string;
       limit?: number;
