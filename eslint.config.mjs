@@ -27,6 +27,35 @@ export default tseslint.config(
     },
   },
   {
+    // Services reach Kafka only through packages/kafka's typed API (TopicPublisher,
+    // TopicConsumers, ConfigTopicFollower). Test beds and benches may use kafkajs as an outside
+    // client to watch or feed topics.
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kafkajs',
+              message: "Use @switchboard/kafka's TopicPublisher / TopicConsumers instead.",
+            },
+          ],
+          patterns: [{ group: ['kafkajs/*'], message: 'Use @switchboard/kafka instead.' }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportSpecifier[imported.name=/^(BatchingProducer|BatchConsumer)$/]',
+          message:
+            'Produce with TopicPublisher and consume with TopicConsumers (catalog topics, typed values).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: {
       globals: {

@@ -12,6 +12,9 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 
+/** The Kafka client services are handed (`KAFKA_CLIENT`); apps name it by this type, not kafkajs's. */
+export type KafkaClient = Kafka;
+
 export interface KafkaClientOptions {
   clientId: string;
   brokers: string[];

@@ -18,12 +18,16 @@ import type { TopicNames } from './topic-names';
 export interface DecodedRecord<T> {
   /** The topic's name on the broker (with any prefix). */
   readonly topic: string;
+  /** Its catalog entry (tells the topics of a consumer of several apart). */
+  readonly definition: AnyTopicDefinition;
   readonly partition: number;
   readonly offset: string;
   readonly key: string | null;
   readonly timestamp: string;
   readonly headers: IHeaders | undefined;
   readonly value: T;
+  /** The value as it was on the topic. */
+  readonly bytes: Buffer | null;
   /** Its position in the batch (for the batch's per-message trace context). */
   readonly index: number;
 }
@@ -151,12 +155,14 @@ export class TopicConsumer<S extends z.ZodType, P extends CleanupPolicy> {
       if (decoded.ok) {
         records.push({
           topic: batch.topic,
+          definition: topic,
           partition: batch.partition,
           offset: message.offset,
           key: message.key ? message.key.toString('utf8') : null,
           timestamp: message.timestamp,
           headers: message.headers,
           value: decoded.value as DecodedValue<S, P>,
+          bytes: message.value,
           index,
         });
         return;

@@ -1,4 +1,4 @@
-import { encode, publicTopic } from '@switchboard/contracts';
+import { type CloudEvent, encode, publicTopic } from '@switchboard/contracts';
 import { loadConfig } from '@switchboard/service-kit';
 import { Registry } from 'prom-client';
 import { cloudEvent, subscriptionRecord } from '../../test/builders';
@@ -82,14 +82,15 @@ describe(DispatchService.name, () => {
   });
   let metrics: DeliveryMetrics;
 
-  const record = (value: Buffer | null, offset = '0'): ConsumedEvent => ({
-    topic: 'switchboard.messages.v1',
+  const record = (event: CloudEvent, offset = '0'): ConsumedEvent => ({
+    topic: `switchboard.${event.topic}.v1`,
     partition: 0,
     offset,
-    value,
+    event,
+    body: encode(publicTopic(event.topic), event).toString('utf8'),
   });
   const consumed = (...events: ReturnType<typeof cloudEvent>[]) =>
-    events.map((e, i) => record(encode(publicTopic('messages'), e), String(i)));
+    events.map((e, i) => record(e, String(i)));
 
   it('stores a delivery per match before attempting it, the body being the event as consumed', async () => {
     // given an event for the subscription and one for a business without one
@@ -151,13 +152,17 @@ describe(DispatchService.name, () => {
     expect(attempts.attempted).toHaveLength(2);
   });
 
-  it('skips what does not decode and what a disabled subscription would get', async () => {
+  it('skips an event found on a public topic other than its own', async () => {
+    const event = cloudEvent({ businessid: sub.businessId });
+    await service.process([{ ...record(event), topic: 'switchboard.templates.v1' }]);
+    expect(deliveries.rows.size).toBe(0);
+    await service.process([record(event)]);
+    expect(deliveries.rows.size).toBe(1);
+  });
+
+  it('skips what a disabled subscription would get', async () => {
     registry.upsert({ ...sub, version: sub.version + 1, state: 'disabled' });
-    await service.process([
-      record(Buffer.from('{not json')),
-      record(null),
-      ...consumed(cloudEvent({ businessid: sub.businessId })),
-    ]);
+    await service.process(consumed(cloudEvent({ businessid: sub.businessId })));
     expect(deliveries.rows.size).toBe(0);
   });
 
@@ -241,8 +246,7 @@ describe(DispatchService.name, () => {
     // when the busy business has 2 events on each of its two subscriptions
     await dispatch.process([
       ...[1, 2].map((i) => ({
-        ...record(encode(publicTopic('delivery_status'), status(i)), String(i)),
-        topic: 'switchboard.delivery_status.v1',
+        ...record(status(i), String(i)),
       })),
       ...consumed(...busyMessages, ...otherEvents),
     ]);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CloudEvent, decode, publicTopic, SubscriptionTopic } from '@switchboard/contracts';
+import { type CloudEvent, SubscriptionTopic } from '@switchboard/contracts';
 import { type TraceContext, withTraceContext } from '@switchboard/kafka';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
@@ -17,7 +17,10 @@ export interface ConsumedEvent {
   topic: string;
   partition: number;
   offset: string;
-  value: Buffer | null;
+  /** The event, decoded and checked against the public topics' schema. */
+  event: CloudEvent;
+  /** The record value as consumed: the event exactly as produced, unknown attributes included. */
+  body: string;
   /** When the record was published (Kafka's timestamp, ms since the epoch), when known. */
   timestamp?: string;
   /** The event's trace (tracing on): its first attempt, outbound request included, joins it. */
@@ -74,7 +77,7 @@ export class DispatchService {
     const now = new Date();
     const planned = new Map<string, Planned>();
     for (const record of records) {
-      const event = this.decode(record);
+      const event = this.onItsTopic(record);
       if (!event) continue;
       const subscription = this.registry.find(event.businessid, event.topic);
       if (
@@ -103,7 +106,7 @@ export class DispatchService {
           eventId: event.id,
           eventType: event.type,
           // The event exactly as produced (unknown attributes included) is the webhook body.
-          body: (record.value ?? Buffer.alloc(0)).toString('utf8'),
+          body: record.body,
           test: false,
           nextAttemptAt: now,
         },
@@ -170,34 +173,18 @@ export class DispatchService {
     await Promise.allSettled([...this.background]);
   }
 
-  private decode(record: ConsumedEvent): CloudEvent | null {
-    // Every public topic carries CloudEvents; the Kafka topic tells which subscription topic.
+  /** The event, unless it is on a public topic other than its own (then it is skipped). */
+  private onItsTopic(record: ConsumedEvent): CloudEvent | null {
     const topic = subscriptionTopicOf(record.topic);
-    const decoded = decode(publicTopic(topic ?? 'messages'), record.value);
-    if (!decoded.ok) {
+    if (topic && record.event.topic !== topic) {
       this.metrics.events.inc({ result: 'invalid' });
       this.logger.warn(
-        {
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          reason: decoded.reason,
-          message: decoded.message,
-          issues: decoded.issues.slice(0, 5),
-        },
-        'Event refused by its schema; skipped',
-      );
-      return null;
-    }
-    if (topic && decoded.value.topic !== topic) {
-      this.metrics.events.inc({ result: 'invalid' });
-      this.logger.warn(
-        { topic: record.topic, offset: record.offset, eventTopic: decoded.value.topic },
+        { topic: record.topic, offset: record.offset, eventTopic: record.event.topic },
         'Event on the wrong public topic; skipped',
       );
       return null;
     }
-    return decoded.value;
+    return record.event;
   }
 
   /** Keeps a background attempt in view until it ends; its failures are logged, never thrown. */

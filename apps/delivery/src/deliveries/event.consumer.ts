@@ -1,64 +1,56 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { publicTopic, SubscriptionTopic } from '@switchboard/contracts';
-import {
-  BatchConsumer,
-  type BatchConsumerOptions,
-  KAFKA_CLIENT,
-  TopicNames,
-} from '@switchboard/kafka';
-import type { Kafka } from 'kafkajs';
+import { PublicTopics } from '@switchboard/contracts';
+import { TopicConsumers } from '@switchboard/kafka';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { DispatchService } from './dispatch.service';
 
 /**
- * Thin: hands each batch of every public topic (`switchboard.<topic>.v1`) to the dispatch use
- * case; the batch's offsets are committed once it resolves, that is once every matching delivery
- * is done or stored. Started by the lifecycle once the subscriptions are loaded.
+ * Thin: hands each batch of every public topic (`switchboard.<topic>.v1`), decoded, to the
+ * dispatch use case; the batch's offsets are committed once it resolves, that is once every
+ * matching delivery is done or stored. A record that is not a CloudEvent is logged, counted and
+ * skipped by the topic consumer. Started by the lifecycle once the subscriptions are loaded.
  */
 @Injectable()
 export class EventConsumer {
-  private readonly options: BatchConsumerOptions;
-  private consumer: BatchConsumer | null = null;
+  private readonly consumer;
 
   constructor(
-    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    consumers: TopicConsumers,
     @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
-    topics: TopicNames,
     dispatch: DispatchService,
   ) {
-    this.options = {
+    this.consumer = consumers.create({
       groupId: config.CONSUMER_GROUP_ID,
-      topics: SubscriptionTopic.options.map((topic) => topics.name(publicTopic(topic))),
+      topics: Object.values(PublicTopics),
       partitionsConsumedConcurrently: 16,
       maxBytesPerPartition: config.CONSUMER_MAX_BYTES_PER_PARTITION,
-      handler: async (batch) => {
+      handle: async ({ records, batch }) => {
         await dispatch.process(
-          batch.messages.map((m, i) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            value: m.value,
-            timestamp: m.timestamp,
-            traceContext: batch.traceContext(i),
+          records.map((record) => ({
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            event: record.value,
+            body: record.bytes?.toString('utf8') ?? JSON.stringify(record.value),
+            timestamp: record.timestamp,
+            traceContext: batch.traceContext(record.index),
           })),
         );
       },
-    };
+    });
   }
 
   get isJoined(): boolean {
-    return this.consumer?.isJoined ?? false;
+    return this.consumer.isJoined;
   }
 
   /** Joins the group with a new consumer (also after a start that failed). */
   async start(): Promise<void> {
-    await this.consumer?.stop();
-    this.consumer = new BatchConsumer(this.kafka, this.options);
     await this.consumer.start();
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.stop();
+    await this.consumer.stop();
   }
 }

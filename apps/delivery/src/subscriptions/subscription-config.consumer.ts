@@ -11,9 +11,13 @@ import {
   SecretBoxError,
   type SubscriptionRecord,
 } from '@switchboard/contracts';
-import { ConfigTopicFollower, KAFKA_CLIENT, TopicNames } from '@switchboard/kafka';
+import {
+  ConfigTopicFollower,
+  KAFKA_CLIENT,
+  type KafkaClient,
+  TopicNames,
+} from '@switchboard/kafka';
 import { ReadinessService } from '@switchboard/service-kit';
-import type { Kafka } from 'kafkajs';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { SubscriptionRegistry } from './subscription-registry';
@@ -36,7 +40,7 @@ export class SubscriptionConfigConsumer
   private readonly box: SecretBox;
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(KAFKA_CLIENT) kafka: KafkaClient,
     private readonly registry: SubscriptionRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,

@@ -11,9 +11,13 @@ import {
   SecretBoxError,
   type SourceRecord,
 } from '@switchboard/contracts';
-import { ConfigTopicFollower, KAFKA_CLIENT, TopicNames } from '@switchboard/kafka';
+import {
+  ConfigTopicFollower,
+  KAFKA_CLIENT,
+  type KafkaClient,
+  TopicNames,
+} from '@switchboard/kafka';
 import { ReadinessService } from '@switchboard/service-kit';
-import type { Kafka } from 'kafkajs';
 import type { IngressConfig } from '../config/ingress.config';
 import { INGRESS_CONFIG } from '../webhooks/ingress.tokens';
 import { SourceRegistry } from './source-registry';
@@ -33,7 +37,7 @@ export class SourceConfigConsumer implements OnApplicationBootstrap, BeforeAppli
   private readonly box: SecretBox;
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(KAFKA_CLIENT) kafka: KafkaClient,
     private readonly registry: SourceRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,

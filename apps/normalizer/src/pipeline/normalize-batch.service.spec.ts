@@ -1,11 +1,11 @@
-import { DeadLetter, encode, InboundRawTopic } from '@switchboard/contracts';
+import { DeadLetter, InboundRawTopic } from '@switchboard/contracts';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { envelopeOf } from '../../test/mapping';
 import type { AuditBatch, AuditedEvent, AuditLogRepository } from './audit-log.repository';
 import type { TraceContext } from '@switchboard/kafka';
 import type { EventPublisher } from './event.publisher';
-import { NormalizeBatchService } from './normalize-batch.service';
+import { type ConsumedRaw, NormalizeBatchService } from './normalize-batch.service';
 import { NormalizerMetrics } from './normalizer.metrics';
 
 /** A Meta webhook carrying `count` inbound text messages: one canonical event each. */
@@ -69,11 +69,11 @@ function service(maxEventsPerWebhook?: number) {
   };
 }
 
-const record = (body: string, id: string, offset: number) => ({
+const record = (body: string, id: string, offset: number): ConsumedRaw => ({
   topic: InboundRawTopic.name,
   partition: 0,
   offset: String(offset),
-  value: encode(InboundRawTopic, envelopeOf('meta', body, { id })),
+  envelope: envelopeOf('meta', body, { id }),
 });
 
 describe(NormalizeBatchService.name, () => {
@@ -91,7 +91,18 @@ describe(NormalizeBatchService.name, () => {
     await batches.process([
       { ...record(metaWebhook(2, 'a'), small, 0), traceContext: traceSmall },
       { ...record(metaWebhook(3, 'b'), large, 1), traceContext: traceLarge },
-      { ...record('', small, 2), value: Buffer.from('not json'), traceContext: traceBroken },
+      {
+        topic: InboundRawTopic.name,
+        partition: 0,
+        offset: '2',
+        invalid: {
+          reason: 'malformed_json',
+          message: 'Unexpected token',
+          issues: [],
+          bytes: Buffer.from('not json'),
+        },
+        traceContext: traceBroken,
+      },
     ]);
 
     // then each of the five events is published in its own webhook's trace

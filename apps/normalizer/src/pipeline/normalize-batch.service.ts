@@ -1,20 +1,25 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { type DeadLetter, decode, InboundRawTopic } from '@switchboard/contracts';
-import type { TraceContext } from '@switchboard/kafka';
+import type { DeadLetter, RawInboundEnvelope } from '@switchboard/contracts';
+import type { InvalidRecord, TraceContext } from '@switchboard/kafka';
 import { type AuditedEvent, type AuditedRaw, AuditLogRepository } from './audit-log.repository';
 import { EventPublisher } from './event.publisher';
 import { deadLetterOf, normalizeEnvelope } from './normalize-envelope';
 import { NormalizerMetrics } from './normalizer.metrics';
 
-/** One record of the raw topic as consumed. */
-export interface ConsumedRaw {
-  topic: string;
-  partition: number;
-  offset: string;
-  value: Buffer | null;
+/**
+ * One record of the raw topic as consumed: its envelope, or, for a record that is not an
+ * envelope, why (it is dead-lettered with its bytes).
+ */
+export type ConsumedRaw = (
+  | { readonly envelope: RawInboundEnvelope }
+  | { readonly invalid: Pick<InvalidRecord, 'reason' | 'message' | 'issues' | 'bytes'> }
+) & {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
   /** The record's trace (tracing on): what is published of it joins this trace. */
-  traceContext?: TraceContext;
-}
+  readonly traceContext?: TraceContext;
+};
 
 /** Injection token: the most canonical events one raw webhook may become. */
 export const MAX_EVENTS_PER_WEBHOOK = Symbol('MAX_EVENTS_PER_WEBHOOK');
@@ -48,25 +53,25 @@ export class NormalizeBatchService {
     const traces = new Map<string, TraceContext>();
 
     for (const record of records) {
-      const decoded = decode(InboundRawTopic, record.value);
-      if (!decoded.ok) {
+      if ('invalid' in record) {
+        const { invalid } = record;
         const deadLetter = deadLetterOf(
           `${record.topic}:${record.partition}:${record.offset}`,
           null,
-          decoded.reason === 'malformed_json'
+          invalid.reason === 'malformed_json'
             ? 'envelope_malformed_json'
             : 'envelope_schema_violation',
-          decoded.message,
-          decoded.issues,
-          { kind: 'bytes', base64: (record.value ?? Buffer.alloc(0)).toString('base64') },
+          invalid.message,
+          invalid.issues,
+          { kind: 'bytes', base64: (invalid.bytes ?? Buffer.alloc(0)).toString('base64') },
           failedAt,
         );
         if (record.traceContext) traces.set(deadLetter.id, record.traceContext);
         deadLetters.push(deadLetter);
         continue;
       }
-      if (record.traceContext) traces.set(decoded.value.id, record.traceContext);
-      const mapped = normalizeEnvelope(decoded.value, this.maxEventsPerWebhook, failedAt);
+      if (record.traceContext) traces.set(record.envelope.id, record.traceContext);
+      const mapped = normalizeEnvelope(record.envelope, this.maxEventsPerWebhook, failedAt);
       raws.push(mapped.raw);
       events.push(...mapped.events);
       deadLetters.push(...mapped.deadLetters);

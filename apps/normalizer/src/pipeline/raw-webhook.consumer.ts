@@ -5,38 +5,46 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InboundRawTopic } from '@switchboard/contracts';
-import { BatchConsumer, KAFKA_CLIENT, TopicNames } from '@switchboard/kafka';
-import type { Kafka } from 'kafkajs';
-import { NormalizeBatchService } from './normalize-batch.service';
+import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import { type ConsumedRaw, NormalizeBatchService } from './normalize-batch.service';
 
 export const NORMALIZER_GROUP_ID = Symbol('NORMALIZER_GROUP_ID');
 
-/** Thin: hands each batch of the raw topic to the use case; offsets commit after it succeeds. */
+/**
+ * Thin: hands each batch of the raw topic, decoded, to the use case; a record that is not an
+ * envelope comes with it to be dead-lettered (the catalog says so for the raw topic). Offsets
+ * commit after the use case succeeds.
+ */
 @Injectable()
 export class RawWebhookConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumer: BatchConsumer;
+  private readonly consumer: TopicConsumer<typeof InboundRawTopic.schema, 'delete'>;
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    consumers: TopicConsumers,
     @Inject(NORMALIZER_GROUP_ID) groupId: string,
-    topics: TopicNames,
     private readonly normalizeBatch: NormalizeBatchService,
   ) {
-    const topic = topics.name(InboundRawTopic);
-    this.consumer = new BatchConsumer(kafka, {
+    this.consumer = consumers.create({
       groupId,
-      topics: [topic],
+      topics: [InboundRawTopic],
       partitionsConsumedConcurrently: 3,
-      handler: async (batch) => {
-        await this.normalizeBatch.process(
-          batch.messages.map((m, i) => ({
-            topic,
-            partition: batch.partition,
-            offset: m.offset,
-            value: m.value,
-            traceContext: batch.traceContext(i),
-          })),
-        );
+      handle: async ({ records, invalid, batch }) => {
+        const consumed: ConsumedRaw[] = records.map((record) => ({
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          envelope: record.value,
+          traceContext: batch.traceContext(record.index),
+        }));
+        for (const record of invalid) {
+          consumed.push({
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            invalid: record,
+          });
+        }
+        await this.normalizeBatch.process(consumed);
       },
     });
   }

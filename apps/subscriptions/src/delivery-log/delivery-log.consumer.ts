@@ -2,66 +2,51 @@ import {
   type BeforeApplicationShutdown,
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import {
-  decode,
   type DeliveryAttempt,
   DeliveryAttemptsTopic,
   type SubscriptionHealthEvent,
   SubscriptionEventsTopic,
+  type TopicDefinition,
 } from '@switchboard/contracts';
-import { BatchConsumer, KAFKA_CLIENT, TopicNames } from '@switchboard/kafka';
-import type { Kafka } from 'kafkajs';
+import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import type { z } from 'zod';
 import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { DeliveryLogService } from './delivery-log.service';
 
 /**
- * Thin: decodes batches of delivery attempts and health announcements and hands them to the
- * delivery log; offsets are committed once they are stored. A record that does not decode is
- * logged and skipped (the topics belong to the delivery service, which validates what it sends).
+ * Thin: hands batches of delivery attempts and health announcements, decoded, to the delivery
+ * log; offsets are committed once they are stored. A record that does not decode is logged,
+ * counted and skipped by the topic consumer (the topics belong to the delivery service, which
+ * validates what it sends).
  */
 @Injectable()
 export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(DeliveryLogConsumer.name);
-  private readonly consumer: BatchConsumer;
+  private readonly consumer: TopicConsumer<z.ZodType, 'delete'>;
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    consumers: TopicConsumers,
     @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
-    topics: TopicNames,
     private readonly deliveryLog: DeliveryLogService,
   ) {
-    const attemptsTopic = topics.name(DeliveryAttemptsTopic);
-    const eventsTopic = topics.name(SubscriptionEventsTopic);
-    this.consumer = new BatchConsumer(kafka, {
+    const topics: TopicDefinition<z.ZodType, 'delete'>[] = [
+      DeliveryAttemptsTopic,
+      SubscriptionEventsTopic,
+    ];
+    this.consumer = consumers.create({
       groupId: `${config.CONSUMER_GROUP_ID}-delivery-log`,
-      topics: [attemptsTopic, eventsTopic],
+      topics,
       partitionsConsumedConcurrently: 3,
-      handler: async (batch) => {
+      handle: async ({ records }) => {
         const attempts: DeliveryAttempt[] = [];
         const health: SubscriptionHealthEvent[] = [];
-        for (const message of batch.messages) {
-          const decoded =
-            batch.topic === attemptsTopic
-              ? decode(DeliveryAttemptsTopic, message.value)
-              : decode(SubscriptionEventsTopic, message.value);
-          if (!decoded.ok) {
-            this.logger.warn(
-              {
-                topic: batch.topic,
-                offset: message.offset,
-                reason: decoded.reason,
-                message: decoded.message,
-              },
-              'Undecodable record skipped',
-            );
-            continue;
-          }
-          if (batch.topic === attemptsTopic) attempts.push(decoded.value as DeliveryAttempt);
-          else health.push(decoded.value as SubscriptionHealthEvent);
+        for (const record of records) {
+          if (record.definition === DeliveryAttemptsTopic) {
+            attempts.push(record.value as DeliveryAttempt);
+          } else health.push(record.value as SubscriptionHealthEvent);
         }
         await this.deliveryLog.record(attempts, health);
       },
