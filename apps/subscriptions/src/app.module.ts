@@ -8,6 +8,7 @@ import { SubscriptionsConfigModule } from './config/config.module';
 import type { SubscriptionsConfig } from './config/subscriptions.config';
 import { subscriptionsEntities } from './database/entities';
 import { subscriptionsMigrations } from './database/migrations';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DeliveryLogModule } from './delivery-log/delivery-log.module';
 import { EventsModule } from './events/events.module';
 import { GrpcModule } from './grpc/grpc.module';
@@ -36,6 +37,7 @@ export class AppModule {
         SourcesModule,
         WebhooksModule,
         DeliveryLogModule,
+        DeadLettersModule,
         EventsModule,
         HealthStatsModule,
         GrpcModule,

@@ -40,6 +40,13 @@ const expectedOperations = [
   'GET /v1/businesses/{businessId}/deliveries/{deliveryId}',
   'POST /v1/businesses/{businessId}/deliveries/{deliveryId}/retry',
   'GET /v1/businesses/{businessId}/events',
+  'GET /v1/businesses/{businessId}/events/{eventId}/raw-webhook',
+  'GET /v1/businesses/{businessId}/inbound-dead-letters',
+  'GET /v1/businesses/{businessId}/inbound-dead-letters/{deadLetterId}',
+  'POST /v1/businesses/{businessId}/inbound-dead-letters/{deadLetterId}/replay',
+  'POST /v1/businesses/{businessId}/inbound-dead-letters/replay',
+  'GET /v1/businesses/{businessId}/outbound-dead-letters',
+  'GET /v1/businesses/{businessId}/outbound-dead-letters/{deadLetterId}',
   'POST /v1/admin/rotate-data-key',
 ];
 
@@ -53,6 +60,7 @@ const withBody = new Set([
   'PATCH /v1/businesses/{businessId}/webhooks/{topic}',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/rotate-secret',
   'POST /v1/businesses/{businessId}/webhooks/{topic}/recover',
+  'POST /v1/businesses/{businessId}/inbound-dead-letters/replay',
 ]);
 
 /** Every `$ref` in a value. */

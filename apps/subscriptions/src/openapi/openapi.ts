@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import { BusinessesModule } from '../businesses/businesses.module';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { EventsModule } from '../events/events.module';
 import { HealthStatsModule } from '../health-stats/health-stats.module';
@@ -36,6 +37,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SourcesModule,
       WebhooksModule,
       DeliveryLogModule,
+      DeadLettersModule,
       HealthStatsModule,
       EventsModule,
       SecretsModule,
