@@ -172,8 +172,8 @@ export class KafkaModule {
         },
         {
           provide: TransactionalProducers,
-          useFactory: (kafka: Kafka) => new TransactionalProducers(kafka),
-          inject: [KAFKA_CLIENT],
+          useFactory: (kafka: Kafka, names: TopicNames) => new TransactionalProducers(kafka, names),
+          inject: [KAFKA_CLIENT, TopicNames],
         },
         { provide: TopicNames, useValue: new TopicNames(options.topicPrefix) },
         {

@@ -1,4 +1,7 @@
+import { type CleanupPolicy, encode, type TopicDefinition } from '@switchboard/contracts';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
+import type { z } from 'zod';
+import { TopicNames } from './topic-names';
 
 /** A message to publish: key and value as they go on the topic (null value: a tombstone). */
 export interface TransactionalMessage {
@@ -45,6 +48,7 @@ export class TransactionalProducer {
   constructor(
     kafka: Kafka,
     readonly transactionalId: string,
+    private readonly names: TopicNames = new TopicNames(),
   ) {
     this.producer = kafka.producer({
       transactionalId,
@@ -73,6 +77,22 @@ export class TransactionalProducer {
     });
   }
 
+  /**
+   * Publishes records of a catalog topic in one transaction: each value encoded by the topic's
+   * schema (a value it refuses throws `ContractViolation` before anything is sent), null as a
+   * tombstone.
+   */
+  async publishRecords<S extends z.ZodType>(
+    topic: TopicDefinition<S, CleanupPolicy>,
+    records: readonly { key: string; value: z.input<S> | null }[],
+  ): Promise<void> {
+    const messages = records.map((record) => ({
+      key: record.key,
+      value: record.value === null ? null : encode(topic, record.value),
+    }));
+    await this.publish(this.names.name(topic), messages);
+  }
+
   async stop(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
@@ -94,9 +114,12 @@ export class TransactionalProducer {
 
 /** Makes transactional producers on the service's Kafka client (see {@link TransactionalProducer}). */
 export class TransactionalProducers {
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly names: TopicNames = new TopicNames(),
+  ) {}
 
   create(transactionalId: string): TransactionalProducer {
-    return new TransactionalProducer(this.kafka, transactionalId);
+    return new TransactionalProducer(this.kafka, transactionalId, this.names);
   }
 }

@@ -5,7 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ConfigTopic, encode } from '@switchboard/contracts';
+import { ConfigTopic } from '@switchboard/contracts';
 import { postgresConnection } from '@switchboard/database';
 import {
   ProducerFencedError,
@@ -181,12 +181,9 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   private async publishRound(): Promise<number> {
     const rows = await this.outbox.pending(this.config.OUTBOX_BATCH_SIZE);
     if (rows.length === 0) return 0;
-    await this.producer!.publish(
-      this.topic,
-      rows.map((row) => ({
-        key: row.configKey,
-        value: row.value === null ? null : encode(ConfigTopic, row.value),
-      })),
+    await this.producer!.publishRecords(
+      ConfigTopic,
+      rows.map((row) => ({ key: row.configKey, value: row.value })),
     );
     await this.outbox.markPublished(rows.map((r) => r.seq));
     this.published.inc(rows.length);
