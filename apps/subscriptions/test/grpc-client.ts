@@ -35,6 +35,7 @@ export class AdminGrpcClient {
       'Sources',
       'Webhooks',
       'Deliveries',
+      'DeadLetters',
       'Events',
       'DataKeys',
     ]) {
@@ -50,7 +51,14 @@ export class AdminGrpcClient {
   /** Calls one unary method with the given metadata (`authorization`, `x-api-key`). */
   call<T = Record<string, unknown>>(
     service:
-      'Businesses' | 'Sources' | 'Webhooks' | 'Deliveries' | 'Events' | 'DataKeys' | 'Health',
+      | 'Businesses'
+      | 'Sources'
+      | 'Webhooks'
+      | 'Deliveries'
+      | 'DeadLetters'
+      | 'Events'
+      | 'DataKeys'
+      | 'Health',
     method: string,
     request: unknown,
     auth: Record<string, string> = {},

@@ -10,6 +10,7 @@ import {
   examples,
 } from '@switchboard/contracts';
 import { eventually } from '@switchboard/testing';
+import { createAuditViews, insertAuditRow } from '../../test/audit-views';
 import { AdminGrpcClient, grpcFailure } from '../../test/grpc-client';
 import { SubscriptionsUnderTest } from '../../test/subscriptions-app';
 
@@ -318,18 +319,13 @@ describe('delivery log, health, commands and events over gRPC (real PostgreSQL a
     ).toEqual(expect.objectContaining({ code: status.NOT_FOUND, errorCode: 'webhook_not_found' }));
   });
 
-  it('lists inbound events, UNAVAILABLE until the normalizer log exists', async () => {
+  it('lists and searches inbound events, UNAVAILABLE until the normalizer audit views exist', async () => {
     expect(
       await grpcFailure(client.call('Events', 'ListEvents', { businessId: a.id }, aKey)),
     ).toEqual(
       expect.objectContaining({ code: status.UNAVAILABLE, errorCode: 'events_unavailable' }),
     );
-    await service.query(`CREATE SCHEMA IF NOT EXISTS normalizer`);
-    await service.query(`
-      CREATE TABLE normalizer.canonical_events (
-        id uuid PRIMARY KEY, raw_id uuid NOT NULL, type text NOT NULL, topic text NOT NULL,
-        business_id text NOT NULL, message_id text, occurred_at timestamptz NOT NULL,
-        event jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`);
+    await createAuditViews(service);
     const events = [
       [a, 'whatsapp.message.received', 'messages', '2026-03-10T10:00:00Z'],
       [a, 'platform.campaign.started', 'platform', '2026-03-10T12:00:00Z'],
@@ -346,12 +342,16 @@ describe('delivery log, health, commands and events over gRPC (real PostgreSQL a
         }) as CloudEvent,
     );
     for (const e of events) {
-      await service.query(
-        `INSERT INTO normalizer.canonical_events
-           (id, raw_id, type, topic, business_id, message_id, occurred_at, event)
-         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)`,
-        [e.id, randomUUID(), e.type, e.topic, e.businessid, e.time, JSON.stringify(e)],
-      );
+      await insertAuditRow(service, 'audit.events_v1', {
+        id: e.id,
+        raw_id: randomUUID(),
+        business_id: e.businessid,
+        type: e.type,
+        topic: e.topic,
+        contact_phone: e.topic === 'messages' ? '16505551234' : null,
+        occurred_at: e.time,
+        event: JSON.stringify(e),
+      });
     }
     const list = await client.call<{
       items: { id: string; type: string; topic: string; time: string; json: string }[];
@@ -370,6 +370,22 @@ describe('delivery log, health, commands and events over gRPC (real PostgreSQL a
       aKey,
     );
     expect(filtered.items.map((e) => e.id)).toEqual([events[0]!.id]);
+    for (const search of [
+      { phone: '+16505551234' },
+      { q: '16505551234' },
+      { eventId: events[0]!.id },
+    ]) {
+      const found = await client.call<{ items: { id: string }[] }>(
+        'Events',
+        'ListEvents',
+        { businessId: a.id, ...search },
+        aKey,
+      );
+      expect({ search, ids: found.items.map((e) => e.id) }).toEqual({
+        search,
+        ids: [events[0]!.id],
+      });
+    }
     expect(
       await grpcFailure(
         client.call('Events', 'ListEvents', { businessId: a.id, since: 'yesterday' }, aKey),

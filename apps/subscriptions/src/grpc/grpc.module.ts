@@ -3,10 +3,12 @@ import { BusinessesModule } from '../businesses/businesses.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { SourcesModule } from '../sources/sources.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { EventsModule } from '../events/events.module';
 import { BusinessesGrpcController } from './businesses-grpc.controller';
 import { DataKeysGrpcController } from './data-keys-grpc.controller';
+import { DeadLettersGrpcController } from './dead-letters-grpc.controller';
 import { DeliveriesGrpcController } from './deliveries-grpc.controller';
 import { EventsGrpcController } from './events-grpc.controller';
 import { GrpcHealth } from './grpc-health';
@@ -20,6 +22,7 @@ import { WebhooksGrpcController } from './webhooks-grpc.controller';
     SourcesModule,
     WebhooksModule,
     DeliveryLogModule,
+    DeadLettersModule,
     EventsModule,
     SecretsModule,
   ],
@@ -28,6 +31,7 @@ import { WebhooksGrpcController } from './webhooks-grpc.controller';
     SourcesGrpcController,
     WebhooksGrpcController,
     DeliveriesGrpcController,
+    DeadLettersGrpcController,
     EventsGrpcController,
     DataKeysGrpcController,
   ],
