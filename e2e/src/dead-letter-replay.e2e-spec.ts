@@ -1,0 +1,230 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFixture } from '@switchboard/fixtures';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  type TestDatabase,
+  testKafka,
+  uniqueName,
+} from '@switchboard/testing';
+import { adminCall } from './admin-client';
+import { startReceiver, type Receiver } from './receiver';
+import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+
+interface DeadLetter {
+  id: string;
+  reason: { code: string };
+  rawWebhookId: string;
+  replayState: string;
+  lastReplay: { requestId: string; outcome: string; eventsPublished: number } | null;
+  bodyEncoding?: string;
+  body?: string;
+}
+
+/** The messages (received) of Meta's multi-entry batch fixture: three of its six updates. */
+const batchMessageIds = [
+  'wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzRUIzMDAwMDAwMDAwMDAwMDAwMDEA',
+  'wamid.HBgLMTYzMTU1NTEyMzQVAgASGBQzRUIzMDAwMDAwMDAwMDAwMDAwMDIA',
+  'wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0VCMzAwMDAwMDAwMDAwMDAwMDMA',
+];
+
+describe('inbound dead letter replay end to end: dead-lettered, limit raised, replayed, delivered once', () => {
+  const prefix = `${uniqueName('e2e-replay')}.`;
+  const operatorKey = `op_${randomUUID()}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let database: TestDatabase;
+  let receiver: Receiver;
+
+  async function startNormalizer(env: Record<string, string> = {}): Promise<void> {
+    await startServices(services, ['normalizer'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+      env,
+    });
+    await services.get('normalizer')!.waitReady();
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e_replay');
+    receiver = await startReceiver();
+    // a normalizer that takes at most two events per webhook
+    await startNormalizer({ MAX_EVENTS_PER_WEBHOOK: '2' });
+    await startServices(services, ['ingress', 'subscriptions', 'delivery'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+    });
+    await Promise.all([...services.values()].map((s) => s.waitReady()));
+  });
+
+  afterAll(async () => {
+    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+    await receiver?.close();
+    await database?.drop();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
+  });
+
+  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
+    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
+  }
+
+  it('replays a Meta batch dead-lettered under a low limit once the limit is raised, delivering each event once', async () => {
+    // given a business with a Meta source and a messages subscription
+    const business = await admin<{ id: string; apiKey: { key: string } }>(
+      'POST',
+      '/v1/businesses',
+      { authorization: `Bearer ${operatorKey}` },
+      { name: 'Acme Replays' },
+    );
+    const key = { 'x-api-key': business.body.apiKey.key };
+    const base = `/v1/businesses/${business.body.id}`;
+    const appSecret = 'e2e-replay-app-secret';
+    const source = await admin<{ webhookUrl: string }>('POST', `${base}/sources`, key, {
+      provider: 'meta',
+      appSecret,
+    });
+    expect(source.status).toBe(201);
+    expect(
+      (
+        await admin('POST', `${base}/webhooks`, key, {
+          topic: 'messages',
+          address: receiver.url,
+          configuration: {},
+        })
+      ).status,
+    ).toBe(201);
+    await eventually(
+      async () => {
+        const test = await admin<{ outcome: string }>(
+          'POST',
+          `${base}/webhooks/messages/test`,
+          key,
+        );
+        return test.status === 200 && test.body.outcome === 'succeeded' ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the messages subscription' },
+    );
+
+    // when Meta posts its six-update batch, more than the normalizer takes
+    const body = readFixture('meta/multi-entry-batch.json');
+    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+    await eventually(
+      async () => {
+        const posted = await fetch(source.body.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': `sha256=${signature}`,
+          },
+          body,
+        });
+        return posted.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'ingress to take the webhook' },
+    );
+
+    // then the business sees it dead-lettered whole, with the body as received, never replayed
+    const [deadLetter] = await eventually(
+      async () => {
+        const list = await admin<{ items: DeadLetter[] }>(
+          'GET',
+          `${base}/inbound-dead-letters`,
+          key,
+        );
+        return list.body.items?.length === 1 ? list.body.items : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the inbound dead letter' },
+    );
+    expect(deadLetter).toMatchObject({
+      reason: { code: 'too_many_events' },
+      replayState: 'never_replayed',
+    });
+    const detail = await admin<DeadLetter>(
+      'GET',
+      `${base}/inbound-dead-letters/${deadLetter!.id}`,
+      key,
+    );
+    expect(detail.body).toMatchObject({ bodyEncoding: 'utf8', body: body.toString('utf8') });
+    const delivered = () =>
+      receiver.received.filter((r) => batchMessageIds.some((id) => r.body.includes(id)));
+    expect(delivered()).toEqual([]);
+
+    // when the normalizer runs again with the default limit and the dead letter is replayed
+    await services.get('normalizer')!.stop('SIGTERM');
+    await startNormalizer();
+    const replay = await admin<{ requestId: string; rawWebhooks: number }>(
+      'POST',
+      `${base}/inbound-dead-letters/${deadLetter!.id}/replay`,
+      key,
+    );
+    expect(replay.status).toBe(202);
+    expect(replay.body.rawWebhooks).toBe(1);
+
+    // then the three messages reach the subscriber, and the dead letter shows the replay's outcome
+    await eventually(() => (delivered().length >= 3 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the three messages at the subscriber',
+    });
+    const replayed = await eventually(
+      async () => {
+        const one = await admin<DeadLetter>(
+          'GET',
+          `${base}/inbound-dead-letters/${deadLetter!.id}`,
+          key,
+        );
+        return one.body.lastReplay?.requestId === replay.body.requestId ? one.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the replay outcome' },
+    );
+    expect(replayed).toMatchObject({
+      replayState: 'replayed',
+      lastReplay: { outcome: 'published', eventsPublished: 6 },
+    });
+
+    // and a second replay publishes nothing new: each message was delivered once
+    const again = await admin<{ requestId: string }>(
+      'POST',
+      `${base}/inbound-dead-letters/replay`,
+      key,
+      {
+        since: new Date(Date.now() - 3_600_000).toISOString(),
+        until: new Date(Date.now() + 60_000).toISOString(),
+      },
+    );
+    expect(again.status).toBe(202);
+    const second = await eventually(
+      async () => {
+        const one = await admin<DeadLetter>(
+          'GET',
+          `${base}/inbound-dead-letters/${deadLetter!.id}`,
+          key,
+        );
+        return one.body.lastReplay?.requestId === again.body.requestId ? one.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the second replay outcome' },
+    );
+    expect(second.lastReplay).toMatchObject({ outcome: 'published', eventsPublished: 0 });
+    const ids = delivered()
+      .map((r) => (JSON.parse(r.body) as { data: { messageId: string } }).data.messageId)
+      .sort();
+    expect(ids).toEqual([...batchMessageIds].sort());
+
+    // and each event leads back to the raw webhook it came from, under the same raw id
+    const events = await admin<{ items: { id: string; rawid: string }[] }>(
+      'GET',
+      `${base}/events?q=${encodeURIComponent(batchMessageIds[0]!)}`,
+      key,
+    );
+    expect(events.body.items).toHaveLength(1);
+    expect(events.body.items[0]!.rawid).toBe(deadLetter!.rawWebhookId);
+    const raw = await admin<{ id: string; body: string; events: unknown[] }>(
+      'GET',
+      `${base}/events/${events.body.items[0]!.id}/raw-webhook`,
+      key,
+    );
+    expect(raw.body).toMatchObject({ id: deadLetter!.rawWebhookId, body: body.toString('utf8') });
+    expect(raw.body.events).toHaveLength(6);
+  });
+});
