@@ -1,4 +1,10 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -9,6 +15,15 @@ import { LivenessService } from './health/liveness.service';
 import { ReadinessService } from './health/readiness.service';
 import { loggerOptions } from './logging/logger-options';
 import { MetricsController } from './metrics/metrics.controller';
+import { stopTracing } from './tracing/start-tracing';
+
+/** On shutdown, exports the spans still buffered (nothing to do when tracing is off). */
+@Injectable()
+export class TracingShutdown implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await stopTracing();
+  }
+}
 
 export interface ServiceKitOptions {
   service: string;
@@ -41,6 +56,7 @@ export class ServiceKitModule {
         { provide: ReadinessService, useFactory: () => new ReadinessService() },
         LivenessService,
         ErrorTranslation,
+        TracingShutdown,
         {
           provide: Registry,
           useFactory: () => {
