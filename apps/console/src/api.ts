@@ -110,7 +110,10 @@ export interface Configuration {
   eventTypes?: string[];
   environments?: string[];
   retry?: { schedule?: number[]; timeoutMs?: number };
+  /** structured: the whole CloudEvent as the body; binary: data as the body, attributes as ce- headers. */
+  cloudEventsMode?: CloudEventsMode;
 }
+export type CloudEventsMode = 'structured' | 'binary';
 export interface SecretSummary {
   id: string;
   createdAt: string;
@@ -231,3 +234,70 @@ export function query(values: Record<string, string | number | undefined | null>
   const s = params.toString();
   return s ? `?${s}` : '';
 }
+export interface RawWebhook {
+  id: string;
+  sourceId: string;
+  provider: string;
+  environment: string;
+  receivedAt: string;
+  contentType: string;
+  bodyEncoding: 'utf8' | 'base64';
+  body: string;
+  /** What the normalizer made of it first: normalized, partial or dead_lettered. */
+  outcome: string;
+  events: CloudEvent[];
+}
+export interface LastReplay {
+  requestId: string;
+  outcome: 'published' | 'partial' | 'dead_lettered';
+  eventsProduced: number;
+  eventsPublished: number;
+  deadLetters: number;
+  replayedAt: string;
+}
+export interface InboundDeadLetter {
+  id: string;
+  reason: { code: string; message: string };
+  failedAt: string;
+  provider: string;
+  sourceId: string;
+  rawWebhookId: string;
+  receivedAt: string;
+  /** JSON Pointer of the one item that failed; null when the whole webhook did. */
+  pointer: string | null;
+  replayState: 'never_replayed' | 'replayed';
+  lastReplay: LastReplay | null;
+}
+export interface InboundDeadLetterDetail extends InboundDeadLetter {
+  issues: { path: (string | number)[]; message: string; code: string }[];
+  item: unknown;
+  contentType: string;
+  bodyEncoding: 'utf8' | 'base64';
+  body: string;
+}
+export interface ReplayAccepted {
+  requestId: string;
+  rawWebhooks: number;
+}
+export interface OutboundDeadLetter {
+  id: string;
+  reason: { code: string; message: string };
+  failedAt: string;
+  subscriptionId: string;
+  topic: Topic;
+  eventId: string;
+  eventType: string;
+  attemptCount: number;
+  statusCode: number | null;
+  firstAttemptAt: string;
+}
+export const providers = ['meta', 'onprem', 'connectly', 'cubeconnect', 'standard'] as const;
+export const deadLetterReasons = [
+  'envelope_malformed_json',
+  'envelope_schema_violation',
+  'payload_malformed_json',
+  'payload_schema_violation',
+  'payload_unsupported',
+  'too_many_events',
+  'processing_failed',
+] as const;

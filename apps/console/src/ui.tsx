@@ -113,3 +113,69 @@ export function percent(rate: number | null | undefined): string {
 export function Badge({ value }: { value: string }) {
   return <span class={`badge badge-${value.replace(/[^a-z_]/g, '')}`}>{value}</span>;
 }
+
+/** A raw body as received: pretty JSON when it is UTF-8 JSON, otherwise the text (or base64) as is. */
+export function bodyText(body: string, encoding: 'utf8' | 'base64'): string {
+  if (encoding !== 'utf8') return body;
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
+/** A `datetime-local` value as an ISO instant, or undefined when empty. */
+export function isoOf(local: string): string | undefined {
+  return local ? new Date(local).toISOString() : undefined;
+}
+
+export interface Polled<T> {
+  value: T | undefined;
+  error: unknown;
+  done: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * Calls `load` every `intervalMs` while `key` is set, until `finished(value)` holds, a call fails
+ * (kept as `error`) or `timeoutMs` passes. A new key starts over; no key stops.
+ */
+export function usePoll<T>(
+  key: string | null,
+  load: () => Promise<T>,
+  finished: (value: T) => boolean,
+  intervalMs = 1000,
+  timeoutMs = 90_000,
+): Polled<T> {
+  const [state, setState] = useState<Polled<T>>({
+    value: undefined,
+    error: null,
+    done: false,
+    timedOut: false,
+  });
+  useEffect(() => {
+    setState({ value: undefined, error: null, done: false, timedOut: false });
+    if (key === null) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const until = Date.now() + timeoutMs;
+    const tick = async () => {
+      try {
+        const value = await load();
+        if (!live) return;
+        const done = finished(value);
+        const timedOut = !done && Date.now() >= until;
+        setState({ value, error: null, done, timedOut });
+        if (!done && !timedOut) timer = setTimeout(tick, intervalMs);
+      } catch (error) {
+        if (live) setState((s) => ({ ...s, error }));
+      }
+    };
+    void tick();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [key]);
+  return state;
+}

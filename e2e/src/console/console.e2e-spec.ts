@@ -23,6 +23,8 @@ const consoleDist = join(repo, 'apps/console/dist');
 const screenshots = join(repo, 'docs/console');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BUNDLE_LIMIT_GZIP = 150 * 1024;
+/** The normalizer's limit in this stack: a webhook of more events is dead-lettered whole. */
+const MAX_EVENTS_PER_WEBHOOK = 3;
 
 /** A subscriber endpoint that is down: every request answers 503 with a short body. */
 async function startFailingReceiver(): Promise<{ url: string; close(): Promise<void> }> {
@@ -53,7 +55,39 @@ async function refreshUntilVisible(refresh: Locator, target: Locator, what: stri
   );
 }
 
-describe('Web console in Chromium: webhooks, health, delivery log, events', () => {
+/** A signed POST of `payload` to a source's webhook URL, retried until ingress takes it (200). */
+async function postSigned(url: string, appSecret: string, payload: unknown): Promise<void> {
+  const body = Buffer.from(JSON.stringify(payload));
+  const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+  await eventually(
+    async () => {
+      const posted = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': `sha256=${signature}`,
+        },
+        body,
+      });
+      return posted.status === 200 ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: 'ingress to take the webhook' },
+  );
+}
+
+/** A `datetime-local` input's value for an instant, in the browser's (and this process's) zone. */
+function local(at: Date): string {
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** The top-left corner and size of an element on the page. */
+async function box(locator: Locator) {
+  const b = await locator.boundingBox();
+  if (!b) throw new Error('element not laid out');
+  return b;
+}
+
+describe('Web console in Chromium: webhooks, health, delivery log, events, dead letters', () => {
   const prefix = `${uniqueName('e2e-console')}.`;
   const operatorKey = `op_${randomUUID()}`;
   const services = new Map<ServiceName, ServiceProcess>();
@@ -83,6 +117,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
       prefix,
       databaseUrl: database.url,
       operatorKey,
+      env: { MAX_EVENTS_PER_WEBHOOK: String(MAX_EVENTS_PER_WEBHOOK) },
     });
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -161,6 +196,8 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
     const card = page.locator('section.card', {
       has: page.getByRole('heading', { name: 'messages' }),
     });
+    // (structured CloudEvents unless chosen otherwise)
+    await card.getByText('structured', { exact: true }).waitFor();
     await card.getByRole('button', { name: 'Send test' }).click();
     await card.getByText(/Test succeeded: HTTP 200/).waitFor({ timeout: 30_000 });
     await shot('webhooks');
@@ -184,22 +221,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
       entry: { changes: { value: { messages: { id: string }[] } }[] }[];
     }>('meta/text-message.json');
     payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
-    const body = Buffer.from(JSON.stringify(payload));
-    const signature = createHmac('sha256', 'e2e-console-app-secret').update(body).digest('hex');
-    await eventually(
-      async () => {
-        const posted = await fetch(source.body.webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-hub-signature-256': `sha256=${signature}`,
-          },
-          body,
-        });
-        return posted.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'ingress to take the webhook' },
-    );
+    await postSigned(source.body.webhookUrl, 'e2e-console-app-secret', payload);
 
     // then the delivery log shows it delivered, with its attempt
     await page.getByRole('link', { name: 'Delivery log' }).click();
@@ -217,28 +239,114 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
 
     // and recovering a time range is sent to the delivery service, the API's answer shown
     const recover = page.getByRole('form', { name: 'Recover deliveries' });
-    const hourAgo = new Date(Date.now() - 3600_000);
-    const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60_000);
-    await recover.getByLabel('Since').fill(local.toISOString().slice(0, 16));
+    await recover.getByLabel('Since').fill(local(new Date(Date.now() - 3600_000)));
     await recover.getByRole('button', { name: 'Recover' }).click();
     await page.getByText(/Recovery of messages since .* sent \(command /).waitFor();
 
-    // and the events page finds it by wamid, canonical event beside its raw webhook
+    // and the events page finds it by wamid through the API's search (q: id, wamid or phone)
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByLabel('Value').fill(wamid);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('1 event found').waitFor();
-    await page.getByRole('heading', { name: 'Raw webhook' }).waitFor();
+    expect(await page.locator('table.events tbody tr').count()).toBe(1);
+    // and its raw webhook, as received, beside the canonical events it became
+    const rawSection = page.locator('section.card', {
+      has: page.getByRole('heading', { name: 'Raw webhook' }),
+    });
+    const eventsSection = page.locator('section.card', {
+      has: page.getByRole('heading', { name: /^Canonical events \(1\)/ }),
+    });
+    const rawBody = page.getByLabel('Raw webhook body');
+    await rawBody.waitFor();
+    expect(JSON.parse((await rawBody.textContent())!)).toEqual(payload);
+    expect(await rawSection.textContent()).toContain('meta');
     expect(await page.getByLabel('Canonical event JSON').textContent()).toContain(wamid);
-    expect(await page.getByLabel('Raw webhook item JSON').textContent()).toContain(wamid);
+    const [rawAt, eventsAt] = [await box(rawSection), await box(eventsSection)];
+    expect(eventsAt.x).toBeGreaterThan(rawAt.x + rawAt.width - 1);
+    expect(Math.abs(eventsAt.y - rawAt.y)).toBeLessThan(2);
+    // and a search matching nothing says so
+    await page.getByLabel('Value').fill(`wamid.none-${randomUUID()}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('0 events found').waitFor();
+    await page.getByLabel('Value').fill(wamid);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Raw webhook body').waitFor();
     await shot('events');
+
+    // at 390 px the raw webhook and the canonical events stack
+    await page.setViewportSize({ width: 390, height: 844 });
+    const [rawNarrow, eventsNarrow] = [await box(rawSection), await box(eventsSection)];
+    expect(eventsNarrow.y).toBeGreaterThanOrEqual(rawNarrow.y + rawNarrow.height - 1);
+    await shot('events-390px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // when the provider posts a webhook of more events than the normalizer takes
+    const message = payload.entry[0]!.changes[0]!.value.messages[0]!;
+    const oversized = structuredClone(payload);
+    oversized.entry[0]!.changes[0]!.value.messages = Array.from(
+      { length: MAX_EVENTS_PER_WEBHOOK + 1 },
+      (_, i) => ({ ...message, id: `wamid.console-oversized-${i}-${randomUUID()}` }),
+    );
+    await postSigned(source.body.webhookUrl, 'e2e-console-app-secret', oversized);
+
+    // then the Dead letters page lists it as an inbound dead letter, never replayed
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    const inbound = page.getByRole('table', { name: 'Inbound dead letters' });
+    const dlRow = inbound.locator('tr', { hasText: 'too_many_events' });
+    await refreshUntilVisible(
+      page
+        .getByRole('form', { name: 'Filter inbound dead letters' })
+        .getByRole('button', { name: 'Refresh' }),
+      dlRow,
+      'the inbound dead letter in the list',
+    );
+    expect(await dlRow.textContent()).toContain('never_replayed');
+    expect(await dlRow.textContent()).toContain('whole webhook');
+
+    // and its details give the reason and the raw body as received
+    await dlRow.getByRole('button', { name: /^Details of/ }).click();
+    const state = page.getByTestId('replay-state');
+    expect(await state.textContent()).toBe('never replayed');
+    await page.getByText(`at most ${MAX_EVENTS_PER_WEBHOOK} per webhook`).first().waitFor();
+    expect(JSON.parse((await page.getByLabel('Dead letter raw body').textContent())!)).toEqual(
+      oversized,
+    );
+
+    // when it is replayed (the limit still applies, so it is dead-lettered again)
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
+    await page
+      .getByText(/^Replay .* sent; waiting for the normalizer/)
+      .or(page.getByText(/^Replay .* done:/))
+      .first()
+      .waitFor();
+
+    // then the replay's outcome shows once the normalizer has recorded it
+    const done = page.getByText(
+      /^Replay .* done: dead-lettered at .*: \d+ events? produced, 0 new and published, 1 dead letter\./,
+    );
+    await done.waitFor({ timeout: 60_000 });
+    expect(await state.textContent()).toMatch(/^replayed — last replay dead-lettered/);
+    await page.getByRole('button', { name: 'Refresh the list' }).click();
+    await dlRow.first().filter({ hasText: 'dead_lettered' }).waitFor();
+    await shot('dead-letters');
+
+    // and a replay range the API refuses shows its message
+    const replayRange = page.getByRole('form', { name: 'Replay dead letters' });
+    const later = local(new Date(Date.now() + 3600_000));
+    const earlier = local(new Date(Date.now() - 3600_000));
+    await replayRange.getByLabel('Since').fill(later);
+    await replayRange.getByLabel('Until').fill(earlier);
+    await replayRange.getByRole('button', { name: 'Replay range' }).click();
+    await page.getByRole('alert').filter({ hasText: 'HTTP 400' }).waitFor();
 
     // when the webhook points at a failing receiver and a test is sent
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await card.getByRole('button', { name: 'Edit' }).click();
     await card.getByLabel('Address').fill(failing.url);
+    await card.getByLabel('CloudEvents mode').selectOption('binary');
     await card.getByRole('button', { name: 'Save' }).click();
     await card.getByText(failing.url).waitFor();
+    await card.getByText('binary', { exact: true }).waitFor();
     await card.getByRole('button', { name: 'Send test' }).click();
 
     // then the failure shows with the receiver's answer
@@ -257,10 +365,44 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
     await page.locator('.chart svg rect').first().waitFor();
     await shot('health');
 
-    // and the dead letters page explains what it can and cannot show
+    // when a webhook's deliveries to the failing receiver run out of retries (one retry after 1 s)
+    const webhookPath = `/v1/businesses/${businessId}/webhooks/messages`;
+    const current = await adminCall<{ configuration: Record<string, unknown> }>(
+      base,
+      'GET',
+      webhookPath,
+      key,
+    );
+    const patched = await adminCall(base, 'PATCH', webhookPath, key, {
+      configuration: { ...current.body.configuration, retry: { schedule: [1] } },
+    });
+    expect(patched.status).toBe(200);
+    const undeliverable = structuredClone(payload);
+    undeliverable.entry[0]!.changes[0]!.value.messages[0]!.id = `wamid.console-dl-${randomUUID()}`;
+    await postSigned(source.body.webhookUrl, 'e2e-console-app-secret', undeliverable);
+
+    // then the Dead letters page lists the delivery as an outbound dead letter
     await page.getByRole('link', { name: 'Dead letters' }).click();
-    await page.getByText(/Inbound dead letters .* have no admin API yet/).waitFor();
-    await shot('dead-letters');
+    const outboundRow = page
+      .getByRole('table', { name: 'Outbound dead letters' })
+      .locator('tr', { hasText: 'whatsapp.message.received' });
+    await refreshUntilVisible(
+      page
+        .getByRole('form', { name: 'Filter outbound dead letters' })
+        .getByRole('button', { name: 'Refresh' }),
+      outboundRow,
+      'the outbound dead letter in the list',
+    );
+    expect(await outboundRow.first().textContent()).toContain('503');
+
+    // and Retry shows the new attempt's outcome once delivery has made it
+    await outboundRow.first().getByRole('button', { name: 'Retry' }).click();
+    await outboundRow
+      .first()
+      .getByRole('status')
+      .filter({ hasText: /new attempt #\d+: (failed|dead_lettered) HTTP 503/ })
+      .waitFor({ timeout: 60_000 });
+    await shot('dead-letters-outbound');
 
     // and at 390 px the pages fit the width, the first Tab reaches the skip link
     await page.setViewportSize({ width: 390, height: 844 });
@@ -271,6 +413,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events', () =
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
       );
       expect({ path, overflow }).toEqual({ path, overflow: 0 });
+      if (path === 'dead-letters') await shot('dead-letters-390px');
     }
     await page.goto(`${base}/console/#/health`);
     await page.locator('.chart svg').first().waitFor();

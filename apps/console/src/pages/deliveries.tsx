@@ -225,14 +225,15 @@ export function DeliveryLog({
   );
 }
 
-function Recover({
+/** Asks delivery to send again what failed for a topic since a time (`…/webhooks/:topic/recover`). */
+export function Recover({
   api,
   base,
   onSent,
 }: {
   api: PageProps['api'];
   base: string;
-  onSent: (s: string) => void;
+  onSent: (s: string, sent: { topic: string; since: string; commandId: string }) => void;
 }) {
   const [topic, setTopic] = useState('messages');
   const [since, setSince] = useState('');
@@ -245,7 +246,11 @@ function Recover({
       const r = await api.post<{ commandId: string }>(`${base}/webhooks/${topic}/recover`, {
         since: at,
       });
-      onSent(`Recovery of ${topic} since ${at} sent (command ${r.commandId}).`);
+      onSent(`Recovery of ${topic} since ${at} sent (command ${r.commandId}).`, {
+        topic,
+        since: at,
+        commandId: r.commandId,
+      });
     } catch (err) {
       setError(err);
     }

@@ -1,28 +1,93 @@
 import { useState } from 'preact/hooks';
-import { type CloudEvent, type Page, query, topics } from '../api';
+import { type CloudEvent, type Page, query, type RawWebhook, topics } from '../api';
 import type { PageProps } from '../main';
-import { ErrorBox, Section, time } from '../ui';
+import { ActionButton, Badge, bodyText, ErrorBox, Section, time, useLoad } from '../ui';
 
-const SCAN_PAGES = 5;
+type SearchBy = 'q' | 'messageId' | 'eventId' | 'phone';
 
-/** The provider's own item the normalizer kept in the event (`data.raw`), if any. */
-function rawItem(event: CloudEvent): unknown {
-  const data = event.data as { raw?: unknown } | null;
-  return data && typeof data === 'object' ? data.raw : undefined;
+/** The raw webhook an event came from, as received, beside the canonical events it became. */
+function RawWebhookView({
+  api,
+  base,
+  event,
+}: {
+  api: PageProps['api'];
+  base: string;
+  event: CloudEvent;
+}) {
+  const raw = useLoad(
+    () => api.get<RawWebhook>(`${base}/events/${encodeURIComponent(event.id)}/raw-webhook`),
+    [base, event.id],
+  );
+  if (raw.error) return <ErrorBox error={raw.error} />;
+  if (!raw.data) return <p role="status">Loading the raw webhook…</p>;
+  const r = raw.data;
+  return (
+    <div class="grid2 side-by-side">
+      <Section title="Raw webhook" actions={<Badge value={r.outcome} />}>
+        <dl class="facts">
+          <dt>Raw id</dt>
+          <dd>
+            <code class="wrap">{r.id}</code>
+          </dd>
+          <dt>Provider</dt>
+          <dd>{r.provider}</dd>
+          <dt>Received</dt>
+          <dd>{time(r.receivedAt)}</dd>
+          <dt>Environment</dt>
+          <dd>{r.environment}</dd>
+          <dt>Content-Type</dt>
+          <dd>
+            <code class="wrap">{r.contentType}</code>
+          </dd>
+          <dt>Source</dt>
+          <dd>
+            <code class="wrap">{r.sourceId}</code>
+          </dd>
+        </dl>
+        <h3>Body as received{r.bodyEncoding === 'base64' ? ' (base64)' : ''}</h3>
+        <pre class="json" tabIndex={0} aria-label="Raw webhook body">
+          {bodyText(r.body, r.bodyEncoding)}
+        </pre>
+      </Section>
+      <Section title={`Canonical events (${r.events.length})`}>
+        <ul class="plain-list">
+          {r.events.map((e) => (
+            <li key={e.id}>
+              <details open={e.id === event.id}>
+                <summary>
+                  <code>{e.type}</code> {e.id === event.id ? '(selected)' : ''}{' '}
+                  <span class="hint">{e.id}</span>
+                </summary>
+                <pre
+                  class="json"
+                  tabIndex={0}
+                  aria-label={e.id === event.id ? 'Canonical event JSON' : `Event ${e.id} JSON`}
+                >
+                  {JSON.stringify(e, null, 2)}
+                </pre>
+              </details>
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </div>
+  );
 }
 
 /**
- * The inbound audit log. A wamid is searched by the API (`messageId`); an event id or a phone
- * number is looked for in the latest events (up to 5 pages of 200), as the API has no such filter.
+ * The inbound audit log, searched by the API: `q` matches an event id, a message id (wamid) or a
+ * phone number exactly; or one of them alone. Pages follow the API's cursor.
  */
 export function EventsPage({ api, businessId }: PageProps) {
   const base = `/v1/businesses/${encodeURIComponent(businessId)}`;
-  const [by, setBy] = useState<'wamid' | 'eventId' | 'phone'>('wamid');
+  const [by, setBy] = useState<SearchBy>('q');
   const [term, setTerm] = useState('');
   const [topic, setTopic] = useState('');
   const [type, setType] = useState('');
+  const [filter, setFilter] = useState<Record<string, string | undefined> | null>(null);
   const [results, setResults] = useState<CloudEvent[] | null>(null);
-  const [scanned, setScanned] = useState(0);
+  const [next, setNext] = useState<string | null>(null);
   const [selected, setSelected] = useState<CloudEvent | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -32,33 +97,12 @@ export function EventsPage({ api, businessId }: PageProps) {
     setError(null);
     setBusy(true);
     try {
-      const t = term.trim();
-      const filter = {
-        topic,
-        type: type.trim(),
-        messageId: by === 'wamid' ? t : undefined,
-        limit: 200,
-      };
-      const found: CloudEvent[] = [];
-      let cursor: string | null | undefined;
-      let count = 0;
-      for (let i = 0; i < (by === 'wamid' || !t ? 1 : SCAN_PAGES); i++) {
-        const page = await api.get<Page<CloudEvent>>(
-          `${base}/events${query({ ...filter, cursor })}`,
-        );
-        count += page.items.length;
-        for (const event of page.items) {
-          if (!t || by === 'wamid') found.push(event);
-          else if (by === 'eventId' && event.id === t) found.push(event);
-          else if (by === 'phone' && JSON.stringify(event).includes(t.replace(/[^0-9]/g, '')))
-            found.push(event);
-        }
-        cursor = page.nextCursor;
-        if (!cursor) break;
-      }
-      setResults(found);
-      setScanned(count);
-      setSelected(found[0] ?? null);
+      const f = { topic, type: type.trim(), [by]: term.trim() };
+      const page = await api.get<Page<CloudEvent>>(`${base}/events${query({ ...f, limit: 50 })}`);
+      setFilter(f);
+      setResults(page.items);
+      setNext(page.nextCursor);
+      setSelected(page.items[0] ?? null);
     } catch (err) {
       setError(err);
     } finally {
@@ -66,15 +110,14 @@ export function EventsPage({ api, businessId }: PageProps) {
     }
   };
 
-  const siblings =
-    selected && results ? results.filter((e) => e.rawid && e.rawid === selected.rawid) : [];
   return (
     <>
       <form class="filters" onSubmit={search} aria-label="Search events">
         <label>
           Search by
-          <select name="by" value={by} onChange={(e) => setBy(e.currentTarget.value as typeof by)}>
-            <option value="wamid">message id (wamid)</option>
+          <select name="by" value={by} onChange={(e) => setBy(e.currentTarget.value as SearchBy)}>
+            <option value="q">event id, wamid or phone</option>
+            <option value="messageId">message id (wamid)</option>
             <option value="eventId">event id</option>
             <option value="phone">phone number</option>
           </select>
@@ -109,7 +152,7 @@ export function EventsPage({ api, businessId }: PageProps) {
       {results && (
         <p role="status">
           {results.length} event{results.length === 1 ? '' : 's'} found
-          {by !== 'wamid' && term.trim() ? ` among the latest ${scanned}` : ''}.
+          {next ? ' so far (load more for older ones)' : ''}.
         </p>
       )}
       {results && results.length > 0 && (
@@ -130,7 +173,12 @@ export function EventsPage({ api, businessId }: PageProps) {
                   <td>{e.type}</td>
                   <td>{e.subject ?? '—'}</td>
                   <td>
-                    <button type="button" class="link" onClick={() => setSelected(e)}>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-pressed={selected?.id === e.id}
+                      onClick={() => setSelected(e)}
+                    >
                       {e.id}
                     </button>
                   </td>
@@ -140,51 +188,19 @@ export function EventsPage({ api, businessId }: PageProps) {
           </table>
         </div>
       )}
-      {selected && (
-        <div class="grid2 side-by-side">
-          <Section title="Raw webhook">
-            <dl class="facts">
-              <dt>Raw id</dt>
-              <dd>
-                <code>{selected.rawid ?? '—'}</code>
-              </dd>
-              <dt>Provider</dt>
-              <dd>{selected.provider ?? '—'}</dd>
-              <dt>Source</dt>
-              <dd>
-                <code class="wrap">{selected.source}</code>
-              </dd>
-              <dt>Environment</dt>
-              <dd>{selected.environment ?? '—'}</dd>
-            </dl>
-            {rawItem(selected) !== undefined && (
-              <>
-                <h3>The provider's item as received</h3>
-                <pre class="json" tabIndex={0} aria-label="Raw webhook item JSON">
-                  {JSON.stringify(rawItem(selected), null, 2)}
-                </pre>
-              </>
-            )}
-            <p class="hint">
-              The admin API does not serve whole raw request bodies; the item above is the part of
-              it this event came from (<code>data.raw</code>). Canonical events found from the same
-              raw webhook:
-            </p>
-            <ul class="plain-list">
-              {siblings.map((e) => (
-                <li key={e.id}>
-                  <code>{e.type}</code> {e.id === selected.id ? '(shown)' : ''}
-                </li>
-              ))}
-            </ul>
-          </Section>
-          <Section title="Canonical event">
-            <pre class="json" tabIndex={0} aria-label="Canonical event JSON">
-              {JSON.stringify(selected, null, 2)}
-            </pre>
-          </Section>
-        </div>
+      {next && filter && (
+        <ActionButton
+          label="Load more"
+          run={async () => {
+            const page = await api.get<Page<CloudEvent>>(
+              `${base}/events${query({ ...filter, limit: 50, cursor: next })}`,
+            );
+            setResults((r) => [...(r ?? []), ...page.items]);
+            setNext(page.nextCursor);
+          }}
+        />
       )}
+      {selected && <RawWebhookView api={api} base={base} event={selected} />}
     </>
   );
 }

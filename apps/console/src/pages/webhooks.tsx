@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import {
+  type CloudEventsMode,
   type Configuration,
   type CreatedWebhook,
   type TestResult,
@@ -40,6 +41,7 @@ function WebhookForm(props: {
   const [filters, setFilters] = useState(c ? filtersText(c) : '');
   const [eventTypes, setEventTypes] = useState(c?.eventTypes?.join(', ') ?? '');
   const [echo, setEcho] = useState(c?.echo ?? false);
+  const [mode, setMode] = useState<CloudEventsMode>(c?.cloudEventsMode ?? 'structured');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -62,6 +64,7 @@ function WebhookForm(props: {
             : { field: line.slice(0, at).trim(), expression: line.slice(at + 1).trim() };
         }),
       eventTypes: parseList(eventTypes),
+      cloudEventsMode: mode,
     };
     try {
       await props.onSubmit({ topic, address: address.trim(), configuration });
@@ -129,6 +132,17 @@ function WebhookForm(props: {
           onChange={(e) => setEcho(e.currentTarget.checked)}
         />
         Deliver message echoes
+      </label>
+      <label>
+        CloudEvents mode
+        <select
+          name="cloudEventsMode"
+          value={mode}
+          onChange={(e) => setMode(e.currentTarget.value as CloudEventsMode)}
+        >
+          <option value="structured">structured: the whole event as the JSON body</option>
+          <option value="binary">binary: data as the body, attributes in ce- headers</option>
+        </select>
       </label>
       <div class="buttons">
         <button type="submit" class="primary" disabled={busy}>
@@ -203,6 +217,8 @@ function WebhookCard(props: {
           </dd>
           <dt>Event types</dt>
           <dd>{w.configuration.eventTypes?.join(', ') ?? 'every type'}</dd>
+          <dt>CloudEvents mode</dt>
+          <dd>{w.configuration.cloudEventsMode ?? 'structured'}</dd>
           <dt>Updated</dt>
           <dd>{time(w.updatedAt)}</dd>
         </dl>
