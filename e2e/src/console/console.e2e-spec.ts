@@ -75,6 +75,10 @@ async function postSigned(url: string, appSecret: string, payload: unknown): Pro
   );
 }
 
+/** How far the page scrolls sideways (0 when it fits the viewport's width). */
+const overflowScript =
+  'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+
 /** A `datetime-local` input's value for an instant, in the browser's (and this process's) zone. */
 function local(at: Date): string {
   return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -277,6 +281,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     await page.setViewportSize({ width: 390, height: 844 });
     const [rawNarrow, eventsNarrow] = [await box(rawSection), await box(eventsSection)];
     expect(eventsNarrow.y).toBeGreaterThanOrEqual(rawNarrow.y + rawNarrow.height - 1);
+    expect(await page.evaluate<number>(overflowScript)).toBe(0);
     await shot('events-390px');
     await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -409,9 +414,12 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     for (const path of ['webhooks', 'health', 'deliveries', 'events', 'dead-letters']) {
       await page.goto(`${base}/console/#/${path}`);
       await page.locator('main h1').waitFor();
-      const overflow = await page.evaluate<number>(
-        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      );
+      if (path === 'dead-letters') {
+        // measured with both lists loaded
+        await page.getByRole('table', { name: 'Inbound dead letters' }).waitFor();
+        await page.getByRole('table', { name: 'Outbound dead letters' }).waitFor();
+      }
+      const overflow = await page.evaluate<number>(overflowScript);
       expect({ path, overflow }).toEqual({ path, overflow: 0 });
       if (path === 'dead-letters') await shot('dead-letters-390px');
     }
