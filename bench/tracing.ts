@@ -1,15 +1,17 @@
 /**
  * What tracing costs at ingress: the built ingress (signature check, raw record to Kafka with
  * acks=all, then 200) driven by the same closed-loop generator with tracing off (no
- * OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is not loaded) and on (every request traced and exported
- * over OTLP/HTTP to a sink on this machine), in alternating rounds so that drift on a shared
- * machine hits both. Prints webhooks/s and latency per round and the median of each mode.
+ * OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is not loaded), on with 1 % of webhooks sampled (the SDK
+ * and propagation at work on every request, spans recorded for few), and on with every webhook
+ * traced and exported over OTLP/HTTP to a sink on this machine, in alternating rounds so that drift on a shared
+ * machine hits both. Prints webhooks/s, latency and ingress CPU per webhook per round, and the median of each mode.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/tracing.ts   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { ConfigTopic, configKey, encode, type SourceRecord } from '@switchboard/contracts';
 import { deleteTopicsWithPrefix, testKafka, uniqueName } from '@switchboard/testing';
 import {
@@ -19,10 +21,12 @@ import {
   metaBody,
   metaHeaders,
   sleep,
+  startChild,
   startService,
   stopAllChildren,
   waitHttp,
 } from './lib';
+import { cpuMs } from './proc';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,24 +47,58 @@ async function startSink(): Promise<{ url: string; bytes: () => number; close():
   return { url: `http://127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close() };
 }
 
+type Mode = 'before' | 'off' | 'sampled' | 'on';
+
+/**
+ * `BENCH_BEFORE`: a built checkout of another commit (e.g. one before tracing, with its own
+ * `node_modules/@switchboard/*` pointing at its packages): its ingress runs as one more mode,
+ * without tracing variables, to compare tracing off with code that has no tracing at all.
+ */
+const before = process.env.BENCH_BEFORE;
+const modes: readonly Mode[] = before
+  ? ['before', 'off', 'sampled', 'on']
+  : ['off', 'sampled', 'on'];
+
+interface Measured extends ClosedLoopResult {
+  /** Ingress CPU time (user and system) per webhook answered 200. */
+  cpuMsPerWebhook: number;
+}
+
+const modeEnv = (mode: Mode, sinkUrl: string): Record<string, string> =>
+  mode === 'off' || mode === 'before'
+    ? {}
+    : {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...(mode === 'sampled'
+          ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' }
+          : {}),
+      };
+
 async function measure(
-  mode: 'off' | 'on',
+  mode: Mode,
   sinkUrl: string,
   prefix: string,
   sourceId: string,
   verifyToken: string,
-): Promise<ClosedLoopResult> {
+): Promise<Measured> {
   const port = await freePort();
-  const ingress = startService('ingress', port, {
+  const env = {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     KAFKA_TOPIC_PREFIX: prefix,
     DATA_KEYS: dataKeys,
     LOG_LEVEL: 'warn',
     SHUTDOWN_TIMEOUT_MS: '5000',
-    ...(mode === 'on'
-      ? { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }
-      : {}),
-  });
+    ...modeEnv(mode, sinkUrl),
+  };
+  const ingress =
+    mode === 'before'
+      ? startChild(process.execPath, [join(before!, 'apps', 'ingress', 'dist', 'main.js')], {
+          ...env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+        })
+      : startService('ingress', port, env);
   try {
     const origin = `http://127.0.0.1:${port}`;
     await waitHttp(`${origin}/health/ready`, ingress, `ingress (tracing ${mode})`);
@@ -76,7 +114,11 @@ async function measure(
     });
     const path = `/webhooks/meta/${sourceId}`;
     await closedLoop(origin, path, load, { connections, seconds: 2 });
-    return await closedLoop(origin, path, load, { connections, seconds });
+    const pid = ingress.process.pid!;
+    const cpuBefore = cpuMs(pid) ?? 0;
+    const result = await closedLoop(origin, path, load, { connections, seconds });
+    // CPU per webhook holds up better than webhooks/s on a machine other work shares.
+    return { ...result, cpuMsPerWebhook: ((cpuMs(pid) ?? 0) - cpuBefore) / result.ok };
   } finally {
     await ingress.stop();
   }
@@ -108,7 +150,7 @@ async function main(): Promise<void> {
     updatedAt: new Date().toISOString(),
     version: 1,
   };
-  const results: Record<'off' | 'on', ClosedLoopResult[]> = { off: [], on: [] };
+  const results: Record<Mode, Measured[]> = { before: [], off: [], sampled: [], on: [] };
   try {
     // An ingress creates the topics; the source goes on its config topic, where each reads it.
     const port = await freePort();
@@ -128,12 +170,13 @@ async function main(): Promise<void> {
     });
     await producer.disconnect();
     for (let round = 0; round < rounds; round++) {
-      for (const mode of ['off', 'on'] as const) {
+      for (const mode of modes) {
         const r = await measure(mode, sink.url, prefix, sourceId, verifyToken);
         results[mode].push(r);
         console.log(
-          `tracing ${mode.padEnd(3)} round ${round + 1}: ${r.perSecond.toFixed(0)} webhooks/s, ` +
-            `p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ${r.errors} errors`,
+          `tracing ${mode.padEnd(7)} round ${round + 1}: ${r.perSecond.toFixed(0)} webhooks/s, ` +
+            `p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ` +
+            `${r.cpuMsPerWebhook.toFixed(3)} ms CPU per webhook, ${r.errors} errors`,
         );
       }
     }
@@ -143,12 +186,30 @@ async function main(): Promise<void> {
     await deleteTopicsWithPrefix(kafka, prefix);
   }
   const off = median(results.off.map((r) => r.perSecond));
-  const on = median(results.on.map((r) => r.perSecond));
+  const offCpu = median(results.off.map((r) => r.cpuMsPerWebhook));
+  const line = (mode: Mode, label: string): string => {
+    const perSecond = median(results[mode].map((r) => r.perSecond));
+    const p99 = median(results[mode].map((r) => r.latency.p99));
+    const cpu = median(results[mode].map((r) => r.cpuMsPerWebhook));
+    const change =
+      mode === 'off'
+        ? ''
+        : ` (${((1 - perSecond / off) * 100).toFixed(1)} % fewer webhooks/s than off, ` +
+          `${((cpu / offCpu - 1) * 100).toFixed(1)} % more CPU per webhook)`;
+    return (
+      `  ${label.padEnd(24)} ${perSecond.toFixed(0)} webhooks/s, p99 ${p99.toFixed(2)} ms, ` +
+      `${cpu.toFixed(3)} ms CPU per webhook${change}`
+    );
+  };
   console.log(
-    `\ningress, ${connections} connections, ${seconds} s per round, median of ${rounds} rounds:\n` +
-      `  tracing off: ${off.toFixed(0)} webhooks/s (p99 ${median(results.off.map((r) => r.latency.p99)).toFixed(2)} ms)\n` +
-      `  tracing on:  ${on.toFixed(0)} webhooks/s (p99 ${median(results.on.map((r) => r.latency.p99)).toFixed(2)} ms), ` +
-      `${((1 - on / off) * 100).toFixed(1)} % fewer; ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB of spans exported`,
+    [
+      `\ningress, ${connections} connections, ${seconds} s per round, median of ${rounds} rounds:`,
+      ...(before ? [line('before', `before (${before}):`)] : []),
+      line('off', 'tracing off:'),
+      line('sampled', 'tracing on, 1 % sampled:'),
+      line('on', 'tracing on, all traced:'),
+      `  ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB of spans exported`,
+    ].join('\n'),
   );
 }
 
