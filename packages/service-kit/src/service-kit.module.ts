@@ -17,11 +17,22 @@ import { loggerOptions } from './logging/logger-options';
 import { MetricsController } from './metrics/metrics.controller';
 import { stopTracing } from './tracing/start-tracing';
 
+/** How long shutdown waits for the last spans to be exported (a collector may be unreachable). */
+const TRACING_FLUSH_MS = 2_000;
+
 /** On shutdown, exports the spans still buffered (nothing to do when tracing is off). */
 @Injectable()
 export class TracingShutdown implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
-    await stopTracing();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      stopTracing().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, TRACING_FLUSH_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 
