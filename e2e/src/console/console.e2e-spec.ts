@@ -165,7 +165,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     expect(total).toBeLessThanOrEqual(BUNDLE_LIMIT_GZIP);
   });
 
-  it('creates a business and webhooks, shows a delivered webhook in the log and the events, and a failing test in the health monitor', async () => {
+  it('creates a business and webhooks, shows a delivered webhook in the log, finds its event with the raw webhook, replays an inbound dead letter, retries an outbound one and shows a failing test in the health monitor', async () => {
     const base = services.get('subscriptions')!.url;
     const shot = (name: string) =>
       page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
@@ -309,7 +309,16 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     expect(await dlRow.textContent()).toContain('whole webhook');
 
     // and its details give the reason and the raw body as received
-    await dlRow.getByRole('button', { name: /^Details of/ }).click();
+    // (reached from the list's Refresh button with Tab, opened with Enter)
+    await page
+      .getByRole('form', { name: 'Filter inbound dead letters' })
+      .getByRole('button', { name: 'Refresh' })
+      .focus();
+    await page.keyboard.press('Tab');
+    expect(
+      await page.evaluate<string>('document.activeElement?.getAttribute("aria-label")'),
+    ).toMatch(/^Details of /);
+    await page.keyboard.press('Enter');
     const state = page.getByTestId('replay-state');
     expect(await state.textContent()).toBe('never replayed');
     await page.getByText(`at most ${MAX_EVENTS_PER_WEBHOOK} per webhook`).first().waitFor();
@@ -318,7 +327,11 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     );
 
     // when it is replayed (the limit still applies, so it is dead-lettered again)
-    await page.getByRole('button', { name: 'Replay', exact: true }).click();
+    // (Tab from the raw body reaches Replay; Enter presses it)
+    await page.getByLabel('Dead letter raw body').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Replay');
+    await page.keyboard.press('Enter');
     await page
       .getByText(/^Replay .* sent; waiting for the normalizer/)
       .or(page.getByText(/^Replay .* done:/))
