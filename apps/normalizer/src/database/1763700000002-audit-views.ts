@@ -44,6 +44,7 @@ export class AuditViews1763700000002 implements MigrationInterface {
         outcome
       FROM raw_webhooks`);
     // A dead letter whose record did not decode has no raw webhook, hence no business: left out.
+    // Raw ids are UUIDs (the envelope's schema), so the join can use raw_webhooks' primary key.
     await q.query(`
       CREATE VIEW audit.dead_letters_v1 AS
       SELECT d.id, r.business_id, r.id AS raw_id, r.source_id, r.provider, r.received_at,
@@ -51,7 +52,7 @@ export class AuditViews1763700000002 implements MigrationInterface {
         CASE WHEN d.dead_letter->'original'->>'kind' = 'item'
           THEN d.dead_letter->'original'->'value' END AS item,
         d.failed_at
-      FROM dead_letters d JOIN raw_webhooks r ON r.id::text = d.raw_id`);
+      FROM dead_letters d JOIN raw_webhooks r ON r.id = d.raw_id::uuid`);
     await q.query(`
       CREATE VIEW audit.replays_v1 AS
       SELECT p.id, p.request_id, r.business_id, p.raw_id, p.outcome, p.events_produced,
