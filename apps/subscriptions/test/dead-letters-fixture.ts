@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type DeliveryAttempt, DeliveryAttemptsTopic, encodeMessage } from '@switchboard/contracts';
+import {
+  decode,
+  type DeliveryAttempt,
+  DeliveryAttemptsTopic,
+  encodeMessage,
+  NormalizerCommandsTopic,
+} from '@switchboard/contracts';
 import { createAuditViews, insertAuditRow } from './audit-views';
 import type { SubscriptionsUnderTest } from './subscriptions-app';
 
@@ -108,4 +114,14 @@ export async function publishOutboundDeadLetter(
   await service.produce(service.topic(DeliveryAttemptsTopic), [
     encodeMessage(DeliveryAttemptsTopic, attempt),
   ]);
+}
+
+/** Every replay command sent to the normalizer's command topic so far, with its record key. */
+export async function sentCommands(service: SubscriptionsUnderTest) {
+  const records = await service.readTopic(service.topic(NormalizerCommandsTopic));
+  return records.map((r) => {
+    const decoded = decode(NormalizerCommandsTopic, r.value);
+    if (!decoded.ok) throw new Error(decoded.message);
+    return { key: r.key, ...decoded.value };
+  });
 }

@@ -1,10 +1,10 @@
-import { decode, NormalizerCommandsTopic } from '@switchboard/contracts';
 import { eventually } from '@switchboard/testing';
 import {
   itemBody,
   publishOutboundDeadLetter,
   seedDeadLetters,
   type SeededDeadLetters,
+  sentCommands,
   wholeBody,
 } from '../../test/dead-letters-fixture';
 import { insertAuditRow } from '../../test/audit-views';
@@ -33,14 +33,7 @@ describe(DeadLettersController.name, () => {
     });
   }
 
-  async function commands() {
-    const records = await service.readTopic(service.topic(NormalizerCommandsTopic));
-    return records.map((r) => {
-      const decoded = decode(NormalizerCommandsTopic, r.value);
-      if (!decoded.ok) throw new Error(decoded.message);
-      return { key: r.key, ...decoded.value };
-    });
-  }
+  const commands = () => sentCommands(service);
 
   beforeAll(async () => {
     await service.start();

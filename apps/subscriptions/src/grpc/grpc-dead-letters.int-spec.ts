@@ -1,11 +1,11 @@
 import { status } from '@grpc/grpc-js';
-import { decode, NormalizerCommandsTopic } from '@switchboard/contracts';
 import { eventually } from '@switchboard/testing';
 import {
   itemBody,
   publishOutboundDeadLetter,
   seedDeadLetters,
   type SeededDeadLetters,
+  sentCommands,
   wholeBody,
 } from '../../test/dead-letters-fixture';
 import { AdminGrpcClient, grpcFailure } from '../../test/grpc-client';
@@ -158,11 +158,7 @@ describe(DeadLettersGrpcController.name, () => {
       aKey,
     );
     expect(range.rawWebhooks).toBe(2);
-    const sent = (await service.readTopic(service.topic(NormalizerCommandsTopic))).map((r) => {
-      const decoded = decode(NormalizerCommandsTopic, r.value);
-      if (!decoded.ok) throw new Error(decoded.message);
-      return decoded.value;
-    });
+    const sent = await sentCommands(service);
     expect(sent.filter((c) => c.requestId === one.requestId).map((c) => c.rawId)).toEqual([
       seeded.whole.rawId,
     ]);
