@@ -168,7 +168,6 @@ describe('one trace per webhook, across the services and Kafka', () => {
     payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
     const body = Buffer.from(JSON.stringify(payload));
     const signature = createHmac('sha256', 'e2e-tracing-app-secret').update(body).digest('hex');
-    const webhookPath = new URL(source.body.webhookUrl).pathname;
     const posted = await fetch(source.body.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
@@ -234,6 +233,5 @@ describe('one trace per webhook, across the services and Kafka', () => {
       while (at?.parentSpanId) at = byId.get(at.parentSpanId);
       expect(at?.spanId).toBe(ingressSpan.spanId);
     }
-    expect(webhookPath).toContain('/webhooks/meta/');
   });
 });
