@@ -93,12 +93,11 @@ describe('normalizer migrations', () => {
 
   it('exposes the audit views with exactly the columns of the documented contract', async () => {
     // when the views' columns are read from the catalog
-    const rows: { view: string; column_name: string; data_type: string }[] =
-      await dataSource.query(
-        `SELECT table_schema || '.' || table_name AS view, column_name, data_type
+    const rows: { view: string; column_name: string; data_type: string }[] = await dataSource.query(
+      `SELECT table_schema || '.' || table_name AS view, column_name, data_type
          FROM information_schema.columns WHERE table_schema = 'audit'
          ORDER BY table_name, ordinal_position`,
-      );
+    );
     const views: Record<string, Record<string, string>> = {};
     for (const r of rows) (views[r.view] ??= {})[r.column_name] = r.data_type;
 
