@@ -22,6 +22,9 @@ interface ExportedSpan {
   parentSpanId: string;
   name: string;
   kind: number;
+  /** Start and length, ms (from the span's nanosecond timestamps). */
+  startMs: number;
+  durationMs: number;
 }
 
 const SPAN_KIND_SERVER = 2;
@@ -37,6 +40,8 @@ interface OtlpTraces {
         parentSpanId?: string;
         name: string;
         kind: number;
+        startTimeUnixNano?: string;
+        endTimeUnixNano?: string;
       }[];
     }[];
   }[];
@@ -68,6 +73,12 @@ async function startCollector(): Promise<{
                 parentSpanId: span.parentSpanId ?? '',
                 name: span.name,
                 kind: span.kind,
+                startMs: Number(BigInt(span.startTimeUnixNano ?? '0') / 1000n) / 1000,
+                durationMs:
+                  Number(
+                    (BigInt(span.endTimeUnixNano ?? '0') - BigInt(span.startTimeUnixNano ?? '0')) /
+                      1000n,
+                  ) / 1000,
               });
             }
           }
@@ -226,6 +237,16 @@ describe('one trace per webhook, across the services and Kafka', () => {
     expect(outbound).toMatchObject({ service: 'delivery', kind: SPAN_KIND_CLIENT });
     const processing = inTrace.find((s) => s.spanId === outbound?.parentSpanId);
     expect(processing?.name).toBe(`process ${prefix}switchboard.messages.v1`);
+    // (the trace, for whoever reads the test's output: when each span started after the root,
+    // and how long it took)
+    const rows = [...inTrace]
+      .sort((a, b) => a.startMs - b.startMs)
+      .map(
+        (span) =>
+          `${(span.startMs - ingressSpan.startMs).toFixed(1).padStart(8)} ms ` +
+          `${span.durationMs.toFixed(2).padStart(8)} ms  ${span.service.padEnd(13)} ${span.name}`,
+      );
+    console.log(`one webhook's trace (start after the root, duration):\n${rows.join('\n')}`);
     // and the ingress server span is the root every other span descends from
     const byId = new Map(inTrace.map((s) => [s.spanId, s]));
     for (const span of inTrace) {
