@@ -447,7 +447,10 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
     const health = await eventually(
       async () => {
         const res = await get<WebhookHealth>('/webhooks/templates/health');
-        return res.body.windows?.['24h'].attempts === 6 ? res.body : undefined;
+        // (the view's figures come from separate reads, so they agree once all six are in)
+        const counts = res.body.last24h;
+        const counted = counts ? counts.succeeded + counts.failed + counts.deadLettered : 0;
+        return res.body.windows?.['24h'].attempts === 6 && counted === 6 ? res.body : undefined;
       },
       { what: 'the attempts recorded' },
     );
