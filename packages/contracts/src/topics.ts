@@ -196,6 +196,14 @@ export function ceHeaders(event: z.output<typeof CloudEvent>): Record<string, st
   return headers;
 }
 
+/**
+ * The record key of a canonical event: its subject (`<phone_number_id>:<contact>` for
+ * conversations, the entity id otherwise), or its id when it has none.
+ */
+export function eventKeyOf(event: Pick<z.output<typeof CloudEvent>, 'subject' | 'id'>): string {
+  return event.subject ? event.subject : event.id;
+}
+
 export type PublicTopicDefinition = TopicDefinition<typeof CloudEvent, 'delete'>;
 
 /** The Kafka topic that carries one subscription topic's canonical events. */
@@ -213,7 +221,7 @@ function definePublicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
       ? 'the event subject: <phone_number_id>:<contact>, so a conversation stays in order'
       : 'the event subject: the entity id (template, account, flow, call, ...)',
     // The subject is the conversation or entity key; an event without one is spread by id.
-    keyOf: (event) => (event.subject ? event.subject : event.id),
+    keyOf: eventKeyOf,
     partitions: 12,
     cleanupPolicy: 'delete',
     retentionMs: days(7),

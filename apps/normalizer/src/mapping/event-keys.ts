@@ -1,4 +1,4 @@
-import type { CloudEvent } from '@switchboard/contracts';
+import { type CloudEvent, eventKeyOf } from '@switchboard/contracts';
 
 const messageTypes = new Set([
   'whatsapp.message.received',
@@ -16,10 +16,5 @@ export function messageIdOf(event: Pick<CloudEvent, 'type' | 'data'>): string | 
   return typeof messageId === 'string' && messageId.length > 0 ? messageId : null;
 }
 
-/**
- * The Kafka key of an event: its subject (`<phone_number_id>:<contact>` for conversations, the
- * entity id otherwise), or its id when it has none.
- */
-export function partitionKeyOf(event: Pick<CloudEvent, 'subject' | 'id'>): string {
-  return typeof event.subject === 'string' && event.subject.length > 0 ? event.subject : event.id;
-}
+/** The Kafka key of an event, as the public topics' catalog entry derives it. */
+export const partitionKeyOf = eventKeyOf;
