@@ -11,6 +11,7 @@ import {
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { adminCall } from './admin-client';
+import { createMetaBusiness, postMetaMessage } from './meta-business';
 import { startReceiver, type Receiver } from './receiver';
 import { type ServiceName, type ServiceProcess, startServices } from './service-process';
 
@@ -45,40 +46,10 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
 
   it('delivers a signed Meta webhook to the subscriber as a verified CloudEvent, logged once', async () => {
     // given a business with a Meta source and a subscription to the messages topic
-    const business = await admin<{ id: string; apiKey: { key: string } }>(
-      'POST',
-      '/v1/businesses',
-      { authorization: `Bearer ${operatorKey}` },
-      { name: 'Acme Shoes' },
-    );
-    expect(business.status).toBe(201);
-    const key = { 'x-api-key': business.body.apiKey.key };
-    const base = `/v1/businesses/${business.body.id}`;
-    const source = await admin<{ id: string; webhookUrl: string; verifyToken: string }>(
-      'POST',
-      `${base}/sources`,
-      key,
-      {
-        provider: 'meta',
-        appSecret: 'e2e-meta-app-secret',
-        externalIds: { wabaIds: ['102290129340398'], phoneNumberIds: ['106540352242922'] },
-      },
-    );
-    expect(source.status).toBe(201);
-    const webhook = await admin<{ secret: { value: string } }>('POST', `${base}/webhooks`, key, {
-      topic: 'messages',
-      address: receiver.url,
-      configuration: {},
-    });
-    expect(webhook.status).toBe(201);
-
-    // and ingress knows the source (its handshake answers) and delivery knows the subscription
-    await eventually(
-      async () => {
-        const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ready`;
-        return (await fetch(url)).status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'ingress to know the source' },
+    const { key, base, source, webhook, businessId } = await createMetaBusiness(
+      services.get('subscriptions')!.url,
+      operatorKey,
+      { name: 'Acme Shoes', appSecret: 'e2e-meta-app-secret', address: receiver.url },
     );
     // (a test delivery goes through the real delivery path and the call reports its outcome)
     const test = await admin<{ outcome: string; statusCode: number }>(
@@ -91,19 +62,8 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     expect(receiver.received.some((r) => r.body.includes('"webhook.test"'))).toBe(true);
 
     // when Meta posts a signed webhook with a new message
-    const wamid = `wamid.e2e-${randomUUID()}`;
-    const payload = fixtureJson<{
-      entry: { changes: { value: { messages: { id: string }[] } }[] }[];
-    }>('meta/text-message.json');
-    payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
-    const body = Buffer.from(JSON.stringify(payload));
-    const signature = createHmac('sha256', 'e2e-meta-app-secret').update(body).digest('hex');
-    const posted = await fetch(source.body.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
-      body,
-    });
-    expect(posted.status).toBe(200);
+    const { wamid, status } = await postMetaMessage(source.webhookUrl, 'e2e-meta-app-secret');
+    expect(status).toBe(200);
 
     // then the subscriber receives the canonical event, signed so that standardwebhooks verifies it
     const delivered = await eventually(
@@ -113,13 +73,13 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
         what: 'the message at the subscriber',
       },
     );
-    const verified = new Webhook(webhook.body.secret.value).verify(
+    const verified = new Webhook(webhook.secret.value).verify(
       delivered.body,
       delivered.headers as Record<string, string>,
     ) as { id: string; type: string; businessid: string; topic: string; data: unknown };
     expect(verified).toMatchObject({
       type: 'whatsapp.message.received',
-      businessid: business.body.id,
+      businessid: businessId,
       topic: 'messages',
       specversion: '1.0',
     });

@@ -1,7 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fixtureJson } from '@switchboard/fixtures';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
@@ -11,6 +10,7 @@ import {
   uniqueName,
 } from '@switchboard/testing';
 import { adminCall } from './admin-client';
+import { createMetaBusiness, postMetaMessage } from './meta-business';
 import { startReceiver, type Receiver } from './receiver';
 import { type ServiceName, type ServiceProcess, startServices } from './service-process';
 
@@ -135,56 +135,17 @@ describe('one trace per webhook, across the services and Kafka', () => {
 
   it('follows a Meta webhook from ingress through normalizer, delivery and the delivery log to the subscriber', async () => {
     // given a business with a Meta source and a subscription to the messages topic
-    const business = await admin<{ id: string; apiKey: { key: string } }>(
-      'POST',
-      '/v1/businesses',
-      { authorization: `Bearer ${operatorKey}` },
-      { name: 'Traced Shoes' },
-    );
-    expect(business.status).toBe(201);
-    const key = { 'x-api-key': business.body.apiKey.key };
-    const base = `/v1/businesses/${business.body.id}`;
-    const source = await admin<{ id: string; webhookUrl: string; verifyToken: string }>(
-      'POST',
-      `${base}/sources`,
-      key,
-      {
-        provider: 'meta',
-        appSecret: 'e2e-tracing-app-secret',
-        externalIds: { wabaIds: ['102290129340398'], phoneNumberIds: ['106540352242922'] },
-      },
-    );
-    expect(source.status).toBe(201);
-    const webhook = await admin('POST', `${base}/webhooks`, key, {
-      topic: 'messages',
-      address: receiver.url,
-      configuration: {},
-    });
-    expect(webhook.status).toBe(201);
-    await eventually(
-      async () => {
-        const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ready`;
-        return (await fetch(url)).status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'ingress to know the source' },
+    const { key, base, source } = await createMetaBusiness(
+      services.get('subscriptions')!.url,
+      operatorKey,
+      { name: 'Traced Shoes', appSecret: 'e2e-tracing-app-secret', address: receiver.url },
     );
     const test = await admin<{ outcome: string }>('POST', `${base}/webhooks/messages/test`, key);
     expect(test.body).toMatchObject({ outcome: 'succeeded' });
 
     // when Meta posts a signed webhook with a new message
-    const wamid = `wamid.e2e-${randomUUID()}`;
-    const payload = fixtureJson<{
-      entry: { changes: { value: { messages: { id: string }[] } }[] }[];
-    }>('meta/text-message.json');
-    payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
-    const body = Buffer.from(JSON.stringify(payload));
-    const signature = createHmac('sha256', 'e2e-tracing-app-secret').update(body).digest('hex');
-    const posted = await fetch(source.body.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
-      body,
-    });
-    expect(posted.status).toBe(200);
+    const { wamid, status } = await postMetaMessage(source.webhookUrl, 'e2e-tracing-app-secret');
+    expect(status).toBe(200);
 
     // then the subscriber receives it with a traceparent of the trace ingress started
     const delivered = await eventually(

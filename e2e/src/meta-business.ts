@@ -1,0 +1,80 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { fixtureJson } from '@switchboard/fixtures';
+import { eventually } from '@switchboard/testing';
+import { adminCall } from './admin-client';
+
+export interface MetaBusiness {
+  readonly businessId: string;
+  /** The business's API key header. */
+  readonly key: Record<string, string>;
+  /** `/v1/businesses/<id>`. */
+  readonly base: string;
+  readonly source: { id: string; webhookUrl: string; verifyToken: string };
+  readonly webhook: { secret: { value: string } };
+}
+
+/**
+ * Creates a business through the admin API with a Meta source (the seed's WABA and phone number
+ * ids) and a `messages` subscription to `address`, each answered 201, and waits until ingress
+ * knows the source (its handshake answers).
+ */
+export async function createMetaBusiness(
+  subscriptionsUrl: string,
+  operatorKey: string,
+  options: { name: string; appSecret: string; address: string },
+): Promise<MetaBusiness> {
+  const admin = <T>(method: string, path: string, auth: Record<string, string>, body?: unknown) =>
+    adminCall<T>(subscriptionsUrl, method, path, auth, body);
+  const business = await admin<{ id: string; apiKey: { key: string } }>(
+    'POST',
+    '/v1/businesses',
+    { authorization: `Bearer ${operatorKey}` },
+    { name: options.name },
+  );
+  expect(business.status).toBe(201);
+  const key = { 'x-api-key': business.body.apiKey.key };
+  const base = `/v1/businesses/${business.body.id}`;
+  const source = await admin<MetaBusiness['source']>('POST', `${base}/sources`, key, {
+    provider: 'meta',
+    appSecret: options.appSecret,
+    externalIds: { wabaIds: ['102290129340398'], phoneNumberIds: ['106540352242922'] },
+  });
+  expect(source.status).toBe(201);
+  const webhook = await admin<MetaBusiness['webhook']>('POST', `${base}/webhooks`, key, {
+    topic: 'messages',
+    address: options.address,
+    configuration: {},
+  });
+  expect(webhook.status).toBe(201);
+  await eventually(
+    async () => {
+      const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ready`;
+      return (await fetch(url)).status === 200 ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: 'ingress to know the source' },
+  );
+  return { businessId: business.body.id, key, base, source: source.body, webhook: webhook.body };
+}
+
+/**
+ * Posts Meta's text-message fixture, with a new wamid, signed with the app secret, to a source's
+ * webhook URL; answers the wamid and ingress's status.
+ */
+export async function postMetaMessage(
+  webhookUrl: string,
+  appSecret: string,
+): Promise<{ wamid: string; status: number }> {
+  const wamid = `wamid.e2e-${randomUUID()}`;
+  const payload = fixtureJson<{
+    entry: { changes: { value: { messages: { id: string }[] } }[] }[];
+  }>('meta/text-message.json');
+  payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
+  const body = Buffer.from(JSON.stringify(payload));
+  const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+  const posted = await fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+    body,
+  });
+  return { wamid, status: posted.status };
+}
