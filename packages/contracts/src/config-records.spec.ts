@@ -145,6 +145,19 @@ describe('SubscriptionConfiguration', () => {
     );
   });
 
+  it('reads a record written before ordering as unordered, statuses unchecked (fields absent)', () => {
+    // given a subscription record from before the fields existed
+    const record = SubscriptionRecord.parse({ ...examples.SubscriptionRecord });
+
+    // then neither is set, which delivery reads as ordering none and statusMonotonic false
+    expect(record.configuration.ordering).toBeUndefined();
+    expect(record.configuration.statusMonotonic).toBeUndefined();
+    // and both are kept as given
+    expect(
+      SubscriptionConfiguration.parse({ ordering: 'conversation', statusMonotonic: true }),
+    ).toMatchObject({ ordering: 'conversation', statusMonotonic: true });
+  });
+
   it.each<[string, Record<string, unknown>, (string | number)[]]>([
     [
       'an empty filter expression',
@@ -167,6 +180,8 @@ describe('SubscriptionConfiguration', () => {
     ['a zero delay', { retry: { schedule: [5, 0] } }, ['retry', 'schedule', 1]],
     ['an unknown environment', { environments: ['staging'] }, ['environments', 0]],
     ['an unknown CloudEvents mode', { cloudEventsMode: 'batched' }, ['cloudEventsMode']],
+    ['an unknown ordering', { ordering: 'global' }, ['ordering']],
+    ['a non-boolean statusMonotonic', { statusMonotonic: 'yes' }, ['statusMonotonic']],
   ])('refuses %s', (_label, configuration, path) => {
     // when
     const result = SubscriptionConfiguration.safeParse(configuration);

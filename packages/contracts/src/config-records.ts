@@ -118,6 +118,16 @@ export type RetryPolicy = z.infer<typeof RetryPolicy>;
 export const CloudEventsMode = z.enum(['structured', 'binary']);
 export type CloudEventsMode = z.infer<typeof CloudEventsMode>;
 
+/**
+ * How a subscription's deliveries are ordered: `none`, each event is attempted as soon as it is
+ * stored (retries and concurrent attempts can reorder them); `conversation`, the events of one
+ * conversation (the event's `subject`, `<phone_number_id>:<contact>`, within the subscription's
+ * business) are delivered one at a time in event-time order, and a failing delivery holds up only
+ * its own conversation.
+ */
+export const DeliveryOrdering = z.enum(['none', 'conversation']);
+export type DeliveryOrdering = z.infer<typeof DeliveryOrdering>;
+
 export const SubscriptionConfiguration = z.object({
   echo: z
     .boolean()
@@ -132,6 +142,19 @@ export const SubscriptionConfiguration = z.object({
     'structured (the CloudEvent as body) or binary (data as body, attributes in ce- headers); ' +
       'absent means structured',
   ),
+  ordering: DeliveryOrdering.optional().describe(
+    'conversation: the events of one conversation are delivered one at a time in event-time ' +
+      'order, a failing one holding up only its own conversation; none (the default when absent): ' +
+      'no order is kept',
+  ),
+  statusMonotonic: z
+    .boolean()
+    .optional()
+    .describe(
+      'Never send a message status earlier in the progression (sent < delivered < read < played; ' +
+        'failed terminal) than one already delivered for the same wamid; it is recorded as ' +
+        'suppressed instead. Absent means false',
+    ),
 });
 export type SubscriptionConfiguration = z.infer<typeof SubscriptionConfiguration>;
 

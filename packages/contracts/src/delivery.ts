@@ -10,12 +10,18 @@ export function truncateResponseBody(body: string): string {
   return body.length <= RESPONSE_BODY_MAX_CHARS ? body : body.slice(0, RESPONSE_BODY_MAX_CHARS);
 }
 
-export const DeliveryOutcome = z.enum(['succeeded', 'failed', 'dead_lettered']);
+/**
+ * How an attempt ended. `suppressed`: not sent, because the subscription keeps message statuses
+ * monotonic and a later status of the same message was already delivered (`error` says which).
+ */
+export const DeliveryOutcome = z.enum(['succeeded', 'failed', 'dead_lettered', 'suppressed']);
 export type DeliveryOutcome = z.infer<typeof DeliveryOutcome>;
 
 /**
  * One HTTP attempt to deliver one event to one subscription. A failed attempt with
- * `nextAttemptAt` will be retried; `dead_lettered` means the schedule ran out.
+ * `nextAttemptAt` will be retried; `dead_lettered` means the schedule ran out, or (ordered
+ * subscriptions) its conversation was blocked too long, the reason in `error`. A `suppressed`
+ * record, and a `dead_lettered` one with `statusCode` null and `latencyMs` 0, made no request.
  */
 export const DeliveryAttempt = z
   .object({

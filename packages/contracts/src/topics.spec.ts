@@ -1,4 +1,5 @@
 import { SubscriptionTopic } from './common';
+import { eventExamples } from './events/examples';
 import { examples } from './examples';
 import {
   ConfigTopic,
@@ -103,6 +104,19 @@ describe('topic keys', () => {
 
   it('keeps one conversation in one partition of the messages topic', () => {
     expect(PublicTopics.messages.keyOf?.(examples.CloudEvent)).toBe('106540352242922:16505551234');
+  });
+
+  it('keys a status by the conversation of its message: the same key as the message', () => {
+    // given a message received from a customer and a status of a message sent to them
+    const status = eventExamples.MessageStatusUpdatedEvent;
+
+    // then both are keyed by the business's phone number id and the customer's wa_id
+    expect(PublicTopics.delivery_status.keyOf?.(status)).toBe(
+      `${status.data.business.phoneNumberId}:${status.data.recipientId}`,
+    );
+    expect(PublicTopics.delivery_status.keyOf?.(status)).toBe(
+      PublicTopics.messages.keyOf?.(examples.CloudEvent),
+    );
   });
 
   it('spreads events without a subject by their id', () => {

@@ -198,7 +198,13 @@ export function ceHeaders(event: z.output<typeof CloudEvent>): Record<string, st
 
 /**
  * The record key of a canonical event: its subject (`<phone_number_id>:<contact>` for
- * conversations, the entity id otherwise), or its id when it has none.
+ * conversations, the entity id otherwise), or its id when it has none. A conversation's key is
+ * the business's phone number id and the customer's wa_id; a status has its message's
+ * conversation (the recipient's wa_id), so a message and its statuses share one key. Events of one
+ * business only ever share a subject with the same business's (its phone number ids are its own),
+ * so one conversation stays on one partition of each public topic, in the order the normalizer
+ * published it; delivery's ordered mode (`configuration.ordering: conversation`) orders
+ * deliveries by the same key within a subscription.
  */
 export function eventKeyOf(event: Pick<z.output<typeof CloudEvent>, 'subject' | 'id'>): string {
   return event.subject ? event.subject : event.id;
@@ -218,7 +224,7 @@ function definePublicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
     name: publicTopicName(topic),
     description: `Canonical ${topic} events (CloudEvents 1.0, structured mode)`,
     key: conversationKeyed.has(topic)
-      ? 'the event subject: <phone_number_id>:<contact>, so a conversation stays in order'
+      ? 'the event subject: <phone_number_id>:<contact> (a status: its recipient), so a conversation stays on one partition, in order'
       : 'the event subject: the entity id (template, account, flow, call, ...)',
     // The subject is the conversation or entity key; an event without one is spread by id.
     keyOf: eventKeyOf,
