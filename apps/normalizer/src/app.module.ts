@@ -30,6 +30,7 @@ export class AppModule {
         PipelineModule.forRoot({
           groupId: config.CONSUMER_GROUP_ID,
           maxEventsPerWebhook: config.MAX_EVENTS_PER_WEBHOOK,
+          bulkEventsPerSecond: config.BULK_EVENTS_PER_SECOND,
         }),
         ReplayModule.forRoot({
           groupId: config.CONSUMER_GROUP_ID,

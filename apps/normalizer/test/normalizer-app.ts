@@ -6,6 +6,7 @@ import {
   encode,
   encodeMessage,
   InboundDeadLetterTopic,
+  InboundRawBulkTopic,
   InboundRawTopic,
   type NormalizerCommand,
   NormalizerCommandsTopic,
@@ -31,6 +32,20 @@ export interface PublishedMessage<T> {
   key: string | null;
   value: T;
   headers: Record<string, string>;
+}
+
+type RawEnvelope = ReturnType<typeof createRawEnvelope>;
+type RawItem = { provider: Provider; body: Buffer | string; sourceId?: string };
+
+function envelopeOf(item: RawItem): RawEnvelope {
+  return createRawEnvelope({
+    sourceId: item.sourceId ?? 'src_test',
+    businessId: 'biz_acme',
+    provider: item.provider,
+    environment: 'production',
+    contentType: 'application/json',
+    body: Buffer.isBuffer(item.body) ? item.body : Buffer.from(item.body),
+  });
 }
 
 /**
@@ -118,29 +133,32 @@ export class NormalizerTestBed {
   }
 
   /** Writes raw webhooks to the raw topic, as ingress would, and returns their envelopes. */
-  async sendRaw(
-    ...items: { provider: Provider; body: Buffer | string; sourceId?: string }[]
-  ): Promise<ReturnType<typeof createRawEnvelope>[]> {
-    const envelopes = items.map((item) =>
-      createRawEnvelope({
-        sourceId: item.sourceId ?? 'src_test',
-        businessId: 'biz_acme',
-        provider: item.provider,
-        environment: 'production',
-        contentType: 'application/json',
-        body: Buffer.isBuffer(item.body) ? item.body : Buffer.from(item.body),
-      }),
-    );
+  async sendRaw(...items: RawItem[]): Promise<RawEnvelope[]> {
+    const envelopes = items.map(envelopeOf);
     await this.sendRawBytes(
       ...envelopes.map((e) => ({ key: e.sourceId, value: encode(InboundRawTopic, e) })),
     );
     return envelopes;
   }
 
+  /** Writes raw webhooks to the bulk raw topic, as ingress does with bodies over its bulk size. */
+  async sendBulkRaw(...items: RawItem[]): Promise<RawEnvelope[]> {
+    const envelopes = items.map(envelopeOf);
+    await this.sendTo(
+      InboundRawBulkTopic.name,
+      envelopes.map((e) => ({ key: e.sourceId, value: encode(InboundRawBulkTopic, e) })),
+    );
+    return envelopes;
+  }
+
   async sendRawBytes(...messages: { key: string; value: Buffer }[]): Promise<void> {
+    await this.sendTo(InboundRawTopic.name, messages);
+  }
+
+  private async sendTo(name: string, messages: { key: string; value: Buffer }[]): Promise<void> {
     const producer = this.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: this.topic(InboundRawTopic.name), messages });
+    await producer.send({ topic: this.topic(name), messages });
     await producer.disconnect();
   }
 

@@ -68,6 +68,26 @@ export const InboundRawTopic = defineTopic({
   onInvalid: 'dead_letter',
 });
 
+/**
+ * Verified webhooks larger than ingress's `BULK_WEBHOOK_BYTES` (a Meta batch of hundreds of
+ * statuses), written by ingress instead of the raw topic: the normalizer reads them apart, at a
+ * bounded pace, so a business posting huge batches never holds up the webhooks of others.
+ */
+export const InboundRawBulkTopic = defineTopic({
+  name: 'switchboard.inbound.raw.bulk.v1',
+  description:
+    'Verified webhook requests over the bulk size, exactly as received, written by ingress; read apart at a bounded pace',
+  key: 'source id',
+  keyOf: (envelope) => envelope.sourceId,
+  partitions: 12,
+  cleanupPolicy: 'delete',
+  retentionMs: days(7),
+  maxMessageBytes: 8 * MiB,
+  schema: RawInboundEnvelope,
+  version: 1,
+  onInvalid: 'dead_letter',
+});
+
 export const InboundRejectedTopic = defineTopic({
   name: 'switchboard.inbound.rejected.v1',
   description: 'Requests ingress refused (bad signature, unknown source, ...), without bodies',
@@ -261,6 +281,7 @@ export function publicTopic(topic: SubscriptionTopic): PublicTopicDefinition {
 /** Every topic Switchboard uses, internal first, then the public ones. */
 export const TopicCatalog: readonly AnyTopicDefinition[] = Object.freeze([
   InboundRawTopic,
+  InboundRawBulkTopic,
   InboundRejectedTopic,
   InboundDeadLetterTopic,
   ConfigTopic,

@@ -21,6 +21,14 @@ export const IngressConfig = baseServiceEnv({ port: 8080, clientId: 'switchboard
       .describe(
         "Largest body a webhook route takes (Meta's largest batch is about 3 MB); at most three quarters of BODY_BYTES_IN_FLIGHT",
       ),
+    BULK_WEBHOOK_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(128 * 1024)
+      .describe(
+        'Bodies larger than this (about 400 Meta statuses) go to the bulk raw topic, which the normalizer reads apart at a bounded pace, so one business posting huge batches does not hold up the others; 0 sends every body to the raw topic',
+      ),
     /**
      * Webhook body bytes held at once, announced sizes counted from the moment a request is let
      * in until it is answered; a request that does not fit is answered 503 before its body is read.

@@ -8,7 +8,7 @@ import {
   TopicNames,
   TopicPublisher,
 } from '@switchboard/kafka';
-import type { SourceRecord } from '@switchboard/contracts';
+import { InboundRawBulkTopic, InboundRawTopic, type SourceRecord } from '@switchboard/contracts';
 import { Registry } from 'prom-client';
 import { metaHeaders, secretOf, source } from '../../test/signing';
 import { IngressConfig } from '../config/ingress.config';
@@ -19,12 +19,17 @@ import { testDataKeys } from '@switchboard/testing';
 
 /** A producer port whose sends are acknowledged or failed by the test, one by one. */
 class ControlledProducer {
-  readonly sent: { message: ProducerMessage; ack: () => void; fail: (err: Error) => void }[] = [];
+  readonly sent: {
+    topic: string;
+    message: ProducerMessage;
+    ack: () => void;
+    fail: (err: Error) => void;
+  }[] = [];
   refuseWith: Error | undefined;
 
-  send(_topic: string, message: ProducerMessage): Promise<void> {
+  send(topic: string, message: ProducerMessage): Promise<void> {
     if (this.refuseWith) return Promise.reject(this.refuseWith);
-    return new Promise((ack, fail) => this.sent.push({ message, ack: () => ack(), fail }));
+    return new Promise((ack, fail) => this.sent.push({ topic, message, ack: () => ack(), fail }));
   }
 }
 
@@ -152,6 +157,28 @@ describe(IngestService.name, () => {
     // then it is not stored and the provider is asked to retry
     expect(outcome).toEqual({ status: 503, code: 'storage_unavailable', retryAfter: '7' });
     expect(producer.sent).toHaveLength(0);
+  });
+
+  it('writes a body over BULK_WEBHOOK_BYTES to the bulk raw topic, and the others to the raw topic', async () => {
+    // given ingresses whose bulk size is one byte under the body, the body's size, and 0 (off)
+    const topics: string[] = [];
+    for (const bulk of [body.length - 1, body.length, 0]) {
+      const { producer, sources, ingest } = setUp({ BULK_WEBHOOK_BYTES: String(bulk) });
+      const meta = source({ provider: 'meta' });
+      sources.upsert(meta);
+
+      // when the same signed webhook is stored by each
+      void store(ingest, meta);
+      await flush();
+      topics.push(producer.sent[0]!.topic);
+    }
+
+    // then only the body over the bulk size went to the bulk raw topic
+    expect(topics).toEqual([
+      `test.${InboundRawBulkTopic.name}`,
+      `test.${InboundRawTopic.name}`,
+      `test.${InboundRawTopic.name}`,
+    ]);
   });
 
   it('never stores the header a token source takes its token in, even one kept for others', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   encodeRawEnvelope,
+  InboundRawBulkTopic,
   InboundRawTopic,
   Provider,
   type SourceRecord,
@@ -138,13 +139,19 @@ export class IngestService {
     const started = performance.now();
     try {
       // The envelope was validated by its schema as it was encoded.
-      await this.publisher.publish(InboundRawTopic, envelope, { encoded: value });
+      await this.publisher.publish(this.rawTopicOf(request), envelope, { encoded: value });
     } catch (err) {
       return this.failed(route, pass, err);
     }
     this.breaker.acknowledged(pass);
     this.metrics.stored(route, (performance.now() - started) / 1000);
     return envelope.id;
+  }
+
+  /** The bulk raw topic for a body over `BULK_WEBHOOK_BYTES`, the raw topic otherwise. */
+  private rawTopicOf(request: ReceivedWebhook): typeof InboundRawTopic {
+    const bulk = this.config.BULK_WEBHOOK_BYTES;
+    return bulk > 0 && request.body.length > bulk ? InboundRawBulkTopic : InboundRawTopic;
   }
 
   /** The envelope and record of a webhook; one its schema refuses is not stored (503). */

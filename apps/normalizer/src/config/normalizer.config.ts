@@ -29,6 +29,14 @@ export const NormalizerConfig = baseServiceEnv({
       .describe(
         'Most canonical events one inbound webhook may become (malformed items count); a webhook beyond it is dead-lettered whole (`too_many_events`)',
       ),
+    BULK_EVENTS_PER_SECOND: z.coerce
+      .number()
+      .positive()
+      .max(1_000_000)
+      .default(500)
+      .describe(
+        "Most canonical events a second this instance publishes of the bulk raw topic's webhooks (bodies over ingress's BULK_WEBHOOK_BYTES); the rest wait on the topic, so huge batches never crowd out the raw topic's webhooks",
+      ),
   })
   // Groups are named after the topic prefix by default, so that environments (or test runs)
   // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.

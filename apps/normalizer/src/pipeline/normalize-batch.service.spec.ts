@@ -5,7 +5,7 @@ import { envelopeOf } from '../../test/mapping';
 import type { AuditBatch, AuditedEvent, AuditLogRepository } from './audit-log.repository';
 import type { TraceContext } from '@switchboard/kafka';
 import type { EventPublisher } from './event.publisher';
-import { type ConsumedRaw, NormalizeBatchService } from './normalize-batch.service';
+import { type ConsumedRaw, NormalizeBatchService, PACED_SLICE } from './normalize-batch.service';
 import { NormalizerMetrics } from './normalizer.metrics';
 
 /** A Meta webhook carrying `count` inbound text messages: one canonical event each. */
@@ -241,6 +241,74 @@ const corruptions: Record<'messages' | 'statuses', fc.Arbitrary<(item: Item) => 
     (item: Item) => ({ ...item, timestamp: '2026-13-45' }),
   ),
 };
+
+describe(`${NormalizeBatchService.name} paced (the bulk lane)`, () => {
+  it('stores the batch whole, then publishes it slice by slice, each once the pace lets it', async () => {
+    // given a pace that logs what it is asked for
+    const { batches, recorded, published } = service();
+    const asked: { events: number; publishedBefore: number }[] = [];
+    const pace = async (events: number): Promise<void> => {
+      asked.push({ events, publishedBefore: published.length });
+    };
+
+    // when a webhook of 250 messages is processed with it
+    const result = await batches.process(
+      [record(metaWebhook(250, 'bulk'), '3f2b8c1e-8a4d-4c55-9b1e-2b7f3c9d0a11', 0)],
+      { pace },
+    );
+
+    // then all 250 events were stored by one audit write
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.events).toHaveLength(250);
+    // and published in slices of PACED_SLICE, each asked of the pace before it went out
+    expect(published.map((p) => p.events.length)).toEqual([PACED_SLICE, PACED_SLICE, 50]);
+    expect(asked).toEqual([
+      { events: PACED_SLICE, publishedBefore: 0 },
+      { events: PACED_SLICE, publishedBefore: 1 },
+      { events: 50, publishedBefore: 2 },
+    ]);
+    expect(published.flatMap((p) => p.events).map((e) => e.event.id)).toEqual(
+      recorded[0]!.events.map((e) => e.event.id),
+    );
+    expect(result).toEqual({ published: 250, deadLettered: 0 });
+  });
+
+  it('publishes the dead letters of a paced batch with nothing to publish', async () => {
+    const { batches, published } = service();
+    const asked: number[] = [];
+    await batches.process(
+      [
+        {
+          topic: InboundRawTopic.name,
+          partition: 0,
+          offset: '0',
+          invalid: { reason: 'malformed_json', message: 'x', issues: [], bytes: Buffer.from('{') },
+        },
+      ],
+      { pace: async (events) => void asked.push(events) },
+    );
+    expect(asked).toEqual([0]);
+    expect(published.map((p) => p.deadLetters.length)).toEqual([1]);
+  });
+
+  it('publishes nothing further once the pace gives up, so the batch is consumed again', async () => {
+    const { batches, published } = service();
+    let calls = 0;
+    const pace = async (): Promise<void> => {
+      calls += 1;
+      if (calls === 2) throw new Error('stopping');
+    };
+    await expect(
+      batches.process(
+        [record(metaWebhook(250, 'stop'), 'a7d1c7e2-5b1f-4f0e-8d55-0c6f5e2b9a33', 0)],
+        {
+          pace,
+        },
+      ),
+    ).rejects.toThrow('stopping');
+    expect(published.map((p) => p.events.length)).toEqual([PACED_SLICE]);
+  });
+});
 
 describe(`${NormalizeBatchService.name} with one corrupted update`, () => {
   it('publishes the N−1 good events of a Meta batch and dead-letters the one bad update alone', async () => {

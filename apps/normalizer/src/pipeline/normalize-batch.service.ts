@@ -25,6 +25,9 @@ export type ConsumedRaw = (
 export const MAX_EVENTS_PER_WEBHOOK = Symbol('MAX_EVENTS_PER_WEBHOOK');
 export const DEFAULT_MAX_EVENTS_PER_WEBHOOK = 5_000;
 
+/** Events published at a time by a paced (bulk) batch. */
+export const PACED_SLICE = 100;
+
 /**
  * The normalizer's use case for one consumer batch: decode every raw webhook, map it to canonical
  * events (or a dead letter), write the whole batch to the audit log, then publish what is new. The
@@ -42,8 +45,13 @@ export class NormalizeBatchService {
     private readonly maxEventsPerWebhook: number = DEFAULT_MAX_EVENTS_PER_WEBHOOK,
   ) {}
 
+  /**
+   * With `pace`, what is new is published in slices of {@link PACED_SLICE} events, each once
+   * `pace` lets it through (the bulk lane); without, all at once.
+   */
   async process(
     records: readonly ConsumedRaw[],
+    options: { pace?: (events: number) => Promise<void> } = {},
   ): Promise<{ published: number; deadLettered: number }> {
     const raws: AuditedRaw[] = [];
     const events: AuditedEvent[] = [];
@@ -78,7 +86,16 @@ export class NormalizeBatchService {
     }
 
     const toPublish = await this.auditLog.record({ raws, events, deadLetters });
-    await this.publisher.publish(toPublish, deadLetters, (key) => traces.get(key));
+    const traceOf = (key: string): TraceContext | undefined => traces.get(key);
+    if (options.pace === undefined) {
+      await this.publisher.publish(toPublish, deadLetters, traceOf);
+    } else {
+      for (let from = 0; from === 0 || from < toPublish.length; from += PACED_SLICE) {
+        const slice = toPublish.slice(from, from + PACED_SLICE);
+        await options.pace(slice.length);
+        await this.publisher.publish(slice, from === 0 ? deadLetters : [], traceOf);
+      }
+    }
     this.metrics.recordBatch(records.length, toPublish.length, deadLetters.length);
     return { published: toPublish.length, deadLettered: deadLetters.length };
   }

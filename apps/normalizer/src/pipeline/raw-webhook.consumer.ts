@@ -4,11 +4,35 @@ import {
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { InboundRawTopic } from '@switchboard/contracts';
-import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import { InboundRawTopic, type RawInboundEnvelope } from '@switchboard/contracts';
+import { type DecodedBatch, type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
 import { type ConsumedRaw, NormalizeBatchService } from './normalize-batch.service';
 
 export const NORMALIZER_GROUP_ID = Symbol('NORMALIZER_GROUP_ID');
+
+/** A decoded batch of a raw topic as the use case takes it: envelopes, then undecodable records. */
+export function consumedRawOf({
+  records,
+  invalid,
+  batch,
+}: DecodedBatch<RawInboundEnvelope>): ConsumedRaw[] {
+  const consumed: ConsumedRaw[] = records.map((record) => ({
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    envelope: record.value,
+    traceContext: batch.traceContext(record.index),
+  }));
+  for (const record of invalid) {
+    consumed.push({
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      invalid: record,
+    });
+  }
+  return consumed;
+}
 
 /**
  * Thin: hands each batch of the raw topic, decoded, to the use case; a record that is not an
@@ -28,23 +52,8 @@ export class RawWebhookConsumer implements OnApplicationBootstrap, BeforeApplica
       groupId,
       topics: [InboundRawTopic],
       partitionsConsumedConcurrently: 3,
-      handle: async ({ records, invalid, batch }) => {
-        const consumed: ConsumedRaw[] = records.map((record) => ({
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          envelope: record.value,
-          traceContext: batch.traceContext(record.index),
-        }));
-        for (const record of invalid) {
-          consumed.push({
-            topic: record.topic,
-            partition: record.partition,
-            offset: record.offset,
-            invalid: record,
-          });
-        }
-        await this.normalizeBatch.process(consumed);
+      handle: async (batch) => {
+        await this.normalizeBatch.process(consumedRawOf(batch));
       },
     });
   }
