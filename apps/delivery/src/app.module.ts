@@ -7,6 +7,7 @@ import { DeliveryConfigModule } from './config/delivery-config.module';
 import type { DeliveryConfig } from './config/delivery.config';
 import { deliveryMigrations } from './database/migrations';
 import { DeliveryEntity } from './deliveries/delivery.entity';
+import { StatusProgressEntity } from './deliveries/status-progress.entity';
 import { SubscriptionHealthEntity } from './health/subscription-health.entity';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 
@@ -21,7 +22,7 @@ export class AppModule {
         KafkaModule.forService(config, { topics: allTopics() }),
         DatabaseModule.forService(config, {
           schema: 'delivery',
-          entities: [DeliveryEntity, SubscriptionHealthEntity],
+          entities: [DeliveryEntity, StatusProgressEntity, SubscriptionHealthEntity],
           migrations: deliveryMigrations,
         }),
         LifecycleModule,

@@ -211,6 +211,32 @@ export const DeliveryConfig = baseServiceEnv({
       .min(1)
       .default(5 * 86_400)
       .describe('How long a failing subscription may go without a success before it is disabled'),
+    /**
+     * Ordered subscriptions: how long a conversation may wait for one delivery (its head, failing
+     * and retried) before the head and every pending delivery behind it are dead-lettered
+     * together, so one bad message cannot hold up a customer's conversation forever.
+     */
+    ORDERING_BLOCK_MAX_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(3_600)
+      .describe(
+        'Ordered subscriptions: how long one failing delivery may hold up its conversation before it and every delivery waiting behind it are dead-lettered together (recoverable)',
+      ),
+    /**
+     * Subscriptions keeping statuses monotonic: how long the furthest status delivered of a
+     * message is remembered after its last change. A status of that message arriving later still
+     * is sent as if none had been.
+     */
+    STATUS_PROGRESS_RETENTION_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(30 * 24)
+      .describe(
+        'Subscriptions keeping statuses monotonic: how long the furthest status delivered of each message is remembered',
+      ),
     SUCCEEDED_RETENTION_HOURS: z.coerce
       .number()
       .int()

@@ -2,6 +2,7 @@ import { dataSourceOptions, ensureSchema } from '@switchboard/database';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { DeliveryEntity } from '../deliveries/delivery.entity';
+import { StatusProgressEntity } from '../deliveries/status-progress.entity';
 import { SubscriptionHealthEntity } from '../health/subscription-health.entity';
 import { deliveryMigrations } from './migrations';
 
@@ -16,7 +17,7 @@ describe('delivery migrations', () => {
       dataSourceOptions({
         url: database.url,
         schema: 'delivery',
-        entities: [DeliveryEntity, SubscriptionHealthEntity],
+        entities: [DeliveryEntity, StatusProgressEntity, SubscriptionHealthEntity],
         migrations: deliveryMigrations,
       }),
     );
@@ -43,8 +44,14 @@ describe('delivery migrations', () => {
     expect(applied.map((m) => m.name)).toEqual([
       'Deliveries1764100000000',
       'PartialIndexes1764900000000',
+      'Ordering1765200000000',
     ]);
-    expect(await tables()).toEqual(['deliveries', 'migrations', 'subscription_health']);
+    expect(await tables()).toEqual([
+      'deliveries',
+      'migrations',
+      'status_progress',
+      'subscription_health',
+    ]);
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
@@ -52,8 +59,14 @@ describe('delivery migrations', () => {
   it('reverts cleanly and applies again', async () => {
     await dataSource.undoLastMigration();
     await dataSource.undoLastMigration();
+    await dataSource.undoLastMigration();
     expect(await tables()).toEqual(['migrations']);
     await dataSource.runMigrations();
-    expect(await tables()).toEqual(['deliveries', 'migrations', 'subscription_health']);
+    expect(await tables()).toEqual([
+      'deliveries',
+      'migrations',
+      'status_progress',
+      'subscription_health',
+    ]);
   });
 });

@@ -21,14 +21,28 @@ import { WebhookSender } from '../sending/webhook-sender';
 import { signWebhook } from '../signing/webhook-signer';
 import type { Subscription } from '../subscriptions/subscription-registry';
 import type { DeliveryState } from './delivery.entity';
-import { DeliveryRepository, type StoredDelivery } from './delivery.repository';
+import {
+  blockedTooLong,
+  conversationDeadLetterReason,
+  statusOfRank,
+  suppressionOf,
+} from '../ordering/ordering';
+import { StatusProgressRepository } from '../ordering/status-progress.repository';
+import {
+  type ConversationDeadLetter,
+  DeliveryRepository,
+  type StoredDelivery,
+} from './delivery.repository';
 import { AttemptPublisher } from './attempt.publisher';
 import { DeliveryMetrics } from './delivery.metrics';
 import { OutcomeWriter } from './outcome-writer';
 
 export const USER_AGENT = 'Switchboard-Webhook/1.0';
 
-/** What an attempt needs of a stored delivery. */
+/**
+ * What an attempt needs of a stored delivery; the ordering fields only for ordered or
+ * status-monotonic subscriptions (absent or null otherwise).
+ */
 export type DeliveryToAttempt = Pick<
   StoredDelivery,
   | 'id'
@@ -41,7 +55,8 @@ export type DeliveryToAttempt = Pick<
   | 'test'
   | 'attempts'
   | 'scheduleBase'
->;
+> &
+  Partial<Pick<StoredDelivery, 'orderingKey' | 'headSince' | 'messageId' | 'statusRank'>>;
 
 function random(): number {
   return randomInt(0, 2 ** 32) / 2 ** 32;
@@ -66,10 +81,13 @@ export class AttemptService {
   private readonly settling = new Set<Promise<void>>();
   private readonly settings: RetrySettings;
   private readonly writer: OutcomeWriter;
+  /** Called when an ordered delivery has finished: the next of its conversation may go. */
+  private readonly advancedListeners: (() => void)[] = [];
 
   constructor(
     private readonly sender: WebhookSender,
-    repository: DeliveryRepository,
+    private readonly repository: DeliveryRepository,
+    private readonly progress: StatusProgressRepository,
     private readonly publisher: AttemptPublisher,
     private readonly health: EndpointHealthService,
     private readonly metrics: DeliveryMetrics,
@@ -85,6 +103,15 @@ export class AttemptService {
       flushIntervalMs: config.OUTCOME_FLUSH_INTERVAL_MS,
       maxBatch: config.OUTCOME_FLUSH_MAX,
     });
+  }
+
+  /**
+   * Calls `listener` whenever an ordered delivery has finished (succeeded, suppressed or
+   * dead-lettered) and its outcome is stored, so the next delivery of its conversation can be
+   * taken at once.
+   */
+  onConversationAdvanced(listener: () => void): void {
+    this.advancedListeners.push(listener);
   }
 
   /** True while this instance is attempting the delivery or storing its outcome. */
@@ -153,6 +180,8 @@ export class AttemptService {
     subscription: SubscriptionRecord,
   ): Promise<Settled | null> {
     const attempt = delivery.attempts + 1;
+    const suppressed = await this.suppression(delivery);
+    if (suppressed) return this.suppressed(delivery, attempt, suppressed);
     const startedAt = new Date();
     const message = toHttpMessage(delivery.body, subscription.configuration.cloudEventsMode);
     const headers: Record<string, string> = {
@@ -188,7 +217,7 @@ export class AttemptService {
           : statusCode === 410 && !delivery.test
             ? 'HTTP 410 Gone: the subscription is disabled'
             : `HTTP ${response.statusCode}`;
-    const { outcome, state, nextAttemptAt } = delivery.test
+    const verdict = delivery.test
       ? settleTest(succeeded)
       : settle(
           decideVerdict(
@@ -205,6 +234,11 @@ export class AttemptService {
             this.settings,
           ),
         );
+    const { outcome, state, nextAttemptAt, conversationReason } = this.inOrder(
+      delivery,
+      verdict,
+      endedAt,
+    );
     this.metrics.attempts.inc({ outcome });
     this.metrics.attemptSeconds.observe({ outcome }, response.latencyMs / 1000);
     return {
@@ -213,6 +247,7 @@ export class AttemptService {
         ? { kind: 'success' }
         : { kind: 'failure', error: error ?? 'failed', gone: statusCode === 410 },
       at: endedAt,
+      conversationReason,
       report: {
         // Every attempt has an id of its own, also one made again after its outcome was lost.
         id: randomUUID(),
@@ -227,7 +262,7 @@ export class AttemptService {
         outcome,
         statusCode,
         latencyMs: response.latencyMs,
-        error,
+        error: conversationReason ? `${error ?? 'failed'}; ${conversationReason}` : error,
         responseBody: response.kind === 'answered' ? response.body : null,
         nextAttemptAt: nextAttemptAt?.toISOString() ?? null,
       },
@@ -241,17 +276,43 @@ export class AttemptService {
     settled: Settled,
   ): Promise<void> {
     const { report } = settled;
+    const outcome = {
+      deliveryId: delivery.id,
+      previousAttempts: delivery.attempts,
+      state: settled.state,
+      nextAttemptAt: report.nextAttemptAt === null ? null : new Date(report.nextAttemptAt),
+      attemptedAt: new Date(report.attemptedAt),
+      statusCode: report.statusCode,
+      error: report.error,
+    };
     let stored: boolean;
+    let deadLettered: ConversationDeadLetter[] = [];
     try {
-      stored = await this.writer.record({
-        deliveryId: delivery.id,
-        previousAttempts: delivery.attempts,
-        state: settled.state,
-        nextAttemptAt: report.nextAttemptAt === null ? null : new Date(report.nextAttemptAt),
-        attemptedAt: new Date(report.attemptedAt),
-        statusCode: report.statusCode,
-        error: report.error,
-      });
+      // The furthest status is raised before the outcome is stored: the next delivery of the
+      // conversation, taken once it is, always sees it. (Should the outcome be lost, the status
+      // is sent again: equal to the furthest, it is not suppressed.)
+      if (settled.state === 'succeeded' && delivery.messageId && delivery.statusRank) {
+        await this.progress.record([
+          {
+            subscriptionId: delivery.subscriptionId,
+            messageId: delivery.messageId,
+            rank: delivery.statusRank,
+            status: statusOfRank(delivery.statusRank),
+            at: settled.at,
+          },
+        ]);
+      }
+      if (settled.conversationReason && delivery.orderingKey) {
+        const result = await this.repository.deadLetterConversation(
+          outcome,
+          { subscriptionId: delivery.subscriptionId, orderingKey: delivery.orderingKey },
+          settled.conversationReason,
+        );
+        stored = result.stored;
+        deadLettered = result.others;
+      } else {
+        stored = await this.writer.record(outcome);
+      }
     } catch (err) {
       this.metrics.outcomesLost.inc();
       this.logger.error(
@@ -268,25 +329,144 @@ export class AttemptService {
       );
       return;
     }
-    // Test attempts never count toward an endpoint's health.
-    if (!delivery.test) this.health.observe(subscription, settled.health, settled.at);
-    await this.publisher
-      .publish(report)
-      .catch((err: unknown) =>
-        this.logger.error(
-          { deliveryId: delivery.id, attempt: report.attempt, err: describe(err) },
-          'Delivery attempt not published',
-        ),
+    // Test attempts and suppressed statuses never count toward an endpoint's health.
+    if (!delivery.test && settled.health) {
+      this.health.observe(subscription, settled.health, settled.at);
+    }
+    if (delivery.orderingKey && settled.state !== 'pending') {
+      for (const listener of this.advancedListeners) listener();
+    }
+    const reports = [
+      report,
+      ...deadLettered.map((other) => deadLetterReport(delivery, other, report)),
+    ];
+    if (deadLettered.length > 0) {
+      this.logger.warn(
+        { subscriptionId: delivery.subscriptionId, deliveries: reports.length },
+        'Conversation dead-lettered as a unit',
       );
+    }
+    for (const each of reports) {
+      await this.publisher
+        .publish(each)
+        .catch((err: unknown) =>
+          this.logger.error(
+            { deliveryId: each.deliveryId, attempt: each.attempt, err: describe(err) },
+            'Delivery attempt not published',
+          ),
+        );
+    }
+  }
+
+  /** Why the status is not to be sent (a later one of its message was delivered), or null. */
+  private async suppression(delivery: DeliveryToAttempt): Promise<string | null> {
+    if (delivery.test || !delivery.messageId || !delivery.statusRank) return null;
+    const delivered = await this.progress.find(delivery.subscriptionId, delivery.messageId);
+    return suppressionOf(
+      {
+        messageId: delivery.messageId,
+        rank: delivery.statusRank,
+        status: statusOfRank(delivery.statusRank),
+      },
+      delivered,
+    );
+  }
+
+  /** A status not sent: recorded as suppressed, with the reason, like an attempt without request. */
+  private suppressed(delivery: DeliveryToAttempt, attempt: number, reason: string): Settled {
+    const at = new Date();
+    this.metrics.attempts.inc({ outcome: 'suppressed' });
+    return {
+      state: 'suppressed',
+      health: null,
+      at,
+      conversationReason: null,
+      report: {
+        id: randomUUID(),
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        businessId: delivery.businessId,
+        subscriptionId: delivery.subscriptionId,
+        topic: delivery.topic as SubscriptionTopic,
+        attempt,
+        attemptedAt: at.toISOString(),
+        outcome: 'suppressed',
+        statusCode: null,
+        latencyMs: 0,
+        error: reason,
+        responseBody: null,
+        nextAttemptAt: null,
+      },
+    };
+  }
+
+  /**
+   * An ordered delivery's settlement: a failing head that has held up its conversation for
+   * `ORDERING_BLOCK_MAX_SECONDS`, or one whose schedule ran out, dead-letters its whole
+   * conversation (the reason says which); anything else stands.
+   */
+  private inOrder(
+    delivery: DeliveryToAttempt,
+    settlement: Settlement,
+    now: Date,
+  ): Settlement & { conversationReason: string | null } {
+    const max = this.config.ORDERING_BLOCK_MAX_SECONDS;
+    if (!delivery.orderingKey || delivery.test || settlement.outcome === 'succeeded') {
+      return { ...settlement, conversationReason: null };
+    }
+    if (settlement.outcome === 'dead_lettered') {
+      return { ...settlement, conversationReason: conversationDeadLetterReason('schedule', max) };
+    }
+    if (blockedTooLong(delivery.headSince ?? null, now, max)) {
+      return {
+        outcome: 'dead_lettered',
+        state: 'dead_lettered',
+        nextAttemptAt: null,
+        conversationReason: conversationDeadLetterReason('blocked', max),
+      };
+    }
+    return { ...settlement, conversationReason: null };
   }
 }
 
 /** A finished attempt: what to store, report and tell endpoint health. */
 interface Settled {
   state: DeliveryState;
-  health: HealthObservation;
+  /** Null when no request was made (a suppressed status). */
+  health: HealthObservation | null;
   at: Date;
+  /** Set when its conversation is dead-lettered with it (ordered subscriptions). */
+  conversationReason: string | null;
   report: DeliveryAttempt;
+}
+
+/**
+ * The record of a delivery dead-lettered with its conversation, without a request of its own:
+ * numbered as its latest attempt (the first when it had none), at the head's attempt's time.
+ */
+function deadLetterReport(
+  head: DeliveryToAttempt,
+  other: ConversationDeadLetter,
+  headReport: DeliveryAttempt,
+): DeliveryAttempt {
+  return {
+    id: randomUUID(),
+    deliveryId: other.id,
+    eventId: other.eventId,
+    eventType: other.eventType,
+    businessId: other.businessId,
+    subscriptionId: head.subscriptionId,
+    topic: other.topic as SubscriptionTopic,
+    attempt: Math.max(1, other.attempts),
+    attemptedAt: headReport.attemptedAt,
+    outcome: 'dead_lettered',
+    statusCode: null,
+    latencyMs: 0,
+    error: `${headReport.error ?? 'Conversation dead-lettered'} (delivery ${head.id})`,
+    responseBody: null,
+    nextAttemptAt: null,
+  };
 }
 
 /** What an attempt leaves behind: the reported outcome, the stored state, the next attempt. */

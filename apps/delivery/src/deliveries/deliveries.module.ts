@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { HealthModule } from '../health/health.module';
+import { StatusProgressRepository } from '../ordering/status-progress.repository';
 import { SendingModule } from '../sending/sending.module';
 import { SubscriptionLanes } from '../sending/subscription-lanes';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -18,6 +19,7 @@ import { EventConsumer } from './event.consumer';
   imports: [SubscriptionsModule, SendingModule, HealthModule],
   providers: [
     DeliveryRepository,
+    StatusProgressRepository,
     DeliveryMetrics,
     AttemptPublisher,
     AttemptService,
@@ -32,6 +34,7 @@ import { EventConsumer } from './event.consumer';
   ],
   exports: [
     DeliveryRepository,
+    StatusProgressRepository,
     AttemptService,
     BusinessQuotas,
     DispatchService,

@@ -1,7 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Where a delivery stands. `failed` ends a test delivery, which is never retried. */
-export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'dead_lettered';
+/**
+ * Where a delivery stands. `failed` ends a test delivery, which is never retried; `suppressed`
+ * ends a status that was not sent because a later one of its message was delivered already.
+ */
+export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'dead_lettered' | 'suppressed';
 
 /**
  * One event to one subscription, under a deterministic id (UUIDv5 of subscription and event), so
@@ -14,6 +17,9 @@ export type DeliveryState = 'pending' | 'succeeded' | 'failed' | 'dead_lettered'
   where: `state = 'dead_lettered'`,
 })
 @Index('deliveries_finished_idx', ['state', 'updatedAt'], { where: `state <> 'pending'` })
+@Index('deliveries_ordering_idx', ['subscriptionId', 'orderingKey', 'eventTime', 'eventId'], {
+  where: `state = 'pending' AND ordering_key IS NOT NULL`,
+})
 export class DeliveryEntity {
   @PrimaryColumn('uuid')
   id!: string;
@@ -63,6 +69,26 @@ export class DeliveryEntity {
 
   @Column('text', { name: 'last_error', nullable: true })
   lastError!: string | null;
+
+  /** Ordered subscriptions: the conversation (the event's Kafka key); null when unordered. */
+  @Column('text', { name: 'ordering_key', nullable: true })
+  orderingKey!: string | null;
+
+  /** Ordered subscriptions: when the event happened, its place in its conversation. */
+  @Column('timestamptz', { name: 'event_time', nullable: true })
+  eventTime!: Date | null;
+
+  /** Ordered subscriptions: since when this delivery is the one its conversation waits for. */
+  @Column('timestamptz', { name: 'head_since', nullable: true })
+  headSince!: Date | null;
+
+  /** Subscriptions keeping statuses monotonic: the status's message id (wamid). */
+  @Column('text', { name: 'message_id', nullable: true })
+  messageId!: string | null;
+
+  /** Subscriptions keeping statuses monotonic: the status's place in the progression. */
+  @Column('smallint', { name: 'status_rank', nullable: true })
+  statusRank!: number | null;
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;

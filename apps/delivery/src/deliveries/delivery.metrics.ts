@@ -26,7 +26,7 @@ export class DeliveryMetrics {
     });
     this.attempts = new Counter({
       name: 'switchboard_delivery_attempts_total',
-      help: 'Webhook attempts by outcome: succeeded, failed or dead_lettered',
+      help: 'Webhook attempts by outcome: succeeded, failed, dead_lettered or suppressed (not sent)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -16,6 +16,14 @@ export interface NewDelivery {
   test: boolean;
   /** When the scheduler may take it: after the lease of an attempt starting now, or now. */
   nextAttemptAt: Date;
+  /** Ordered subscriptions: the event's conversation; absent or null when unordered. */
+  orderingKey?: string | null;
+  /** Ordered subscriptions: when the event happened. */
+  eventTime?: Date | null;
+  /** Statuses kept monotonic: the status's message id (wamid). */
+  messageId?: string | null;
+  /** Statuses kept monotonic: the status's rank in the progression. */
+  statusRank?: number | null;
 }
 
 /** A stored delivery, as an attempt needs it. */
@@ -33,6 +41,12 @@ export interface StoredDelivery {
   scheduleBase: number;
   nextAttemptAt: Date | null;
   lastError: string | null;
+  orderingKey: string | null;
+  eventTime: Date | null;
+  /** Since when this delivery is the one its conversation waits for (ordered subscriptions). */
+  headSince: Date | null;
+  messageId: string | null;
+  statusRank: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -67,8 +81,23 @@ interface DeliveryRow {
   schedule_base: number;
   next_attempt_at: Date | null;
   last_error: string | null;
+  ordering_key: string | null;
+  event_time: Date | null;
+  head_since: Date | null;
+  message_id: string | null;
+  status_rank: number | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** A pending delivery dead-lettered with its conversation, as its attempt record needs it. */
+export interface ConversationDeadLetter {
+  id: string;
+  businessId: string;
+  topic: string;
+  eventId: string;
+  eventType: string;
+  attempts: number;
 }
 
 function toDelivery(row: DeliveryRow): StoredDelivery {
@@ -86,6 +115,11 @@ function toDelivery(row: DeliveryRow): StoredDelivery {
     scheduleBase: row.schedule_base,
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
+    orderingKey: row.ordering_key,
+    eventTime: row.event_time,
+    headSince: row.head_since,
+    messageId: row.message_id,
+    statusRank: row.status_rank,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -105,6 +139,46 @@ const INSERT_PENDING: PreparedStatement = {
                 next_attempt_at)
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
+};
+
+/** The same with the ordering columns, for batches holding deliveries of ordered subscriptions. */
+const INSERT_PENDING_ORDERED: PreparedStatement = {
+  name: 'delivery_insert_pending_ordered',
+  text: `INSERT INTO deliveries
+           (id, subscription_id, business_id, topic, event_id, event_type, body, test, state,
+            next_attempt_at, ordering_key, event_time, message_id, status_rank)
+         SELECT id, subscription_id, business_id, topic, event_id, event_type, body, test,
+                'pending', next_attempt_at, ordering_key, event_time, message_id, status_rank
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::boolean[], $9::timestamptz[], $10::text[],
+                     $11::timestamptz[], $12::text[], $13::smallint[])
+           AS d(id, subscription_id, business_id, topic, event_id, event_type, body, test,
+                next_attempt_at, ordering_key, event_time, message_id, status_rank)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+};
+
+/**
+ * True of a pending delivery `d` that is its conversation's head: unordered, already the head,
+ * or with no other pending delivery of its conversation that is the head or comes before it (by
+ * event time, then event id). Reads `deliveries_ordering_idx` only.
+ */
+const IS_HEAD = `(d.ordering_key IS NULL OR d.head_since IS NOT NULL OR NOT EXISTS (
+    SELECT 1 FROM deliveries e
+    WHERE e.subscription_id = d.subscription_id AND e.ordering_key = d.ordering_key
+      AND e.state = 'pending' AND e.ordering_key IS NOT NULL AND e.id <> d.id
+      AND (e.head_since IS NOT NULL
+           OR (e.event_time, e.event_id) < (d.event_time, d.event_id))))`;
+
+/** Takes new deliveries that are their conversation's head as such, leased for their attempt. */
+const MARK_HEADS: PreparedStatement = {
+  name: 'delivery_mark_heads',
+  text: `UPDATE deliveries d
+         SET head_since = $2,
+             next_attempt_at = $2::timestamptz + make_interval(secs => l.lease_ms / 1000.0)
+         FROM unnest($1::uuid[], $3::integer[]) AS l(id, lease_ms)
+         WHERE d.id = l.id AND d.state = 'pending' AND d.head_since IS NULL AND ${IS_HEAD}
+         RETURNING d.id`,
 };
 
 /** Attempt outcomes, one statement per group commit; a delivery that moved on is left alone. */
@@ -135,8 +209,8 @@ export class DeliveryRepository {
    */
   async insertPending(deliveries: readonly NewDelivery[]): Promise<Set<string>> {
     if (deliveries.length === 0) return new Set();
-    const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((d) => d[key]);
-    const rows = await runPrepared<{ id: string }>(this.dataSource, INSERT_PENDING, [
+    const column = <K extends keyof NewDelivery>(key: K) => deliveries.map((d) => d[key] ?? null);
+    const params = [
       column('id'),
       column('subscriptionId'),
       column('businessId'),
@@ -146,8 +220,103 @@ export class DeliveryRepository {
       column('body'),
       column('test'),
       column('nextAttemptAt'),
+    ];
+    // Unordered batches (every one while no subscription is ordered) keep the plain statement.
+    const ordered = deliveries.some((d) => d.orderingKey != null || d.messageId != null);
+    const rows = await runPrepared<{ id: string }>(
+      this.dataSource,
+      ordered ? INSERT_PENDING_ORDERED : INSERT_PENDING,
+      ordered
+        ? [
+            ...params,
+            column('orderingKey'),
+            column('eventTime'),
+            column('messageId'),
+            column('statusRank'),
+          ]
+        : params,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Takes those of the given new deliveries of ordered subscriptions that are their
+   * conversation's head as heads from `now`, due when their lease ends (their first attempt is
+   * made at once); resolves with their ids. The others wait, due, for the deliveries before them.
+   */
+  async markHeads(
+    deliveries: readonly { id: string; leaseMs: number }[],
+    now: Date,
+  ): Promise<Set<string>> {
+    if (deliveries.length === 0) return new Set();
+    const rows = await runPrepared<{ id: string }>(this.dataSource, MARK_HEADS, [
+      deliveries.map((d) => d.id),
+      now,
+      deliveries.map((d) => Math.round(d.leaseMs)),
     ]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Dead-letters an ordered delivery's conversation as a unit, in one transaction: stores the
+   * head's outcome (as {@link recordAttempts} does, refused when another attempt was stored
+   * first) and, when it was stored, dead-letters every other pending delivery of the
+   * conversation with `reason`. Resolves with whether the outcome was stored and the others.
+   */
+  async deadLetterConversation(
+    outcome: OutcomeToStore,
+    conversation: { subscriptionId: string; orderingKey: string },
+    reason: string,
+  ): Promise<{ stored: boolean; others: ConversationDeadLetter[] }> {
+    return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner!;
+      const head = await this.rows<{ id: string }>(
+        `UPDATE deliveries
+         SET attempts = attempts + 1, state = $3, next_attempt_at = $4, last_attempt_at = $5,
+             last_status_code = $6, last_error = $7, updated_at = $5, head_since = NULL
+         WHERE id = $1 AND attempts = $2
+         RETURNING id`,
+        [
+          outcome.deliveryId,
+          outcome.previousAttempts,
+          outcome.state,
+          outcome.nextAttemptAt,
+          outcome.attemptedAt,
+          outcome.statusCode,
+          outcome.error,
+        ],
+        runner,
+      );
+      if (head.length === 0) return { stored: false, others: [] };
+      const others = await this.rows<{
+        id: string;
+        business_id: string;
+        topic: string;
+        event_id: string;
+        event_type: string;
+        attempts: number;
+      }>(
+        `UPDATE deliveries
+         SET state = 'dead_lettered', next_attempt_at = NULL, last_error = $3, updated_at = $4,
+             head_since = NULL
+         WHERE subscription_id = $1 AND ordering_key = $2 AND state = 'pending'
+           AND ordering_key IS NOT NULL
+         RETURNING id, business_id, topic, event_id, event_type, attempts`,
+        [conversation.subscriptionId, conversation.orderingKey, reason, outcome.attemptedAt],
+        runner,
+      );
+      return {
+        stored: true,
+        others: others.map((r) => ({
+          id: r.id,
+          businessId: r.business_id,
+          topic: r.topic,
+          eventId: r.event_id,
+          eventType: r.event_type,
+          attempts: r.attempts,
+        })),
+      };
+    });
   }
 
   /**
@@ -170,10 +339,11 @@ export class DeliveryRepository {
         subscription_id: string;
         business_id: string;
       }>(
-        `SELECT id, subscription_id, business_id FROM deliveries
+        `SELECT id, subscription_id, business_id FROM deliveries d
          WHERE state = 'pending' AND next_attempt_at <= $1
            AND NOT (subscription_id = ANY($3::text[]))
            AND NOT (business_id = ANY($4::text[]))
+           AND ${IS_HEAD}
          ORDER BY next_attempt_at
          LIMIT $2
          FOR UPDATE SKIP LOCKED`,
@@ -193,7 +363,9 @@ export class DeliveryRepository {
       const claimed = await this.rows<DeliveryRow>(
         `UPDATE deliveries d
          SET next_attempt_at = $2::timestamptz + make_interval(secs => l.lease_ms / 1000.0),
-             updated_at = $2
+             updated_at = $2,
+             head_since = CASE WHEN d.ordering_key IS NULL THEN NULL
+                               ELSE COALESCE(d.head_since, $2) END
          FROM unnest($1::uuid[], $3::integer[]) AS l(id, lease_ms)
          WHERE d.id = l.id
          RETURNING d.*`,
@@ -241,7 +413,8 @@ export class DeliveryRepository {
     if (ids.length === 0) return;
     await this.rows(
       `UPDATE deliveries
-       SET state = 'dead_lettered', next_attempt_at = NULL, last_error = $2, updated_at = $3
+       SET state = 'dead_lettered', next_attempt_at = NULL, last_error = $2, updated_at = $3,
+           head_since = NULL
        WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
       [ids, reason, at],
     );
@@ -260,6 +433,7 @@ export class DeliveryRepository {
     const rows = await this.rows<DeliveryRow>(
       `UPDATE deliveries
        SET schedule_base = CASE WHEN state = 'pending' THEN schedule_base ELSE attempts END,
+           head_since = CASE WHEN state = 'pending' THEN head_since ELSE NULL END,
            state = 'pending', next_attempt_at = $3, updated_at = $3
        WHERE id = $1 AND business_id = $2
        RETURNING *`,
@@ -281,7 +455,8 @@ export class DeliveryRepository {
   ): Promise<number> {
     const rows = await this.rows<{ id: string }>(
       `UPDATE deliveries
-       SET schedule_base = attempts, state = 'pending', next_attempt_at = $5, updated_at = $5
+       SET schedule_base = attempts, state = 'pending', next_attempt_at = $5, updated_at = $5,
+           head_since = NULL
        WHERE subscription_id = $1 AND business_id = $2 AND topic = $3
          AND state = 'dead_lettered' AND updated_at >= $4 AND NOT test
        RETURNING id`,
@@ -298,7 +473,7 @@ export class DeliveryRepository {
   ): Promise<number> {
     const rows = await this.rows<{ id: string }>(
       `DELETE FROM deliveries WHERE id IN (
-         SELECT id FROM deliveries WHERE state = 'succeeded' AND updated_at < $1
+         SELECT id FROM deliveries WHERE state IN ('succeeded', 'suppressed') AND updated_at < $1
          UNION ALL
          SELECT id FROM deliveries WHERE state IN ('dead_lettered', 'failed') AND updated_at < $2
          LIMIT $3)

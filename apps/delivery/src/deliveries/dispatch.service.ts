@@ -3,6 +3,7 @@ import { type CloudEvent, SubscriptionTopic } from '@switchboard/contracts';
 import { type TraceContext, withTraceContext } from '@switchboard/kafka';
 import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
+import { orderingFieldsOf } from '../ordering/ordering';
 import type { LaneTicket } from '../sending/subscription-lanes';
 import { type Subscription, SubscriptionRegistry } from '../subscriptions/subscription-registry';
 import { AttemptService, type DeliveryToAttempt } from './attempt.service';
@@ -59,7 +60,7 @@ export class DispatchService {
 
   constructor(
     private readonly registry: SubscriptionRegistry,
-    repository: DeliveryRepository,
+    private readonly repository: DeliveryRepository,
     private readonly attempts: AttemptService,
     private readonly quotas: BusinessQuotas,
     private readonly metrics: DeliveryMetrics,
@@ -90,6 +91,7 @@ export class DispatchService {
       }
       const id = deliveryIdOf(subscription.record.id, event.id);
       if (planned.has(id)) continue;
+      const ordering = orderingFieldsOf(event, subscription.record.configuration);
       const publishedAt = Number(record.timestamp);
       if (publishedAt > 0) {
         this.metrics.eventAgeSeconds.observe(Math.max(0, now.getTime() - publishedAt) / 1000);
@@ -109,6 +111,10 @@ export class DispatchService {
           body: record.body,
           test: false,
           nextAttemptAt: now,
+          orderingKey: ordering.orderingKey,
+          eventTime: ordering.eventTime,
+          messageId: ordering.messageId,
+          statusRank: ordering.statusRank,
         },
       });
     }
@@ -118,11 +124,13 @@ export class DispatchService {
     for (const item of planned.values()) {
       const businessId = item.delivery.businessId;
       item.ticket = this.quotas.tryAcquire(businessId, item.subscription.record.id);
-      if (item.ticket) {
+      // An ordered delivery is due at once; only its conversation's head is then leased for its
+      // first attempt (see storeAndAttempt), the others wait for the deliveries before them.
+      if (item.ticket && !item.delivery.orderingKey) {
         item.delivery.nextAttemptAt = new Date(
           now.getTime() + this.attempts.leaseMs(item.subscription.record),
         );
-      } else {
+      } else if (!item.ticket) {
         this.metrics.deferred.inc({ path: 'inline' });
       }
       const group = byBusiness.get(businessId);
@@ -149,15 +157,22 @@ export class DispatchService {
       for (const item of group) item.ticket?.cancel();
       throw err;
     }
+    const heads = await this.heads(group, inserted);
     for (const { delivery, subscription, ticket, traceContext } of group) {
       const isNew = inserted.has(delivery.id);
       this.metrics.events.inc({ result: isNew ? 'matched' : 'duplicate' });
       if (!ticket) continue;
-      if (!isNew) {
+      const headSince = delivery.orderingKey ? heads.get(delivery.id) : null;
+      if (!isNew || headSince === undefined) {
         ticket.cancel();
         continue;
       }
-      const attempt: DeliveryToAttempt = { ...delivery, attempts: 0, scheduleBase: 0 };
+      const attempt: DeliveryToAttempt = {
+        ...delivery,
+        attempts: 0,
+        scheduleBase: 0,
+        headSince,
+      };
       running.push(
         this.track(
           ticket.run(() =>
@@ -166,6 +181,37 @@ export class DispatchService {
         ),
       );
     }
+  }
+
+  /**
+   * Of a group's new deliveries of ordered subscriptions that have a lane place, those that are
+   * their conversation's head, taken as such (leased for the attempt made now), each with the
+   * time it became the head. One statement, and none when the group has no ordered delivery. A
+   * failed statement leaves them all to the scheduler (they are due already).
+   */
+  private async heads(group: Planned[], inserted: Set<string>): Promise<Map<string, Date>> {
+    const candidates = group.filter(
+      (p) => p.ticket && p.delivery.orderingKey && inserted.has(p.delivery.id),
+    );
+    const heads = new Map<string, Date>();
+    if (candidates.length === 0) return heads;
+    const now = new Date();
+    try {
+      const marked = await this.repository.markHeads(
+        candidates.map((p) => ({
+          id: p.delivery.id,
+          leaseMs: this.attempts.leaseMs(p.subscription.record),
+        })),
+        now,
+      );
+      for (const id of marked) heads.set(id, now);
+    } catch (err) {
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'Conversation heads not taken; the scheduler takes them',
+      );
+    }
+    return heads;
   }
 
   /** Resolves once every first attempt started here has finished (for shutdown). */

@@ -5,6 +5,7 @@ import { AttemptService } from '../deliveries/attempt.service';
 import { BusinessQuotas } from '../deliveries/business-quotas';
 import { DeliveryMetrics } from '../deliveries/delivery.metrics';
 import { DeliveryRepository, type DueCandidate } from '../deliveries/delivery.repository';
+import { StatusProgressRepository } from '../ordering/status-progress.repository';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry';
 
 /** How long a claimed delivery of a vanished or disabled subscription is held while it is closed. */
@@ -14,7 +15,8 @@ const PURGE_INTERVAL_MS = 60_000;
 const PURGE_BATCH = 5_000;
 
 /**
- * Attempts due deliveries from PostgreSQL: claims a batch (`FOR UPDATE SKIP LOCKED`, so instances
+ * Attempts due deliveries from PostgreSQL: claims a batch (of an ordered subscription, only each
+ * conversation's head: the earliest pending delivery by event time) (`FOR UPDATE SKIP LOCKED`, so instances
  * share the work), never more for a subscription than its lane takes now nor for a business than
  * its quota leaves, nothing for a subscription whose lane is full or a business whose quota is
  * used up (so the oldest due deliveries of a flooding business do not hide other businesses'),
@@ -38,11 +40,14 @@ export class RetryScheduler {
     private readonly quotas: BusinessQuotas,
     private readonly attempts: AttemptService,
     private readonly metrics: DeliveryMetrics,
+    private readonly progress: StatusProgressRepository,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
     // Deliveries deferred because a lane was full or a business's quota used up are due: take
     // them once it has drained to half.
     quotas.onFreed(() => this.wake());
+    // The next delivery of an ordered conversation is due (it waited for the one that finished).
+    attempts.onConversationAdvanced(() => this.wake());
   }
 
   start(): void {
@@ -170,6 +175,13 @@ export class RetryScheduler {
       PURGE_BATCH,
     );
     if (purged > 0) this.logger.log({ purged }, 'Deleted finished deliveries past retention');
+    const forgotten = await this.progress.purge(
+      new Date(now - this.config.STATUS_PROGRESS_RETENTION_HOURS * 3_600_000),
+      PURGE_BATCH,
+    );
+    if (forgotten > 0) {
+      this.logger.log({ forgotten }, "Forgot messages' furthest statuses past retention");
+    }
   }
 
   private async sleep(ms: number): Promise<void> {
