@@ -243,33 +243,32 @@ const corruptions: Record<'messages' | 'statuses', fc.Arbitrary<(item: Item) => 
 };
 
 describe(`${NormalizeBatchService.name} paced (the bulk lane)`, () => {
-  it('stores the batch whole, then publishes it slice by slice, each once the pace lets it', async () => {
-    // given a pace that logs what it is asked for
+  it('stores and publishes the batch slice by slice, each once the pace lets it', async () => {
+    // given a pace that logs what it is asked for, and when
     const { batches, recorded, published } = service();
-    const asked: { events: number; publishedBefore: number }[] = [];
+    const asked: { events: number; storedBefore: number; publishedBefore: number }[] = [];
     const pace = async (events: number): Promise<void> => {
-      asked.push({ events, publishedBefore: published.length });
+      asked.push({ events, storedBefore: recorded.length, publishedBefore: published.length });
     };
+    const rawId = '3f2b8c1e-8a4d-4c55-9b1e-2b7f3c9d0a11';
 
     // when a webhook of 250 messages is processed with it
-    const result = await batches.process(
-      [record(metaWebhook(250, 'bulk'), '3f2b8c1e-8a4d-4c55-9b1e-2b7f3c9d0a11', 0)],
-      { pace },
-    );
+    const result = await batches.process([record(metaWebhook(250, 'bulk'), rawId, 0)], { pace });
 
-    // then all 250 events were stored by one audit write
-    expect(recorded).toHaveLength(1);
-    expect(recorded[0]!.events).toHaveLength(250);
-    // and published in slices of PACED_SLICE, each asked of the pace before it went out
-    expect(published.map((p) => p.events.length)).toEqual([PACED_SLICE, PACED_SLICE, 50]);
+    // then it was stored and published in slices of PACED_SLICE, each asked of the pace first
     expect(asked).toEqual([
-      { events: PACED_SLICE, publishedBefore: 0 },
-      { events: PACED_SLICE, publishedBefore: 1 },
-      { events: 50, publishedBefore: 2 },
+      { events: PACED_SLICE, storedBefore: 0, publishedBefore: 0 },
+      { events: PACED_SLICE, storedBefore: 1, publishedBefore: 1 },
+      { events: 50, storedBefore: 2, publishedBefore: 2 },
     ]);
-    expect(published.flatMap((p) => p.events).map((e) => e.event.id)).toEqual(
-      recorded[0]!.events.map((e) => e.event.id),
-    );
+    expect(recorded.map((r) => [r.raws.length, r.events.length])).toEqual([
+      [1, PACED_SLICE],
+      [0, PACED_SLICE],
+      [0, 50],
+    ]);
+    expect(recorded[0]!.raws[0]!.envelope.id).toBe(rawId);
+    expect(published.map((p) => p.events.length)).toEqual([PACED_SLICE, PACED_SLICE, 50]);
+    expect(new Set(published.flatMap((p) => p.events).map((e) => e.event.id)).size).toBe(250);
     expect(result).toEqual({ published: 250, deadLettered: 0 });
   });
 

@@ -46,8 +46,11 @@ export class NormalizeBatchService {
   ) {}
 
   /**
-   * With `pace`, what is new is published in slices of {@link PACED_SLICE} events, each once
-   * `pace` lets it through (the bulk lane); without, all at once.
+   * With `pace` (the bulk lane), the events are stored and published in slices of
+   * {@link PACED_SLICE}, each once `pace` lets it through; a crash between slices leaves the first
+   * ones stored and published, and the batch, consumed again, stores the rest and publishes every
+   * slice again (ids are deterministic, so the audit log keeps one row each). Without, the batch
+   * is stored by one statement and published at once.
    */
   async process(
     records: readonly ConsumedRaw[],
@@ -85,18 +88,29 @@ export class NormalizeBatchService {
       deadLetters.push(...mapped.deadLetters);
     }
 
-    const toPublish = await this.auditLog.record({ raws, events, deadLetters });
     const traceOf = (key: string): TraceContext | undefined => traces.get(key);
+    let published = 0;
     if (options.pace === undefined) {
+      const toPublish = await this.auditLog.record({ raws, events, deadLetters });
       await this.publisher.publish(toPublish, deadLetters, traceOf);
+      published = toPublish.length;
     } else {
-      for (let from = 0; from === 0 || from < toPublish.length; from += PACED_SLICE) {
-        const slice = toPublish.slice(from, from + PACED_SLICE);
+      // Stored and published a slice at a time, so neither PostgreSQL nor the public topics get
+      // thousands of rows in one go; the raw webhooks and dead letters go with the first slice.
+      for (let from = 0; from === 0 || from < events.length; from += PACED_SLICE) {
+        const first = from === 0;
+        const slice = events.slice(from, from + PACED_SLICE);
         await options.pace(slice.length);
-        await this.publisher.publish(slice, from === 0 ? deadLetters : [], traceOf);
+        const toPublish = await this.auditLog.record({
+          raws: first ? raws : [],
+          events: slice,
+          deadLetters: first ? deadLetters : [],
+        });
+        await this.publisher.publish(toPublish, first ? deadLetters : [], traceOf);
+        published += toPublish.length;
       }
     }
-    this.metrics.recordBatch(records.length, toPublish.length, deadLetters.length);
-    return { published: toPublish.length, deadLettered: deadLetters.length };
+    this.metrics.recordBatch(records.length, published, deadLetters.length);
+    return { published, deadLettered: deadLetters.length };
   }
 }
