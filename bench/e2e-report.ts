@@ -482,3 +482,85 @@ export function e2eSections(
   }
   return sections;
 }
+
+type SweepFigures = NonNullable<E2eFigures['sweep']>;
+
+/** Summary rows of the floor: its knee, and Switchboard's beside it when the sweep ran too. */
+export function floorRows(floor: SweepFigures, sweep: SweepFigures | undefined): SummaryRow[] {
+  const at = (s: SweepFigures | undefined) => s?.steps.find((st) => st.rate === 1000)?.result;
+  const cpu = (r: PhaseResult | undefined): number | undefined => {
+    if (!r || r.acked === 0) return undefined;
+    const all = sum(cpuNames.filter((n) => n !== PG_BENCH_DB).map((n) => r.cpu.ms.get(n) ?? 0));
+    return all === undefined ? undefined : all / r.acked;
+  };
+  return [
+    {
+      figure: 'floor: knee (the same hops without Switchboard, webhooks/s)',
+      value: floor.knee,
+    },
+    {
+      figure: 'sweep knee / floor knee',
+      value: sweep?.knee,
+      baseline: floor.knee,
+      baselineLabel: 'floor knee',
+    },
+    {
+      figure: 'floor at 1,000/s: e2e p50 (ms)',
+      value: at(floor)?.e2e.p50,
+      decimals: 1,
+    },
+    {
+      figure: 'CPU per webhook at 1,000/s, every measured process (ms)',
+      value: cpu(at(sweep)),
+      baseline: cpu(at(floor)),
+      baselineLabel: 'floor',
+      decimals: 2,
+    },
+  ];
+}
+
+/** The floor's section: its sweep table and its CPU per webhook at each rate. */
+export function floorSection(
+  floor: SweepFigures,
+  s: E2eFigures['settings'],
+): { title: string; body: string } {
+  const reached = floor.steps.filter((st) => st.result);
+  const per = (r: PhaseResult, v: number | undefined): string =>
+    v === undefined || r.acked === 0 ? '—' : (v / r.acked).toFixed(3);
+  return {
+    title: 'Floor: the same hops without Switchboard',
+    body: [
+      'What the design costs on this machine before any of Switchboard’s logic: `bench/floor.ts` runs four ' +
+        'processes in place of the services, doing only the hops every webhook takes — Fastify with an HMAC ' +
+        'check and the body to a raw topic (acks=all, the same batching producer) before the 200; per consumer ' +
+        'batch one INSERT of raw and event rows and the events to an events topic; per batch one INSERT of ' +
+        'pending deliveries, one signed POST per event, one UPDATE of the outcomes and the attempts to a topic; ' +
+        'per batch one INSERT into a delivery log — with no validation, mapping, matching, lanes, quotas, ' +
+        'retries, health or fairness. Same generator, receivers, businesses, bodies and rates as the sweep ' +
+        `above (${s.sweepSeconds} s each), the same broker and PostgreSQL. If the floor cannot reach a rate, ` +
+        'no implementation of this design can on this machine.',
+      '',
+      `**Floor knee: ${floor.knee === undefined ? 'none of the rates' : `${floor.knee} webhooks/s`}.**`,
+      '',
+      ...phaseHeader,
+      ...floor.steps.map((st) =>
+        st.result
+          ? phaseRow(`floor ${st.rate}/s`, st.result)
+          : `| floor ${st.rate}/s | ${st.rate} | not reached | | | | | | | | | | | | | |`,
+      ),
+      ...notAcknowledged(
+        reached.map((st) => [`floor ${st.rate}/s`, st.result!] as [string, PhaseResult]),
+      ),
+      '',
+      'CPU ms per acknowledged webhook at each rate (the floor’s processes under the services’ names: its ' +
+        'delivery-log writer as subscriptions):',
+      '',
+      '| offered /s | ingress | normalizer | subscriptions | delivery | four processes | Kafka broker | PostgreSQL | load generator | receivers |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...reached.map(({ rate, result: r }) => {
+        const w = r!.cpu;
+        return `| ${rate} | ${serviceNames.map((n) => per(r!, w.ms.get(n))).join(' | ')} | ${per(r!, servicesCpu(w))} | ${per(r!, w.ms.get('Kafka broker'))} | ${per(r!, w.ms.get('PostgreSQL'))} | ${per(r!, w.ms.get('load generator'))} | ${per(r!, w.ms.get('receivers'))} |`;
+      }),
+    ].join('\n'),
+  };
+}

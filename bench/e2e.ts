@@ -153,6 +153,64 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** The offered-rate sweep on a started pipeline, up to two rates clearly past the knee. */
+async function sweep(
+  pipeline: Pipeline,
+  s: E2eSettings,
+  log: (line: string) => void,
+): Promise<NonNullable<E2eFigures['sweep']>> {
+  const healthy = pipeline.businesses;
+  const steps: SweepStep[] = s.sweepRates.map((rate) => ({ rate }));
+  let pastInARow = 0;
+  for (const step of steps) {
+    if (pastInARow >= 2) break;
+    step.result = await pipeline.phase(
+      `sweep ${step.rate}/s`,
+      pipeline.stream(healthy, `r${step.rate}`, step.rate),
+      s.sweepSeconds,
+      { drainSeconds: s.drainSeconds },
+    );
+    pastInARow = pastKnee(step.result) ? pastInARow + 1 : 0;
+  }
+  const reached = steps.filter((st) => st.result !== undefined);
+  const knee = reached
+    .filter((st) => keepsUp(st.result!))
+    .reduce<number | undefined>((k, st) => Math.max(k ?? 0, st.rate), undefined);
+  const cpuStep = [...reached].sort(
+    (a, b) => Math.abs(a.rate - s.cpuRate) - Math.abs(b.rate - s.cpuRate),
+  )[0]?.result;
+  log(
+    `  knee: ${knee === undefined ? 'none (no rate delivered in full with p99 < 1 s)' : `${knee}/s`}`,
+  );
+  return { steps, knee, cpuStep, rss: pipeline.rss() };
+}
+
+/**
+ * The sweep against the floor (`bench/floor.ts`): the same hops, generator, receivers and rates
+ * without Switchboard's logic, so the report can say how much of the machine the design itself
+ * takes and how far Switchboard is from it.
+ */
+export async function benchFloor(
+  settings: E2eSettings,
+  log: (line: string) => void,
+): Promise<NonNullable<E2eFigures['sweep']>> {
+  const pipeline = new Pipeline(log, 'floor');
+  try {
+    await pipeline.start(settings.businesses);
+    await pipeline.phase(
+      'floor warm-up',
+      pipeline.stream(pipeline.businesses, 'fwarm', 100),
+      settings.warmupSeconds,
+      {
+        drainSeconds: 30,
+      },
+    );
+    return await sweep(pipeline, settings, log);
+  } finally {
+    await pipeline.stop();
+  }
+}
+
 export async function benchEndToEnd(
   settings: E2eSettings,
   log: (line: string) => void,
@@ -182,31 +240,7 @@ export async function benchEndToEnd(
       );
     }
 
-    if (s.parts.has('sweep')) {
-      const steps: SweepStep[] = s.sweepRates.map((rate) => ({ rate }));
-      let pastInARow = 0;
-      for (const step of steps) {
-        if (pastInARow >= 2) break;
-        step.result = await pipeline.phase(
-          `sweep ${step.rate}/s`,
-          pipeline.stream(healthy, `r${step.rate}`, step.rate),
-          s.sweepSeconds,
-          { drainSeconds: s.drainSeconds },
-        );
-        pastInARow = pastKnee(step.result) ? pastInARow + 1 : 0;
-      }
-      const reached = steps.filter((st) => st.result !== undefined);
-      const knee = reached
-        .filter((st) => keepsUp(st.result!))
-        .reduce<number | undefined>((k, st) => Math.max(k ?? 0, st.rate), undefined);
-      const cpuStep = [...reached].sort(
-        (a, b) => Math.abs(a.rate - s.cpuRate) - Math.abs(b.rate - s.cpuRate),
-      )[0]?.result;
-      figures.sweep = { steps, knee, cpuStep, rss: pipeline.rss() };
-      log(
-        `  knee: ${knee === undefined ? 'none (no rate delivered in full with p99 < 1 s)' : `${knee}/s`}`,
-      );
-    }
+    if (s.parts.has('sweep')) figures.sweep = await sweep(pipeline, s, log);
 
     if (s.parts.has('isolation')) {
       if (figures.sweep) {

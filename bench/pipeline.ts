@@ -46,6 +46,7 @@ import {
   rssBytes,
   startCpuWindow,
 } from './proc';
+import { createFloorTables, type FloorRole, type FloorSource, floorTopics } from './floor';
 
 export const serviceNames = ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -158,9 +159,17 @@ export class Pipeline {
   private readonly operatorKey = `op_${randomUUID()}`;
   private adminUrl = '';
 
-  constructor(private readonly log: (line: string) => void) {}
+  /**
+   * `floor`: the four processes of `bench/floor.ts` (the same hops without Switchboard's logic) in
+   * place of the services, under the same names (its delivery-log writer as `subscriptions`).
+   */
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly variant: 'switchboard' | 'floor' = 'switchboard',
+  ) {}
 
   async start(businessCount: number): Promise<void> {
+    if (this.variant === 'floor') return this.startFloor(businessCount);
     createdPrefixes.add(this.prefix);
     this.database = await createTestDatabase('bench_e2e');
     createdDatabases.add(this.database);
@@ -239,6 +248,77 @@ export class Pipeline {
     this.log(
       `  ${businessCount} healthy businesses (messages + delivery_status each), one black-holed, one failing`,
     );
+  }
+
+  private async startFloor(businessCount: number): Promise<void> {
+    createdPrefixes.add(this.prefix);
+    this.database = await createTestDatabase('bench_floor');
+    createdDatabases.add(this.database);
+    await createFloorTables(this.database.url);
+    const kafka = testKafka('bench-floor');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(floorTopics).map((name) => ({
+        topic: `${this.prefix}${name}`,
+        numPartitions: 12,
+        replicationFactor: 1,
+      })),
+    });
+    await admin.disconnect();
+    this.receivers.set('ok', await this.startReceiver('ok'));
+    const sources: Record<string, FloorSource> = {};
+    for (let k = 0; k < businessCount; k++) {
+      const id = `biz_floor_${k + 1}`;
+      const secret = `floor-secret-${randomUUID()}`;
+      const url = `${this.receivers.get('ok')!.url}/business-${k + 1}`;
+      sources[`src_floor_${k + 1}`] = { businessId: id, secret, url };
+      this.businesses.push({
+        name: `Floor ${k + 1}`,
+        id,
+        base: '',
+        key: {},
+        path: `/webhooks/meta/src_floor_${k + 1}`,
+        secret,
+        ids: metaBusinessIds(k),
+      });
+    }
+    const roles: Record<ServiceName, FloorRole> = {
+      ingress: 'ingress',
+      normalizer: 'normalizer',
+      subscriptions: 'log',
+      delivery: 'delivery',
+    };
+    const ports = new Map<ServiceName, number>();
+    for (const name of serviceNames) {
+      ports.set(name, await freePort());
+      this.services.set(
+        name,
+        startChild(process.execPath, ['--import', 'tsx', 'bench/floor.ts', roles[name]], {
+          PORT: String(ports.get(name)),
+          KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+          FLOOR_PREFIX: this.prefix,
+          DATABASE_URL: this.database.url,
+          FLOOR_SOURCES: JSON.stringify(sources),
+        }),
+      );
+    }
+    this.ingressOrigin = `http://127.0.0.1:${ports.get('ingress')}`;
+    await Promise.all(
+      serviceNames.map((name) =>
+        waitHttp(
+          `http://127.0.0.1:${ports.get(name)}/health/ready`,
+          this.services.get(name)!,
+          `floor ${roles[name]}`,
+          90_000,
+        ),
+      ),
+    );
+    this.pg = new Client({ connectionString: this.database.url });
+    this.pg.on('error', () => undefined);
+    await this.pg.connect();
+    this.log(`  floor: four processes ready, ${businessCount} businesses`);
   }
 
   private async startReceiver(mode: ReceiverMode): Promise<Receiver> {

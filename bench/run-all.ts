@@ -34,9 +34,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deleteTopicsWithPrefix, provideInfrastructure, testKafka } from '@switchboard/testing';
 import { Client } from 'pg';
-import { benchEndToEnd, type E2eFigures, type E2eSettings } from './e2e';
+import { benchEndToEnd, benchFloor, type E2eFigures, type E2eSettings } from './e2e';
 import { chaosRows, chaosSection, readChaosReport } from './chaos-report';
-import { e2eRows, e2eSections } from './e2e-report';
+import { e2eRows, e2eSections, floorRows, floorSection } from './e2e-report';
 import { benchIngress, type IngressFigures } from './ingress';
 import { createdDatabases, createdPrefixes, root, startChild, stopAllChildren } from './lib';
 import { sweepSvg } from './plot';
@@ -69,6 +69,7 @@ const allParts = [
   'isolation',
   'flood',
   'soak',
+  'floor',
 ] as const;
 const e2eParts = ['idle', 'sweep', 'isolation', 'flood', 'soak'] as const;
 type Part = (typeof allParts)[number];
@@ -366,6 +367,14 @@ async function main(): Promise<void> {
         sections.push(section);
         log(section.body);
       }
+    }
+    if (only.has('floor')) {
+      log('floor: the same hops without Switchboard (bench/floor.ts), same sweep');
+      const floor = await benchFloor(e2eSettings, log);
+      rows.push(...floorRows(floor, e2e?.sweep));
+      const section = floorSection(floor, e2eSettings);
+      sections.push(section);
+      log(section.body);
     }
   } finally {
     await stopAllChildren();
