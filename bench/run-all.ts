@@ -190,6 +190,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/**
+ * The topics and partitions the broker holds before the run: a broker left with thousands of
+ * partitions by earlier test runs spends CPU on every one (checkpoints, fetch sessions), which
+ * shows in every figure, so the report says how loaded it was.
+ */
+async function brokerLoad(): Promise<string> {
+  const admin = testKafka('bench-broker-load').admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata();
+    const partitions = topics.reduce((n, t) => n + t.partitions.length, 0);
+    return `${topics.length} topics, ${partitions} partitions`;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Runs an existing benchmark script as it is and returns its report (the part after its logs). */
 async function runExisting(script: string, title: RegExp, name: string): Promise<string> {
   existingRun = { name, startedAt: Date.now() };
@@ -240,6 +257,8 @@ async function main(): Promise<void> {
   process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   process.env.DATABASE_URL = infra.databaseUrl;
   const machine = describeMachine(await postgresVersion(infra.databaseUrl));
+  const broker = await brokerLoad();
+  log(`broker at start: ${broker}`);
   const previous = previousFigures(docsReport);
   const rows: SummaryRow[] = [];
   const sections: { title: string; body: string }[] = [];
@@ -400,6 +419,7 @@ async function main(): Promise<void> {
     e.parts.has('flood') &&
       `flood ${e.floodSeconds} s per phase, ${e.floodRate} webhooks/s of ${e.floodEvents} statuses`,
     e.parts.has('soak') && `soak ${e.soakSeconds} s at ${e.soakRate}/s`,
+    `broker at start: ${broker}`,
     `whole run ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
   ]
     .filter(Boolean)
