@@ -227,7 +227,7 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
     ['/deliveries?limit=abc', 'limit: Invalid input: expected number, received NaN'],
     [
       '/deliveries?outcome=lost',
-      'outcome: Invalid option: expected one of "succeeded"|"failed"|"dead_lettered"',
+      'outcome: Invalid option: expected one of "succeeded"|"failed"|"dead_lettered"|"suppressed"',
     ],
     ['/deliveries?cursor=nonsense', 'cursor: not a cursor this API gave'],
     // Cursors the API never writes, which PostgreSQL would refuse: no 500 for them either
@@ -514,6 +514,64 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
         lastError: null,
       }),
     );
+  });
+
+  it('lists a suppressed status with its reason, and never counts it as an endpoint failure', async () => {
+    // given a statuses subscription whose endpoint got one status, the next one suppressed
+    const statuses = (
+      await post<CreatedWebhook>('/webhooks', {
+        topic: 'delivery_status',
+        address: 'https://127.0.0.1/s',
+      })
+    ).body;
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const reason =
+      'Suppressed: status delivered of wamid.A is earlier than read, already delivered (statusMonotonic)';
+    const of = (n: number, overrides: Partial<DeliveryAttempt>) =>
+      attempt({
+        deliveryId: `dlv_s${n}`,
+        subscriptionId: statuses.id,
+        topic: 'delivery_status',
+        eventType: 'whatsapp.message.status_updated',
+        ...overrides,
+      });
+    await publishAttempts(
+      of(1, { attemptedAt: ago(3), latencyMs: 15 }),
+      of(2, {
+        attemptedAt: ago(2),
+        outcome: 'suppressed',
+        statusCode: null,
+        latencyMs: 0,
+        error: reason,
+        responseBody: null,
+      }),
+    );
+
+    // when both are recorded, then the suppressed one is listed by its outcome, with the reason
+    const suppressed = await eventually(
+      async () => {
+        const res = await get<DeliveryList>('/deliveries?topic=delivery_status&outcome=suppressed');
+        return res.body.items?.length === 1 ? res.body.items : undefined;
+      },
+      { what: 'the suppressed status recorded' },
+    );
+    expect(suppressed[0]).toEqual(
+      expect.objectContaining({ id: 'dlv_s2', outcome: 'suppressed', error: reason }),
+    );
+    // and the endpoint's health counts the one request it got, which succeeded
+    const health = await eventually(
+      async () => {
+        const res = await get<WebhookHealth>('/webhooks/delivery_status/health');
+        return res.body.windows?.['1h'].attempts === 1 ? res.body : undefined;
+      },
+      { what: 'the health figures' },
+    );
+    expect(health.windows['1h']).toEqual(
+      expect.objectContaining({ attempts: 1, succeeded: 1, failed: 0, successRate: 1 }),
+    );
+    expect(health.last24h).toEqual({ succeeded: 1, failed: 0, deadLettered: 0 });
+    expect(health.consecutiveFailures).toBe(0);
+    expect(health.lastError).toBeNull();
   });
 
   it('sends retry, recover and test commands; a test answers how its attempt went', async () => {

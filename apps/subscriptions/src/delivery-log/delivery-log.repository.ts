@@ -222,7 +222,8 @@ export class DeliveryLogRepository {
          count(*) FILTER (WHERE outcome = 'failed' AND attempted_at >= $2) AS failed,
          count(*) FILTER (WHERE outcome = 'dead_lettered' AND attempted_at >= $2) AS dead_lettered,
          max(attempted_at) FILTER (WHERE outcome = 'succeeded') AS last_success_at,
-         max(attempted_at) FILTER (WHERE outcome <> 'succeeded') AS last_failure_at
+         max(attempted_at) FILTER (WHERE outcome NOT IN ('succeeded', 'suppressed'))
+           AS last_failure_at
        FROM delivery_attempts WHERE subscription_id = $1`,
       [subscriptionId, since],
     );
@@ -272,7 +273,8 @@ export class DeliveryLogRepository {
       .join(',\n         ');
     const rows: Record<string, string | number | null>[] = await this.dataSource.query(
       `SELECT ${columns}
-       FROM delivery_attempts WHERE subscription_id = $1 AND attempted_at >= $2`,
+       FROM delivery_attempts
+       WHERE subscription_id = $1 AND attempted_at >= $2 AND outcome <> 'suppressed'`,
       [subscriptionId, earliest, ...entries.map(([, since]) => since)],
     );
     const row = rows[0]!;
@@ -307,11 +309,11 @@ export class DeliveryLogRepository {
          WHERE subscription_id = $1 AND outcome = 'succeeded'),
        last_failure AS (
          SELECT attempted_at, status_code, error FROM delivery_attempts
-         WHERE subscription_id = $1 AND outcome <> 'succeeded'
+         WHERE subscription_id = $1 AND outcome NOT IN ('succeeded', 'suppressed')
          ORDER BY attempted_at DESC, attempt DESC LIMIT 1)
        SELECT
          (SELECT count(*) FROM delivery_attempts, last_success
-          WHERE subscription_id = $1 AND outcome <> 'succeeded'
+          WHERE subscription_id = $1 AND outcome NOT IN ('succeeded', 'suppressed')
             AND (last_success.at IS NULL OR attempted_at > last_success.at))
            AS consecutive_failures,
          (SELECT max(attempted_at) FROM delivery_attempts WHERE subscription_id = $1)

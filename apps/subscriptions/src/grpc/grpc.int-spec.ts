@@ -260,6 +260,8 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
           filters: [{ field: 'campaign_name', expression: 'spring-*' }],
           retry: { schedule: [5, 30] },
           cloudEventsMode: 'binary',
+          ordering: 'conversation',
+          statusMonotonic: true,
         },
       },
       key,
@@ -271,6 +273,8 @@ describe('admin API over gRPC (real PostgreSQL and Kafka)', () => {
         filters: [{ field: 'campaign_name', expression: 'spring-*' }],
         retry: { schedule: [5, 30] },
         cloudEventsMode: 'binary',
+        ordering: 'conversation',
+        statusMonotonic: true,
       }),
     );
     const replaced = await client.call<{

@@ -34,6 +34,8 @@ describe(configurationFromProto.name, () => {
       environments: ['sandbox' as const],
       retry: { schedule: [5, 10], timeoutMs: 1000 },
       cloudEventsMode: 'binary' as const,
+      ordering: 'conversation' as const,
+      statusMonotonic: true,
     };
     expect(configurationFromProto(configurationToProto(configuration))).toEqual(configuration);
   });
@@ -48,6 +50,20 @@ describe(configurationFromProto.name, () => {
     expect(
       configurationToProto({ echo: false, channelTypes: [], filters: [] }).cloudEventsMode,
     ).toBe('structured');
+  });
+
+  it('passes ordering and status monotonicity on, and shows a configuration without them as off', () => {
+    // given both set over gRPC, then neither
+    expect(
+      configurationFromProto({ ordering: 'conversation', statusMonotonic: true }),
+    ).toMatchObject({ ordering: 'conversation', statusMonotonic: true });
+    expect(configurationFromProto({})).not.toHaveProperty('ordering');
+    expect(configurationFromProto({})).not.toHaveProperty('statusMonotonic');
+    // when a configuration stored before they existed is shown, then both read off
+    expect(configurationToProto({ echo: false, channelTypes: [], filters: [] })).toMatchObject({
+      ordering: 'none',
+      statusMonotonic: false,
+    });
   });
 });
 

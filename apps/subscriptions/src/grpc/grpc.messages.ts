@@ -21,6 +21,8 @@ export interface ProtoConfiguration {
   environments?: string[];
   retry?: { schedule?: number[]; timeoutMs?: number };
   cloudEventsMode?: string;
+  ordering?: string;
+  statusMonotonic?: boolean;
 }
 
 /** Drops undefined values, so strict schemas see only what the caller set. */
@@ -56,6 +58,9 @@ export function configurationFromProto(configuration: ProtoConfiguration | undef
           }),
     // Absent means the REST default (structured); anything else is validated there.
     cloudEventsMode: configuration.cloudEventsMode,
+    // Absent means none and false, as over REST.
+    ordering: configuration.ordering,
+    statusMonotonic: configuration.statusMonotonic,
   });
 }
 
@@ -74,6 +79,8 @@ export function configurationToProto(configuration: SubscriptionConfiguration): 
             timeoutMs: configuration.retry.timeoutMs,
           },
     cloudEventsMode: configuration.cloudEventsMode ?? 'structured',
+    ordering: configuration.ordering ?? 'none',
+    statusMonotonic: configuration.statusMonotonic ?? false,
   };
 }
 

@@ -69,7 +69,7 @@ export class HealthStatsRepository {
                 AS bucket,
               ${figures}
        FROM delivery_attempts
-       WHERE subscription_id = $1 AND attempted_at >= $2
+       WHERE subscription_id = $1 AND attempted_at >= $2 AND outcome <> 'suppressed'
        GROUP BY GROUPING SETS ((1), ())`,
       [subscriptionId, from, bucketMs, count],
     );
@@ -92,7 +92,8 @@ export class HealthStatsRepository {
       `SELECT attempted_at, failed, previous_failed, status_code, error FROM (
          SELECT attempted_at, attempt, outcome <> 'succeeded' AS failed, status_code, error,
                 lag(outcome <> 'succeeded') OVER (ORDER BY attempted_at, attempt) AS previous_failed
-         FROM delivery_attempts WHERE subscription_id = $1 AND attempted_at >= $2) a
+         FROM delivery_attempts
+         WHERE subscription_id = $1 AND attempted_at >= $2 AND outcome <> 'suppressed') a
        WHERE previous_failed IS DISTINCT FROM failed
        ORDER BY attempted_at DESC, attempt DESC LIMIT $3`,
       [subscriptionId, from, limit],
@@ -110,7 +111,7 @@ export class HealthStatsRepository {
   async consecutiveFailures(subscriptionId: string): Promise<number> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT count(*) AS n FROM delivery_attempts
-       WHERE subscription_id = $1 AND outcome <> 'succeeded' AND attempted_at >
+       WHERE subscription_id = $1 AND outcome NOT IN ('succeeded', 'suppressed') AND attempted_at >
          coalesce((SELECT max(attempted_at) FROM delivery_attempts
                    WHERE subscription_id = $1 AND outcome = 'succeeded'), '-infinity')`,
       [subscriptionId],
@@ -122,7 +123,8 @@ export class HealthStatsRepository {
   async lastFailure(subscriptionId: string, snippetLength: number): Promise<LastFailure | null> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT attempted_at, status_code, error, left(response_body, $2) AS response
-       FROM delivery_attempts WHERE subscription_id = $1 AND outcome <> 'succeeded'
+       FROM delivery_attempts
+       WHERE subscription_id = $1 AND outcome NOT IN ('succeeded', 'suppressed')
        ORDER BY attempted_at DESC, attempt DESC LIMIT 1`,
       [subscriptionId, snippetLength],
     );

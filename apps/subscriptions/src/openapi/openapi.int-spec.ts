@@ -249,6 +249,26 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('documents ordering and status monotonicity of a webhook configuration, both off by default', () => {
+    const configuration = doc.components.schemas.WebhookConfiguration as {
+      properties: Record<string, Json>;
+    };
+    expect(configuration.properties.ordering).toEqual(
+      expect.objectContaining({
+        enum: ['none', 'conversation'],
+        default: 'none',
+        description: expect.stringContaining('event-time order'),
+      }),
+    );
+    expect(configuration.properties.statusMonotonic).toEqual(
+      expect.objectContaining({
+        type: 'boolean',
+        default: false,
+        description: expect.stringContaining('suppressed'),
+      }),
+    );
+  });
+
   it('documents the test outcome, its timeout, and the health figures', () => {
     const test = doc.paths['/v1/businesses/{businessId}/webhooks/{topic}/test']!.post!;
     expect(Object.keys(test.responses ?? {}).sort()).toEqual(

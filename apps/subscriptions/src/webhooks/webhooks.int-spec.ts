@@ -73,6 +73,8 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
           filters: [{ field: 'campaign_name', expression: 'spring-sale-*' }],
           retry: { schedule: [5, 30, 120], timeoutMs: 5000 },
           cloudEventsMode: 'structured',
+          ordering: 'none',
+          statusMonotonic: false,
         },
         secret: {
           id: expect.stringMatching(/^whs_/),
@@ -119,6 +121,8 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
           eventTypes: ['whatsapp.message.received'],
           environments: ['sandbox'],
           cloudEventsMode: 'structured',
+          ordering: 'none',
+          statusMonotonic: false,
         },
       }),
     );
@@ -246,6 +250,8 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
             channelTypes: ['sms'],
             filters: [{ field: 'campaign_name', expression: 'test-campaign-*' }],
             cloudEventsMode: 'structured',
+            ordering: 'none',
+            statusMonotonic: false,
           },
         }),
       );
@@ -316,6 +322,8 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
           channelTypes: ['whatsapp'],
           filters: [],
           cloudEventsMode: 'structured',
+          ordering: 'none',
+          statusMonotonic: false,
         },
         secret: expect.objectContaining({ value: given }),
       }),
@@ -564,6 +572,65 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
       error: {
         code: 'invalid_request',
         message: 'configuration.cloudEventsMode: must be structured or binary',
+      },
+    });
+  });
+
+  it('orders by conversation and keeps statuses monotonic when asked, and puts both on the config topic', async () => {
+    // when a business subscribes with both switches on
+    const created = await create({
+      topic: 'account',
+      address,
+      configuration: { ordering: 'conversation', statusMonotonic: true },
+    });
+
+    // then a read shows them
+    expect([200, 201]).toContain(created.statusCode);
+    expect(created.body.configuration).toMatchObject({
+      ordering: 'conversation',
+      statusMonotonic: true,
+    });
+    const got = await service.request<Webhook>({
+      method: 'GET',
+      url: `${base}/account`,
+      headers: key,
+    });
+    expect(got.body.configuration).toMatchObject({
+      ordering: 'conversation',
+      statusMonotonic: true,
+    });
+    // and the subscription record delivery reads carries them
+    const record = await eventually(async () => {
+      const state = latestByKey(await service.readConfigTopic());
+      const found = state.get(`subscription:${business.id}:account`);
+      return found?.kind === 'subscription' && found.id === created.body.id ? found : undefined;
+    });
+    expect(record.configuration).toMatchObject({
+      ordering: 'conversation',
+      statusMonotonic: true,
+    });
+
+    // when the configuration is replaced without them, then both are off again
+    const patched = await service.request<Webhook>({
+      method: 'PATCH',
+      url: `${base}/account`,
+      headers: key,
+      payload: { configuration: { echo: false } },
+    });
+    expect(patched.body.configuration).toMatchObject({ ordering: 'none', statusMonotonic: false });
+
+    // and an unknown ordering is refused with the field named and the choices listed
+    const refused = await create({
+      topic: 'account',
+      address,
+      configuration: { ordering: 'global', statusMonotonic: 1 },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toEqual({
+      error: {
+        code: 'invalid_request',
+        message:
+          'configuration.ordering: must be none or conversation; configuration.statusMonotonic: Invalid input: expected boolean, received number',
       },
     });
   });

@@ -88,9 +88,16 @@ describe('CreateWebhookRequest', () => {
     expect(parseInput(CreateWebhookRequest, { topic: 'messages', address })).toEqual({
       topic: 'messages',
       address,
-      configuration: { echo: false, channelTypes: [], filters: [], cloudEventsMode: 'structured' },
+      configuration: {
+        echo: false,
+        channelTypes: [],
+        filters: [],
+        cloudEventsMode: 'structured',
+        ordering: 'none',
+        statusMonotonic: false,
+      },
     });
-    // and a configuration that names no mode is structured too
+    // and a configuration that names no mode is structured too, unordered, statuses unchecked
     expect(
       parseInput(CreateWebhookRequest, { topic: 'messages', address, configuration: {} })
         .configuration.cloudEventsMode,
@@ -109,6 +116,8 @@ describe('CreateWebhookRequest', () => {
       environments: ['production', 'sandbox'],
       retry: { schedule: [5, 30, 120], timeoutMs: 10_000 },
       cloudEventsMode: 'binary',
+      ordering: 'conversation',
+      statusMonotonic: true,
     };
     expect(parseInput(CreateWebhookRequest, { topic: 'platform', address, configuration })).toEqual(
       {
@@ -177,6 +186,12 @@ describe('CreateWebhookRequest', () => {
     [{ cloudEventsMode: 'batched' }, 'configuration.cloudEventsMode: must be structured or binary'],
     [{ cloudEventsMode: 'Binary' }, 'configuration.cloudEventsMode: must be structured or binary'],
     [{ cloudEventsMode: null }, 'configuration.cloudEventsMode: must be structured or binary'],
+    [{ ordering: 'global' }, 'configuration.ordering: must be none or conversation'],
+    [{ ordering: null }, 'configuration.ordering: must be none or conversation'],
+    [
+      { statusMonotonic: 'yes' },
+      'configuration.statusMonotonic: Invalid input: expected boolean, received string',
+    ],
   ])('refuses the configuration %j', (configuration, message) => {
     expect(problems({ topic: 'messages', address, configuration })).toBe(message);
   });

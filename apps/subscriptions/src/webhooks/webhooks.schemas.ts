@@ -1,6 +1,7 @@
 import {
   CloudEventsMode,
   compileGlob,
+  DeliveryOrdering,
   Environment,
   GLOB_LIMITS,
   GlobError,
@@ -154,6 +155,25 @@ export const WebhookConfiguration = requestSchema(
           'application/cloudevents+json body; binary, the event data as an application/json body ' +
           'and every other attribute in a percent-encoded ce- header',
       ),
+    ordering: z
+      .enum(DeliveryOrdering.options, {
+        error: () => `must be ${DeliveryOrdering.options.join(' or ')}`,
+      })
+      .default('none')
+      .describe(
+        'none: each event is sent as soon as it is stored, retries may reorder them; ' +
+          'conversation: the events of one conversation (business phone number and customer) ' +
+          'are sent one at a time in event-time order, a failing one holding up only its own ' +
+          'conversation, which is dead-lettered as a whole when blocked too long. Costs throughput',
+      ),
+    statusMonotonic: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Never send a message status earlier in the progression (sent < delivered < read < ' +
+          'played; failed terminal) than one already delivered for the same wamid; it is ' +
+          'recorded in the delivery log as suppressed, with the reason, instead',
+      ),
   }),
 );
 export type WebhookConfiguration = z.output<typeof WebhookConfiguration>;
@@ -164,6 +184,8 @@ const DEFAULT_CONFIGURATION: WebhookConfiguration = {
   channelTypes: [],
   filters: [],
   cloudEventsMode: 'structured',
+  ordering: 'none',
+  statusMonotonic: false,
 };
 
 const Address = z

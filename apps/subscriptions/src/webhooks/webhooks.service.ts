@@ -266,6 +266,9 @@ function view(subscription: SubscriptionEntity): Webhook {
     configuration: {
       ...subscription.configuration,
       cloudEventsMode: subscription.configuration.cloudEventsMode ?? 'structured',
+      // and without ordering or status monotonicity.
+      ordering: subscription.configuration.ordering ?? 'none',
+      statusMonotonic: subscription.configuration.statusMonotonic ?? false,
     },
     secrets: summarise(subscription.secrets),
     createdAt: subscription.createdAt.toISOString(),
