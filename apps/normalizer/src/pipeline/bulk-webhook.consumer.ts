@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { InboundRawBulkTopic } from '@switchboard/contracts';
 import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import { BulkMapper } from './bulk-mapper';
 import { EventPacer } from './event-pacer';
 import { NormalizeBatchService } from './normalize-batch.service';
 import { consumedRawOf, NORMALIZER_GROUP_ID } from './raw-webhook.consumer';
@@ -21,12 +22,14 @@ export const BULK_EVENTS_PER_SECOND = Symbol('BULK_EVENTS_PER_SECOND');
  * while the raw topic's webhooks of every business go through as before. Each batch is stored
  * whole first (one audit statement), then published slice by slice as the pace allows; offsets
  * commit after the last slice, so a stop in the middle publishes the batch again from its start
- * (at least once, as everywhere).
+ * (at least once, as everywhere). Mapping runs in a worker thread ({@link BulkMapper}), so a
+ * batch of thousands of updates never blocks the event loop the raw topic is handled on.
  */
 @Injectable()
 export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumer: TopicConsumer<typeof InboundRawBulkTopic.schema, 'delete'>;
   private readonly pacer: EventPacer;
+  private readonly mapper = new BulkMapper();
 
   constructor(
     consumers: TopicConsumers,
@@ -43,6 +46,7 @@ export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplic
       handle: async (batch) => {
         await this.normalizeBatch.process(consumedRawOf(batch), {
           pace: (events) => this.pacer.take(events, batch.batch.isRunning),
+          map: (envelope, max, failedAt) => this.mapper.map(envelope, max, failedAt),
         });
       },
     });
@@ -54,5 +58,6 @@ export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplic
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
+    await this.mapper.close();
   }
 }

@@ -3,7 +3,7 @@ import type { DeadLetter, RawInboundEnvelope } from '@switchboard/contracts';
 import type { InvalidRecord, TraceContext } from '@switchboard/kafka';
 import { type AuditedEvent, type AuditedRaw, AuditLogRepository } from './audit-log.repository';
 import { EventPublisher } from './event.publisher';
-import { deadLetterOf, normalizeEnvelope } from './normalize-envelope';
+import { deadLetterOf, type NormalizedEnvelope, normalizeEnvelope } from './normalize-envelope';
 import { NormalizerMetrics } from './normalizer.metrics';
 
 /**
@@ -54,7 +54,15 @@ export class NormalizeBatchService {
    */
   async process(
     records: readonly ConsumedRaw[],
-    options: { pace?: (events: number) => Promise<void> } = {},
+    options: {
+      pace?: (events: number) => Promise<void>;
+      /** Maps a webhook elsewhere (the bulk lane's worker thread); in line by default. */
+      map?: (
+        envelope: RawInboundEnvelope,
+        maxEventsPerWebhook: number,
+        failedAt: string,
+      ) => Promise<NormalizedEnvelope>;
+    } = {},
   ): Promise<{ published: number; deadLettered: number }> {
     const raws: AuditedRaw[] = [];
     const events: AuditedEvent[] = [];
@@ -82,7 +90,9 @@ export class NormalizeBatchService {
         continue;
       }
       if (record.traceContext) traces.set(record.envelope.id, record.traceContext);
-      const mapped = normalizeEnvelope(record.envelope, this.maxEventsPerWebhook, failedAt);
+      const mapped = options.map
+        ? await options.map(record.envelope, this.maxEventsPerWebhook, failedAt)
+        : normalizeEnvelope(record.envelope, this.maxEventsPerWebhook, failedAt);
       raws.push(mapped.raw);
       events.push(...mapped.events);
       deadLetters.push(...mapped.deadLetters);
