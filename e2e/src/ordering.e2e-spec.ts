@@ -1,0 +1,290 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  type TestDatabase,
+  testKafka,
+  uniqueName,
+} from '@switchboard/testing';
+import { Client } from 'pg';
+import { adminCall } from './admin-client';
+import { createMetaBusiness, type MetaBusiness } from './meta-business';
+import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+
+const APP_SECRET = 'e2e-ordering-app-secret';
+const PHONE_NUMBER_ID = '106540352242922';
+
+interface StatusEvent {
+  id: string;
+  subject: string;
+  time: string;
+  data: { messageId: string; status: string };
+}
+
+/**
+ * A statuses endpoint that records what it accepted, in order, and fails the first attempt of
+ * every `delivered` status with 503 (so ordering is exercised through a retry).
+ */
+async function startStatusEndpoint(): Promise<{
+  url: string;
+  accepted: StatusEvent[];
+  requests: number;
+  close(): Promise<void>;
+}> {
+  const state = { accepted: [] as StatusEvent[], requests: 0 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests += 1;
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as StatusEvent;
+      if (event.data?.status === 'delivered' && req.headers['x-switchboard-attempt'] === '1') {
+        res.writeHead(503).end();
+        return;
+      }
+      state.accepted.push(event);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/statuses`,
+    get accepted() {
+      return state.accepted;
+    },
+    get requests() {
+      return state.requests;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Posts one signed Meta webhook carrying the given statuses, as Meta batches them. */
+async function postStatuses(
+  webhookUrl: string,
+  statuses: { wamid: string; status: string; at: number; recipient: string }[],
+): Promise<number> {
+  const body = Buffer.from(
+    JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+                statuses: statuses.map((s) => ({
+                  id: s.wamid,
+                  status: s.status,
+                  timestamp: String(s.at),
+                  recipient_id: s.recipient,
+                })),
+              },
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  const signature = createHmac('sha256', APP_SECRET).update(body).digest('hex');
+  const posted = await fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+    body,
+  });
+  return posted.status;
+}
+
+describe('Ordered delivery and status monotonicity end to end: Meta statuses → subscriber', () => {
+  const prefix = `${uniqueName('e2e-ordering')}.`;
+  const operatorKey = `op_${randomUUID()}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let database: TestDatabase;
+  let endpoint: Awaited<ReturnType<typeof startStatusEndpoint>>;
+  let business: MetaBusiness;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e_ordering');
+    endpoint = await startStatusEndpoint();
+    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
+      prefix,
+      databaseUrl: database.url,
+      operatorKey,
+    });
+    await Promise.all([...services.values()].map((s) => s.waitReady()));
+    business = await createMetaBusiness(services.get('subscriptions')!.url, operatorKey, {
+      name: 'Ordered Shoes',
+      appSecret: APP_SECRET,
+      address: endpoint.url.replace('/statuses', '/messages'),
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
+    await endpoint?.close();
+    await database?.drop();
+    await deleteTopicsWithPrefix(testKafka(), prefix);
+  });
+
+  function admin<T>(method: string, path: string, body?: unknown) {
+    return adminCall<T>(services.get('subscriptions')!.url, method, path, business.key, body);
+  }
+
+  /**
+   * Statuses of one message as Meta may send them: read and delivered in one webhook (read
+   * first), then, once read has reached the subscriber, a late sent.
+   */
+  async function postScenario(recipient: string): Promise<string> {
+    const wamid = `wamid.e2e-${randomUUID()}`;
+    const t = Math.floor(Date.now() / 1000) - 60;
+    await eventually(
+      async () =>
+        (await postStatuses(business.source.webhookUrl, [
+          { wamid, status: 'read', at: t + 3, recipient },
+          { wamid, status: 'delivered', at: t + 2, recipient },
+        ])) === 200
+          ? true
+          : undefined,
+      { what: 'ingress to take the statuses' },
+    );
+    await eventually(
+      () =>
+        endpoint.accepted.some((e) => e.data.messageId === wamid && e.data.status === 'read')
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, what: 'read at the subscriber' },
+    );
+    expect(
+      await postStatuses(business.source.webhookUrl, [
+        { wamid, status: 'sent', at: t + 1, recipient },
+      ]),
+    ).toBe(200);
+    return wamid;
+  }
+
+  it('with both switches off, sends every status, read before a retried delivered, a late sent too', async () => {
+    // given a statuses subscription with neither switch (retries 1 s apart)
+    const created = await admin<{ configuration: Record<string, unknown> }>(
+      'POST',
+      `${business.base}/webhooks`,
+      {
+        topic: 'delivery_status',
+        address: endpoint.url,
+        configuration: { retry: { schedule: [1, 1, 1] } },
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.configuration).toMatchObject({ ordering: 'none', statusMonotonic: false });
+
+    // when Meta posts read and delivered of one message, delivered's first attempt fails, and a
+    // late sent follows
+    const wamid = await postScenario('16505550101');
+
+    // then all three arrive, none suppressed, out of event-time order: read first (delivered's
+    // first attempt failed), the retried delivered and the late sent after it
+    const mine = await eventually(
+      () => {
+        const got = endpoint.accepted.filter((e) => e.data.messageId === wamid);
+        return got.length === 3 ? got : undefined;
+      },
+      { timeoutMs: 30_000, what: 'all three statuses at the subscriber' },
+    );
+    expect(mine.map((e) => e.data.status).sort()).toEqual(['delivered', 'read', 'sent']);
+    expect(mine[0]!.data.status).toBe('read');
+  });
+
+  it('with ordering and monotonicity on, sends the statuses in event-time order through a retry and suppresses the late one, logged with its reason', async () => {
+    // given the statuses subscription switched to ordered, statuses monotonic, over the admin API
+    const patched = await admin<{ configuration: Record<string, unknown> }>(
+      'PATCH',
+      `${business.base}/webhooks/delivery_status`,
+      {
+        configuration: {
+          retry: { schedule: [1, 1, 1] },
+          ordering: 'conversation',
+          statusMonotonic: true,
+        },
+      },
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.body.configuration).toMatchObject({
+      ordering: 'conversation',
+      statusMonotonic: true,
+    });
+    // (delivery applies the record from the config topic: a probe status shows when it has)
+    await eventually(
+      async () => {
+        const probe = await postScenarioProbe();
+        return probe ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: 'delivery to apply the ordered subscription' },
+    );
+
+    // when Meta posts read and delivered of one message (read first), delivered's first attempt
+    // fails, and a late sent follows
+    const wamid = await postScenario('16505550102');
+
+    // then the subscriber accepts delivered (retried) before read, and never the late sent
+    const mine = await eventually(
+      () => {
+        const got = endpoint.accepted.filter((e) => e.data.messageId === wamid);
+        return got.length >= 2 ? got : undefined;
+      },
+      { timeoutMs: 30_000, what: 'two statuses at the subscriber' },
+    );
+    expect(mine.map((e) => e.data.status)).toEqual(['delivered', 'read']);
+    // and the delivery log lists the late one as suppressed, with the reason
+    const suppressed = await eventually(
+      async () => {
+        const list = await admin<{ items: { eventId: string; outcome: string; error: string }[] }>(
+          'GET',
+          `${business.base}/deliveries?topic=delivery_status&outcome=suppressed`,
+        );
+        const found = list.body.items.filter((d) => d.error.includes(wamid));
+        return found.length > 0 ? found : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the suppressed status in the delivery log' },
+    );
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]!.error).toBe(
+      `Suppressed: status sent of ${wamid} is earlier than read, already delivered (statusMonotonic)`,
+    );
+    expect(endpoint.accepted.filter((e) => e.data.messageId === wamid)).toHaveLength(2);
+  });
+
+  /**
+   * Posts a probe, `read` of a new message, and answers whether delivery stored it as an ordered,
+   * monotonic subscription's (with its conversation and message id): the record is applied.
+   */
+  async function postScenarioProbe(): Promise<boolean> {
+    const wamid = `wamid.e2e-probe-${randomUUID()}`;
+    const at = Math.floor(Date.now() / 1000) - 60;
+    const status = await postStatuses(business.source.webhookUrl, [
+      { wamid, status: 'read', at, recipient: '16505550199' },
+    ]);
+    if (status !== 200) return false;
+    await eventually(
+      () => (endpoint.accepted.some((e) => e.data.messageId === wamid) ? true : undefined),
+      { timeoutMs: 30_000, what: 'the probe status' },
+    );
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const rows = await db.query(
+        `SELECT 1 FROM delivery.deliveries
+         WHERE message_id = $1 AND ordering_key = $2`,
+        [wamid, `${PHONE_NUMBER_ID}:16505550199`],
+      );
+      return rows.rowCount === 1;
+    } finally {
+      await db.end();
+    }
+  }
+});
