@@ -439,6 +439,15 @@ export class Pipeline {
     }
   }
 
+  /** Replaces the configuration of a business's subscriptions (e.g. ordered delivery). */
+  async configure(business: Business, configuration: Record<string, unknown>): Promise<void> {
+    for (const topic of ['messages', 'delivery_status']) {
+      await this.admin('PATCH', `${business.base}/webhooks/${topic}`, business.key, {
+        configuration,
+      });
+    }
+  }
+
   /** Stops deliveries to a business's endpoint (its subscriptions disabled), e.g. after isolation. */
   async disable(business: Business): Promise<void> {
     for (const topic of ['messages', 'delivery_status']) {

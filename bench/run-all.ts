@@ -13,6 +13,8 @@
  *     flood       healthy businesses at a moderate rate alone vs. beside one business posting
  *                 webhooks of thousands of statuses each (`BENCH_ONLY=flood` runs it on its own)
  *     soak        minutes at 1,000/s, resident memory sampled
+ *   ordered     ordered delivery beside unordered (bench/ordered.ts): a burst of 10,000
+ *               conversations × 10 events on the delivery service, and the sweep with ordering on
  *
  * Settings (environment):
  *   BENCH_ONLY                  comma list of the parts above (`e2e` = idle,sweep,isolation,flood,soak);
@@ -27,6 +29,7 @@
  *   BENCH_FLOOD_SECONDS (20), BENCH_FLOOD_HEALTHY_RATE (100), BENCH_FLOOD_RATE (1 webhook/s),
  *   BENCH_FLOOD_EVENTS (5000 statuses a webhook: the normalizer's MAX_EVENTS_PER_WEBHOOK)
  *   BENCH_SOAK_SECONDS (300; 0 skips), BENCH_SOAK_RATE (1000), BENCH_SOAK_SAMPLE_SECONDS (30)
+ *   BENCH_ORDERED_* (see bench/ordered.ts)
  *   BENCH_CHAOS_REPORT          the crash suite's figures to quote (.local/chaos-report.json, as
  *                               written by `CHAOS_REPORT_FILE=… npm run test:chaos`)
  */
@@ -38,6 +41,7 @@ import { benchEndToEnd, benchFloor, type E2eFigures, type E2eSettings } from './
 import { chaosRows, chaosSection, readChaosReport } from './chaos-report';
 import { e2eRows, e2eSections, floorRows, floorSection } from './e2e-report';
 import { benchIngress, type IngressFigures } from './ingress';
+import { benchOrdered, orderedRows, orderedSection, type OrderedSettings } from './ordered';
 import { createdDatabases, createdPrefixes, root, startChild, stopAllChildren } from './lib';
 import { sweepSvg } from './plot';
 import {
@@ -70,6 +74,7 @@ const allParts = [
   'flood',
   'soak',
   'floor',
+  'ordered',
 ] as const;
 const e2eParts = ['idle', 'sweep', 'isolation', 'flood', 'soak'] as const;
 type Part = (typeof allParts)[number];
@@ -108,6 +113,25 @@ const e2eSettings: E2eSettings = {
   soakSeconds: env('BENCH_SOAK_SECONDS', 300),
   soakRate: env('BENCH_SOAK_RATE', 1000),
   soakSampleSeconds: env('BENCH_SOAK_SAMPLE_SECONDS', 30),
+};
+const orderedSettings: OrderedSettings = {
+  parts: new Set(
+    (process.env.BENCH_ORDERED_PARTS || 'burst,sweep')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p): p is 'burst' | 'sweep' => p === 'burst' || p === 'sweep'),
+  ),
+  conversations: env('BENCH_ORDERED_CONVERSATIONS', 10_000),
+  burst: env('BENCH_ORDERED_BURST', 10),
+  timeoutSeconds: env('BENCH_ORDERED_TIMEOUT_SECONDS', 600),
+  rates: (process.env.BENCH_ORDERED_RATES || '250,500,1000,2000')
+    .split(',')
+    .map((r) => Number(r.trim()))
+    .filter((r) => r > 0),
+  seconds: env('BENCH_ORDERED_SECONDS', 10),
+  drainSeconds: env('BENCH_ORDERED_DRAIN_SECONDS', 30),
+  businesses: e2eSettings.businesses,
+  warmupSeconds: e2eSettings.warmupSeconds,
 };
 const fullRun = allParts.every((p) => only.has(p));
 const chaosReportPath = process.env.BENCH_CHAOS_REPORT ?? join(root, '.local', 'chaos-report.json');
@@ -392,6 +416,14 @@ async function main(): Promise<void> {
       const floor = await benchFloor(e2eSettings, log);
       rows.push(...floorRows(floor, e2e?.sweep));
       const section = floorSection(floor, e2eSettings);
+      sections.push(section);
+      log(section.body);
+    }
+    if (only.has('ordered')) {
+      log('ordered delivery beside unordered (bench/ordered.ts)');
+      const ordered = await benchOrdered(orderedSettings, log);
+      rows.push(...orderedRows(ordered));
+      const section = orderedSection(ordered, orderedSettings);
       sections.push(section);
       log(section.body);
     }
