@@ -17,6 +17,15 @@ import { testDataKeys } from '@switchboard/testing';
 class InMemoryDeliveries {
   readonly rows = new Map<string, NewDelivery>();
   statements = 0;
+  /** Each call of markHeads: the ids asked about. */
+  readonly headLookups: string[][] = [];
+  /** Which ids markHeads takes as heads (the database decides that; here the test does). */
+  heads = new Set<string>();
+
+  async markHeads(deliveries: readonly { id: string }[]): Promise<Set<string>> {
+    this.headLookups.push(deliveries.map((d) => d.id));
+    return new Set(deliveries.map((d) => d.id).filter((id) => this.heads.has(id)));
+  }
 
   async insertPending(deliveries: readonly NewDelivery[]): Promise<Set<string>> {
     this.statements += 1;
@@ -262,5 +271,108 @@ describe(DispatchService.name, () => {
     expect(deferred).toHaveLength(1);
     release();
     await dispatch.drain();
+  });
+
+  describe('ordered subscriptions', () => {
+    const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString();
+    const subject = '106540352242922:16505551234';
+
+    function dispatchWith(...records: ReturnType<typeof subscriptionRecord>[]): DispatchService {
+      for (const r of records) registry.upsert(r);
+      return new DispatchService(
+        registry,
+        deliveries as unknown as DeliveryRepository,
+        attempts as unknown as AttemptService,
+        new BusinessQuotas(new SubscriptionLanes({ concurrency: 10, queueLimit: 10 }), {
+          maxInFlight: 100,
+        }),
+        new DeliveryMetrics(new Registry()),
+        config,
+      );
+    }
+
+    it("attempts inline only its conversation's head; the others wait, due, in PostgreSQL", async () => {
+      // given an ordered subscription and three events of one conversation, out of time order
+      const ordered = subscriptionRecord({
+        businessId: 'biz_ordered',
+        configuration: { ordering: 'conversation' },
+      });
+      const dispatch = dispatchWith(ordered);
+      const events = [3, 1, 2].map((second) =>
+        cloudEvent({ businessid: 'biz_ordered', subject, time: at(second) }),
+      );
+      const ids = events.map((e) => deliveryIdOf(ordered.id, e.id));
+      // (the database takes the earliest, at second 1, as the head)
+      deliveries.heads = new Set([ids[1]!]);
+
+      // when they are processed
+      await dispatch.process(consumed(...events));
+      await dispatch.drain();
+
+      // then each is stored with its conversation and event time, due at once (no lease)
+      for (const [i, event] of events.entries()) {
+        expect(deliveries.rows.get(ids[i]!)).toMatchObject({
+          orderingKey: subject,
+          eventTime: new Date(event.time),
+          messageId: null,
+        });
+        expect(deliveries.rows.get(ids[i]!)!.nextAttemptAt.getTime()).toBeLessThanOrEqual(
+          Date.now(),
+        );
+      }
+      // and the heads were looked up once for all three, and only the head was attempted
+      expect(deliveries.headLookups).toEqual([ids]);
+      expect(attempts.attempted.map((a) => a.id)).toEqual([ids[1]]);
+      expect(attempts.attempted[0]!.headSince).toBeInstanceOf(Date);
+    });
+
+    it('looks up no head for an unordered subscription and stores no ordering fields', async () => {
+      // given an unordered subscription
+      const plain = subscriptionRecord({ businessId: 'biz_plain' });
+      const dispatch = dispatchWith(plain);
+
+      // when events of one conversation are processed
+      const events = [1, 2].map((second) =>
+        cloudEvent({ businessid: 'biz_plain', subject, time: at(second) }),
+      );
+      await dispatch.process(consumed(...events));
+      await dispatch.drain();
+
+      // then both are attempted at once, and nothing is stored or asked for ordering
+      expect(attempts.attempted).toHaveLength(2);
+      expect(deliveries.headLookups).toEqual([]);
+      for (const row of deliveries.rows.values()) {
+        expect(row).toMatchObject({ orderingKey: null, eventTime: null, messageId: null });
+      }
+    });
+
+    it("stores a status's message id and rank for a subscription keeping statuses monotonic", async () => {
+      // given a statuses subscription keeping them monotonic, unordered
+      const monotonic = subscriptionRecord({
+        businessId: 'biz_monotonic',
+        topic: 'delivery_status',
+        configuration: { statusMonotonic: true },
+      });
+      const dispatch = dispatchWith(monotonic);
+      const status = cloudEvent({
+        businessid: 'biz_monotonic',
+        topic: 'delivery_status',
+        type: 'whatsapp.message.status_updated',
+        data: { messageId: 'wamid.M', status: 'delivered' },
+      });
+
+      // when it is processed
+      await dispatch.process(consumed(status));
+      await dispatch.drain();
+
+      // then the delivery carries the wamid and the rank of delivered, and goes inline
+      expect(deliveries.rows.get(deliveryIdOf(monotonic.id, status.id))).toMatchObject({
+        orderingKey: null,
+        messageId: 'wamid.M',
+        statusRank: 2,
+      });
+      expect(attempts.attempted).toHaveLength(1);
+      expect(deliveries.headLookups).toEqual([]);
+    });
   });
 });
