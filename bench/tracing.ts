@@ -3,10 +3,16 @@
  * acks=all, then 200) driven by the same closed-loop generator with tracing off (no
  * OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is not loaded), on with 1 % of webhooks sampled (the SDK
  * and propagation at work on every request, spans recorded for few), and on with every webhook
- * traced and exported over OTLP/HTTP to a sink on this machine, in alternating rounds so that drift on a shared
- * machine hits both. Prints webhooks/s, latency and ingress CPU per webhook per round, and the median of each mode.
+ * traced and exported over OTLP/HTTP to a sink on this machine, in alternating rounds so that
+ * drift on a shared machine hits all modes. Prints webhooks/s, latency and ingress CPU per webhook
+ * per round, and the median of each mode.
  *
- *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/tracing.ts   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS)
+ * Spans are exported as the services export them in production: OTLP/HTTP with the SDK's default
+ * encoding, protobuf (`OTEL_EXPORTER_OTLP_PROTOCOL` unset). `BENCH_OTLP_PROTOCOL=http/json`
+ * measures JSON instead (what the e2e tracing suite's collector reads).
+ *
+ *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/tracing.ts
+ *   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_OTLP_PROTOCOL, BENCH_MODES=off,on)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -35,12 +41,19 @@ const secret = 'bench-tracing-app-secret';
 /** The key services seal stored secrets with. */
 const dataKeys = process.env.DATA_KEYS ?? `bench:${randomBytes(32).toString('base64')}`;
 
-/** An OTLP/HTTP endpoint that reads and drops what it is sent, counting the spans' bytes. */
+/**
+ * An OTLP/HTTP endpoint that reads and drops what it is sent, counting the spans' bytes. It
+ * answers success in the request's encoding: `{}` for JSON, an empty message for protobuf.
+ */
 async function startSink(): Promise<{ url: string; bytes: () => number; close(): void }> {
   let bytes = 0;
   const server = createServer((req, res) => {
     req.on('data', (c: Buffer) => (bytes += c.length));
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    req.on('end', () =>
+      req.headers['content-type']?.startsWith('application/json')
+        ? res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+        : res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -55,9 +68,12 @@ type Mode = 'before' | 'off' | 'sampled' | 'on';
  * without tracing variables, to compare tracing off with code that has no tracing at all.
  */
 const before = process.env.BENCH_BEFORE;
-const modes: readonly Mode[] = before
-  ? ['before', 'off', 'sampled', 'on']
-  : ['off', 'sampled', 'on'];
+/** `BENCH_MODES`: the modes to run, e.g. `off,on` (default all; `before` only with BENCH_BEFORE). */
+const modes: readonly Mode[] = (
+  before ? (['before', 'off', 'sampled', 'on'] as const) : (['off', 'sampled', 'on'] as const)
+).filter((mode) => process.env.BENCH_MODES?.split(',').includes(mode) ?? true);
+/** Unset: the SDK's default, OTLP/HTTP protobuf, as in production. */
+const otlpProtocol = process.env.BENCH_OTLP_PROTOCOL;
 
 interface Measured extends ClosedLoopResult {
   /** Ingress CPU time (user and system) per webhook answered 200. */
@@ -69,7 +85,7 @@ const modeEnv = (mode: Mode, sinkUrl: string): Record<string, string> =>
     ? {}
     : {
         OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...(otlpProtocol ? { OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol } : {}),
         ...(mode === 'sampled'
           ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' }
           : {}),
@@ -187,27 +203,37 @@ async function main(): Promise<void> {
   }
   const off = median(results.off.map((r) => r.perSecond));
   const offCpu = median(results.off.map((r) => r.cpuMsPerWebhook));
-  const line = (mode: Mode, label: string): string => {
+  const line = (mode: Mode, label: string): string[] => {
+    if (!modes.includes(mode)) return [];
     const perSecond = median(results[mode].map((r) => r.perSecond));
     const p99 = median(results[mode].map((r) => r.latency.p99));
     const cpu = median(results[mode].map((r) => r.cpuMsPerWebhook));
+    // The same ratio taken round by round, each mode against off in the same round: drift on a
+    // shared machine moves its median less than it moves each mode's median.
+    const paired =
+      results.off.length === 0
+        ? NaN
+        : median(results[mode].map((r, i) => r.cpuMsPerWebhook / results.off[i]!.cpuMsPerWebhook));
     const change =
-      mode === 'off'
+      mode === 'off' || results.off.length === 0
         ? ''
         : ` (${((1 - perSecond / off) * 100).toFixed(1)} % fewer webhooks/s than off, ` +
-          `${((cpu / offCpu - 1) * 100).toFixed(1)} % more CPU per webhook)`;
-    return (
+          `${((cpu / offCpu - 1) * 100).toFixed(1)} % more CPU per webhook; ` +
+          `${((paired - 1) * 100).toFixed(1)} % round by round)`;
+    return [
       `  ${label.padEnd(24)} ${perSecond.toFixed(0)} webhooks/s, p99 ${p99.toFixed(2)} ms, ` +
-      `${cpu.toFixed(3)} ms CPU per webhook${change}`
-    );
+        `${cpu.toFixed(3)} ms CPU per webhook${change}`,
+    ];
   };
   console.log(
     [
-      `\ningress, ${connections} connections, ${seconds} s per round, median of ${rounds} rounds:`,
-      ...(before ? [line('before', `before (${before}):`)] : []),
-      line('off', 'tracing off:'),
-      line('sampled', 'tracing on, 1 % sampled:'),
-      line('on', 'tracing on, all traced:'),
+      `\ningress, ${connections} connections, ` +
+        `${seconds} s per round, median of ${rounds} rounds, ` +
+        `spans exported over OTLP ${otlpProtocol ?? 'http/protobuf'}:`,
+      ...line('before', `before (${before}):`),
+      ...line('off', 'tracing off:'),
+      ...line('sampled', 'tracing on, 1 % sampled:'),
+      ...line('on', 'tracing on, all traced:'),
       `  ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB of spans exported`,
     ].join('\n'),
   );

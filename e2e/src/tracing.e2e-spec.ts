@@ -215,5 +215,19 @@ describe('one trace per webhook, across the services and Kafka', () => {
       while (at?.parentSpanId) at = byId.get(at.parentSpanId);
       expect(at?.spanId).toBe(ingressSpan.spanId);
     }
+    // and ingress makes two spans of the webhook: the request's, and its child sending the record
+    expect(
+      inTrace.filter((s) => s.service === 'ingress').map((s) => [s.name, s.parentSpanId]),
+    ).toEqual(
+      expect.arrayContaining([
+        [ingressSpan.name, ''],
+        [`send ${prefix}switchboard.inbound.raw.v1`, ingressSpan.spanId],
+      ]),
+    );
+    expect(inTrace.filter((s) => s.service === 'ingress')).toHaveLength(2);
+    // and the readiness probes every service answered while starting made no span at all
+    expect(collector.spans.filter((s) => /health|metrics|^(ready|live)$/i.test(s.name))).toEqual(
+      [],
+    );
   });
 });
