@@ -37,6 +37,22 @@ describe('DeliveryConfig', () => {
     expect(days).toBeLessThan(4);
   });
 
+  it('dead-letters a conversation blocked an hour, and remembers statuses 30 days, by default', () => {
+    // when nothing is set, then the defaults hold
+    expect(loadConfig('delivery', DeliveryConfig, required)).toMatchObject({
+      ORDERING_BLOCK_MAX_SECONDS: 3_600,
+      STATUS_PROGRESS_RETENTION_HOURS: 720,
+    });
+    // and a limit of zero, which would dead-letter every failing conversation at once, is refused
+    expect(
+      problems({
+        ...required,
+        ORDERING_BLOCK_MAX_SECONDS: '0',
+        STATUS_PROGRESS_RETENTION_HOURS: 'x',
+      }),
+    ).toEqual(['ORDERING_BLOCK_MAX_SECONDS', 'STATUS_PROGRESS_RETENTION_HOURS']);
+  });
+
   it('names its consumer group after the topic prefix unless one is given', () => {
     expect(
       loadConfig('delivery', DeliveryConfig, { ...required, KAFKA_TOPIC_PREFIX: 'staging.' })
