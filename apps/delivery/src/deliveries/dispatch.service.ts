@@ -57,10 +57,12 @@ export class DispatchService {
   private readonly background = new Set<Promise<void>>();
   /** Batches of several partitions consumed at once are stored by one statement. */
   private readonly inserts: GroupCommit<NewDelivery>;
+  /** Conversation heads of the batches stored together are taken by one statement, too. */
+  private readonly headMarks: GroupCommit<{ id: string; leaseMs: number }>;
 
   constructor(
     private readonly registry: SubscriptionRegistry,
-    private readonly repository: DeliveryRepository,
+    repository: DeliveryRepository,
     private readonly attempts: AttemptService,
     private readonly quotas: BusinessQuotas,
     private readonly metrics: DeliveryMetrics,
@@ -71,6 +73,11 @@ export class DispatchService {
       (delivery) => delivery.id,
       { flushIntervalMs: 0, maxBatch: config.INSERT_BATCH_MAX },
       { tenantOf: (delivery) => delivery.businessId, share: config.INSERT_BUSINESS_SHARE },
+    );
+    this.headMarks = new GroupCommit(
+      (deliveries) => repository.markHeads(deliveries, new Date()),
+      (delivery) => delivery.id,
+      { flushIntervalMs: 0, maxBatch: config.INSERT_BATCH_MAX },
     );
   }
 
@@ -186,8 +193,9 @@ export class DispatchService {
   /**
    * Of a group's new deliveries of ordered subscriptions that have a lane place, those that are
    * their conversation's head, taken as such (leased for the attempt made now), each with the
-   * time it became the head. One statement, and none when the group has no ordered delivery. A
-   * failed statement leaves them all to the scheduler (they are due already).
+   * time it became the head (at most a statement's time early). One statement for the groups
+   * stored together, none when a group has no ordered delivery. A failed statement leaves them all
+   * to the scheduler (they are due already).
    */
   private async heads(group: Planned[], inserted: Set<string>): Promise<Map<string, Date>> {
     const candidates = group.filter(
@@ -195,16 +203,15 @@ export class DispatchService {
     );
     const heads = new Map<string, Date>();
     if (candidates.length === 0) return heads;
-    const now = new Date();
+    const asked = new Date();
     try {
-      const marked = await this.repository.markHeads(
+      const marked = await this.headMarks.add(
         candidates.map((p) => ({
           id: p.delivery.id,
           leaseMs: this.attempts.leaseMs(p.subscription.record),
         })),
-        now,
       );
-      for (const id of marked) heads.set(id, now);
+      for (const id of marked) heads.set(id, asked);
     } catch (err) {
       this.logger.warn(
         { err: err instanceof Error ? err.message : String(err) },
