@@ -252,24 +252,26 @@ describe(`${NormalizeBatchService.name} paced (the bulk lane)`, () => {
     };
     const rawId = '3f2b8c1e-8a4d-4c55-9b1e-2b7f3c9d0a11';
 
-    // when a webhook of 250 messages is processed with it
-    const result = await batches.process([record(metaWebhook(250, 'bulk'), rawId, 0)], { pace });
+    // when a webhook of two and a half slices of messages is processed with it
+    const count = PACED_SLICE * 2 + PACED_SLICE / 2;
+    const result = await batches.process([record(metaWebhook(count, 'bulk'), rawId, 0)], { pace });
 
     // then it was stored and published in slices of PACED_SLICE, each asked of the pace first
+    const half = PACED_SLICE / 2;
     expect(asked).toEqual([
       { events: PACED_SLICE, storedBefore: 0, publishedBefore: 0 },
       { events: PACED_SLICE, storedBefore: 1, publishedBefore: 1 },
-      { events: 50, storedBefore: 2, publishedBefore: 2 },
+      { events: half, storedBefore: 2, publishedBefore: 2 },
     ]);
     expect(recorded.map((r) => [r.raws.length, r.events.length])).toEqual([
       [1, PACED_SLICE],
       [0, PACED_SLICE],
-      [0, 50],
+      [0, half],
     ]);
     expect(recorded[0]!.raws[0]!.envelope.id).toBe(rawId);
-    expect(published.map((p) => p.events.length)).toEqual([PACED_SLICE, PACED_SLICE, 50]);
-    expect(new Set(published.flatMap((p) => p.events).map((e) => e.event.id)).size).toBe(250);
-    expect(result).toEqual({ published: 250, deadLettered: 0 });
+    expect(published.map((p) => p.events.length)).toEqual([PACED_SLICE, PACED_SLICE, half]);
+    expect(new Set(published.flatMap((p) => p.events).map((e) => e.event.id)).size).toBe(count);
+    expect(result).toEqual({ published: count, deadLettered: 0 });
   });
 
   it('publishes the dead letters of a paced batch with nothing to publish', async () => {

@@ -26,7 +26,7 @@ export const MAX_EVENTS_PER_WEBHOOK = Symbol('MAX_EVENTS_PER_WEBHOOK');
 export const DEFAULT_MAX_EVENTS_PER_WEBHOOK = 5_000;
 
 /** Events published at a time by a paced (bulk) batch. */
-export const PACED_SLICE = 100;
+export const PACED_SLICE = 50;
 
 /**
  * The normalizer's use case for one consumer batch: decode every raw webhook, map it to canonical
