@@ -112,6 +112,10 @@ export interface Configuration {
   retry?: { schedule?: number[]; timeoutMs?: number };
   /** structured: the whole CloudEvent as the body; binary: data as the body, attributes as ce- headers. */
   cloudEventsMode?: CloudEventsMode;
+  /** conversation: one conversation's events one at a time, in event-time order. */
+  ordering?: 'none' | 'conversation';
+  /** Never send a status earlier than one already delivered for the same message. */
+  statusMonotonic?: boolean;
 }
 export type CloudEventsMode = 'structured' | 'binary';
 export interface SecretSummary {

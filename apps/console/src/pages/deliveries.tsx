@@ -109,6 +109,7 @@ export function DeliveryLog({
               <option value="succeeded">succeeded</option>
               <option value="failed">failed (retrying)</option>
               <option value="dead_lettered">dead-lettered</option>
+              <option value="suppressed">suppressed (status not sent)</option>
             </select>
           </label>
         )}

@@ -42,6 +42,8 @@ function WebhookForm(props: {
   const [eventTypes, setEventTypes] = useState(c?.eventTypes?.join(', ') ?? '');
   const [echo, setEcho] = useState(c?.echo ?? false);
   const [mode, setMode] = useState<CloudEventsMode>(c?.cloudEventsMode ?? 'structured');
+  const [ordered, setOrdered] = useState(c?.ordering === 'conversation');
+  const [monotonic, setMonotonic] = useState(c?.statusMonotonic ?? false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -65,6 +67,8 @@ function WebhookForm(props: {
         }),
       eventTypes: parseList(eventTypes),
       cloudEventsMode: mode,
+      ordering: ordered ? 'conversation' : 'none',
+      statusMonotonic: monotonic,
     };
     try {
       await props.onSubmit({ topic, address: address.trim(), configuration });
@@ -144,6 +148,24 @@ function WebhookForm(props: {
           <option value="binary">binary: data as the body, attributes in ce- headers</option>
         </select>
       </label>
+      <label class="inline">
+        <input
+          type="checkbox"
+          name="ordering"
+          checked={ordered}
+          onChange={(e) => setOrdered(e.currentTarget.checked)}
+        />
+        Deliver each conversation in order (one at a time; costs throughput)
+      </label>
+      <label class="inline">
+        <input
+          type="checkbox"
+          name="statusMonotonic"
+          checked={monotonic}
+          onChange={(e) => setMonotonic(e.currentTarget.checked)}
+        />
+        Never send a status earlier than one already delivered
+      </label>
       <div class="buttons">
         <button type="submit" class="primary" disabled={busy}>
           {busy ? `${props.submitLabel}…` : props.submitLabel}
@@ -219,6 +241,11 @@ function WebhookCard(props: {
           <dd>{w.configuration.eventTypes?.join(', ') ?? 'every type'}</dd>
           <dt>CloudEvents mode</dt>
           <dd>{w.configuration.cloudEventsMode ?? 'structured'}</dd>
+          <dt>Ordering</dt>
+          <dd>
+            {w.configuration.ordering === 'conversation' ? 'per conversation' : 'none'}
+            {w.configuration.statusMonotonic ? '; statuses never go back' : ''}
+          </dd>
           <dt>Updated</dt>
           <dd>{time(w.updatedAt)}</dd>
         </dl>
