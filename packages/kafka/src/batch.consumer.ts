@@ -204,10 +204,17 @@ export class BatchConsumer {
               spans.map((s) => s.span),
               err,
             );
-          this.logger.error(
-            { err: describe(err), topic, partition, firstOffset: batch.firstOffset() },
-            'Batch handler failed; the batch will be consumed again',
-          );
+          const at = { err: describe(err), topic, partition, firstOffset: batch.firstOffset() };
+          // A handler that gives up because the consumer is stopping (or lost the partition) is
+          // not a failure: the batch simply comes again to whoever owns the partition next.
+          if (isRunning() && !isStale()) {
+            this.logger.error(at, 'Batch handler failed; the batch will be consumed again');
+          } else {
+            this.logger.warn(
+              at,
+              'Batch handler stopped with its consumer; the batch will be consumed again',
+            );
+          }
           await sleep(this.options.retryBackoffMs ?? 1_000);
           const first = batch.firstOffset();
           if (first !== null && isRunning()) consumer.seek({ topic, partition, offset: first });
