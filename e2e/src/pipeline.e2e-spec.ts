@@ -222,6 +222,93 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     }
   });
 
+  it('delivers every status of a Meta batch over the bulk size, read through the bulk lane', async () => {
+    // given a business subscribed to delivery_status, with a Meta source
+    const appSecret = 'e2e-meta-bulk-secret';
+    const { base, key, webhookUrl } = await businessWithSource('Acme Campaigns', {
+      provider: 'meta',
+      appSecret,
+    });
+    const webhook = await admin('POST', `${base}/webhooks`, key, {
+      topic: 'delivery_status',
+      address: receiver.url,
+      configuration: {},
+    });
+    expect(webhook.status).toBe(201);
+    await subscriptionReady(base, key, 'delivery_status');
+
+    // when Meta posts one webhook of 600 statuses, over ingress's 128 KiB bulk size
+    const marker = randomUUID();
+    const body = Buffer.from(
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: {
+                    display_phone_number: '15550783881',
+                    phone_number_id: '106540352242922',
+                  },
+                  statuses: Array.from({ length: 600 }, (_, i) => ({
+                    id: `wamid.${marker}-${i}`,
+                    status: 'delivered',
+                    timestamp: String(1749416390 + i),
+                    recipient_id: String(16505550000 + i),
+                    conversation: { id: `conv-${marker}`, origin: { type: 'marketing' } },
+                    pricing: { billable: true, pricing_model: 'CBP', category: 'marketing' },
+                  })),
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(body.length).toBeGreaterThan(128 * 1024);
+    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+    await postAccepted(webhookUrl, body, { 'x-hub-signature-256': `sha256=${signature}` });
+
+    // then every status reaches the subscriber, once
+    const mine = () => receiver.received.filter((r) => r.body.includes(`wamid.${marker}-`));
+    await eventually(() => (mine().length >= 600 ? true : undefined), {
+      timeoutMs: 60_000,
+      what: '600 statuses at the subscriber',
+    });
+    const ids = new Set(
+      mine().map((r) => (JSON.parse(r.body) as { data: { messageId: string } }).data.messageId),
+    );
+    expect(ids.size).toBe(600);
+    expect(mine()).toHaveLength(600);
+
+    // and the webhook went over the bulk raw topic, not the raw topic
+    const admin2 = testKafka().admin();
+    await admin2.connect();
+    try {
+      const ends = await admin2.fetchTopicOffsets(`${prefix}switchboard.inbound.raw.bulk.v1`);
+      expect(ends.reduce((n, p) => n + Number(p.high), 0)).toBe(1);
+    } finally {
+      await admin2.disconnect();
+    }
+    // and the audit log holds it once, normalized, with its 600 events
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ outcome: string; events: string }>(
+        `SELECT r.outcome, (SELECT count(*) FROM normalizer.canonical_events e WHERE e.raw_id = r.id) AS events
+           FROM normalizer.raw_webhooks r WHERE r.body_sha256 = $1`,
+        [createHash('sha256').update(body).digest('hex')],
+      );
+      expect(rows).toEqual([{ outcome: 'normalized', events: '600' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('delivers a Connectly SMS message to an SMS subscription, with every field Connectly sent', async () => {
     // given a business with a Connectly source and a messages subscription for SMS only
     const secret = 'e2e-connectly-secret-0123456789';
