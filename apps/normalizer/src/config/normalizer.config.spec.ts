@@ -7,7 +7,7 @@ describe('NormalizerConfig', () => {
       PORT: 8082,
       CONSUMER_GROUP_ID: 'switchboard-normalizer',
       MAX_EVENTS_PER_WEBHOOK: 5_000,
-      BULK_EVENTS_PER_SECOND: 500,
+      BULK_EVENTS_PER_SECOND: 200,
     });
   });
 

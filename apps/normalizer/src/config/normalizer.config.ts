@@ -33,7 +33,7 @@ export const NormalizerConfig = baseServiceEnv({
       .number()
       .positive()
       .max(1_000_000)
-      .default(500)
+      .default(200)
       .describe(
         "Most canonical events a second this instance publishes of the bulk raw topic's webhooks (bodies over ingress's BULK_WEBHOOK_BYTES); the rest wait on the topic, so huge batches never crowd out the raw topic's webhooks",
       ),
