@@ -6,6 +6,7 @@ import {
   DeliveryAttemptsTopic,
   DeliveryCommandsTopic,
   InboundDeadLetterTopic,
+  InboundRawBulkTopic,
   InboundRawTopic,
   InboundRejectedTopic,
   NormalizerCommandsTopic,
@@ -73,7 +74,7 @@ describe('topic catalog', () => {
 
   it('provisions every topic in the catalog', () => {
     expect(allTopics()).toEqual(TopicCatalog);
-    expect(allTopics()).toHaveLength(8 + SubscriptionTopic.options.length);
+    expect(allTopics()).toHaveLength(9 + SubscriptionTopic.options.length);
   });
 
   it('knows no topic outside the catalog', () => {
@@ -84,6 +85,7 @@ describe('topic catalog', () => {
 describe('topic keys', () => {
   it('keys records as the catalog describes', () => {
     expect(InboundRawTopic.keyOf?.(examples.RawInboundEnvelope)).toBe('src_meta_acme');
+    expect(InboundRawBulkTopic.keyOf?.(examples.RawInboundEnvelope)).toBe('src_meta_acme');
     expect(InboundRejectedTopic.keyOf?.(examples.RejectedRequest)).toBe('src_connectly_acme');
     expect(InboundDeadLetterTopic.keyOf?.(examples.DeadLetter)).toBe(
       examples.RawInboundEnvelope.id,
