@@ -15,8 +15,6 @@
  *   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_OTLP_PROTOCOL, BENCH_MODES=off,on)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ConfigTopic, configKey, encode, type SourceRecord } from '@switchboard/contracts';
 import { deleteTopicsWithPrefix, testKafka, uniqueName } from '@switchboard/testing';
@@ -42,22 +40,35 @@ const secret = 'bench-tracing-app-secret';
 const dataKeys = process.env.DATA_KEYS ?? `bench:${randomBytes(32).toString('base64')}`;
 
 /**
- * An OTLP/HTTP endpoint that reads and drops what it is sent, counting the spans' bytes. It
- * answers success in the request's encoding: `{}` for JSON, an empty message for protobuf.
+ * An OTLP/HTTP endpoint that reads and drops what it is sent, counting the spans' bytes, in a
+ * process of its own as a collector would be, so that its answers never wait on the load
+ * generator. It answers success in the request's encoding: `{}` for JSON, an empty message for protobuf;
+ * `GET /bytes` tells how many bytes it was sent.
  */
-async function startSink(): Promise<{ url: string; bytes: () => number; close(): void }> {
-  let bytes = 0;
-  const server = createServer((req, res) => {
-    req.on('data', (c: Buffer) => (bytes += c.length));
-    req.on('end', () =>
-      req.headers['content-type']?.startsWith('application/json')
-        ? res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-        : res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close() };
+const sinkScript = `
+let bytes = 0;
+const server = require('node:http').createServer((req, res) => {
+  if (req.method === 'GET') return res.end(String(bytes));
+  req.on('data', (c) => (bytes += c.length));
+  req.on('end', () =>
+    String(req.headers['content-type']).startsWith('application/json')
+      ? res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      : res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(),
+  );
+});
+server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+`;
+
+async function startSink(): Promise<{ url: string; bytes: () => Promise<number> }> {
+  const child = startChild(process.execPath, ['-e', sinkScript]);
+  const deadline = Date.now() + 10_000;
+  let port: string | undefined;
+  while (!(port = /port (\d+)/.exec(child.output())?.[1])) {
+    if (Date.now() > deadline) throw new Error(`OTLP sink did not start: ${child.output()}`);
+    await sleep(50);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  return { url, bytes: async () => Number(await (await fetch(`${url}/bytes`)).text()) };
 }
 
 type Mode = 'before' | 'off' | 'sampled' | 'on';
@@ -167,6 +178,7 @@ async function main(): Promise<void> {
     version: 1,
   };
   const results: Record<Mode, Measured[]> = { before: [], off: [], sampled: [], on: [] };
+  let exported = 0;
   try {
     // An ingress creates the topics; the source goes on its config topic, where each reads it.
     const port = await freePort();
@@ -196,8 +208,8 @@ async function main(): Promise<void> {
         );
       }
     }
+    exported = await sink.bytes();
   } finally {
-    sink.close();
     await stopAllChildren();
     await deleteTopicsWithPrefix(kafka, prefix);
   }
@@ -234,7 +246,7 @@ async function main(): Promise<void> {
       ...line('off', 'tracing off:'),
       ...line('sampled', 'tracing on, 1 % sampled:'),
       ...line('on', 'tracing on, all traced:'),
-      `  ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB of spans exported`,
+      `  ${(exported / 1024 / 1024).toFixed(1)} MiB of spans exported`,
     ].join('\n'),
   );
 }
