@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigTopic, type ConfigRecord, decodeConfig } from '@switchboard/contracts';
 import { loadConfig } from '@switchboard/service-kit';
 import {
+  eventually,
   createTestDatabase,
   testDataKeys,
   testKafka,
@@ -195,7 +196,12 @@ export class SubscriptionsUnderTest {
     await admin.connect();
     const ends = new Map<number, bigint>();
     try {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      // On a loaded broker a young topic's leaders may still be settling: ask again until it answers.
+      const offsets = await eventually(() => admin.fetchTopicOffsets(topic), {
+        timeoutMs: 30_000,
+        what: `the offsets of ${topic}`,
+      });
+      for (const p of offsets) {
         if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high) - 1n);
       }
     } finally {
