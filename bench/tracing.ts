@@ -30,7 +30,7 @@ import {
   stopAllChildren,
   waitHttp,
 } from './lib';
-import { cpuMs } from './proc';
+import { cpuMs, kafkaPids, machineBusyMs } from './proc';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -59,8 +59,12 @@ const server = require('node:http').createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
 `;
 
+/** The sink's process, whose CPU counts with the bench's own. */
+let sinkPid: number | undefined;
+
 async function startSink(): Promise<{ url: string; bytes: () => Promise<number> }> {
   const child = startChild(process.execPath, ['-e', sinkScript]);
+  sinkPid = child.process.pid;
   const deadline = Date.now() + 10_000;
   let port: string | undefined;
   while (!(port = /port (\d+)/.exec(child.output())?.[1])) {
@@ -89,6 +93,18 @@ const otlpProtocol = process.env.BENCH_OTLP_PROTOCOL;
 interface Measured extends ClosedLoopResult {
   /** Ingress CPU time (user and system) per webhook answered 200. */
   cpuMsPerWebhook: number;
+  /**
+   * CPU the machine spent on anything but ingress, this process and the Kafka broker, in cores:
+   * other work competing with the round, which makes its CPU per webhook worth less.
+   */
+  otherCores: number;
+}
+
+/** CPU of ingress, this process (the load generator), the OTLP sink and Kafka, ms. */
+function benchCpuMs(ingressPid: number): number {
+  const self = process.cpuUsage();
+  const pids = [ingressPid, ...(sinkPid ? [sinkPid] : []), ...kafkaPids()];
+  return pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), (self.user + self.system) / 1000);
 }
 
 const modeEnv = (mode: Mode, sinkUrl: string): Record<string, string> =>
@@ -143,9 +159,15 @@ async function measure(
     await closedLoop(origin, path, load, { connections, seconds: 2 });
     const pid = ingress.process.pid!;
     const cpuBefore = cpuMs(pid) ?? 0;
+    const [benchBefore, machineBefore] = [benchCpuMs(pid), machineBusyMs()];
     const result = await closedLoop(origin, path, load, { connections, seconds });
+    const others = machineBusyMs() - machineBefore - (benchCpuMs(pid) - benchBefore);
     // CPU per webhook holds up better than webhooks/s on a machine other work shares.
-    return { ...result, cpuMsPerWebhook: ((cpuMs(pid) ?? 0) - cpuBefore) / result.ok };
+    return {
+      ...result,
+      cpuMsPerWebhook: ((cpuMs(pid) ?? 0) - cpuBefore) / result.ok,
+      otherCores: Math.max(0, others) / (result.seconds * 1000),
+    };
   } finally {
     await ingress.stop();
   }
@@ -204,7 +226,8 @@ async function main(): Promise<void> {
         console.log(
           `tracing ${mode.padEnd(7)} round ${round + 1}: ${r.perSecond.toFixed(0)} webhooks/s, ` +
             `p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ` +
-            `${r.cpuMsPerWebhook.toFixed(3)} ms CPU per webhook, ${r.errors} errors`,
+            `${r.cpuMsPerWebhook.toFixed(3)} ms CPU per webhook, ${r.errors} errors, ` +
+            `other work on the machine ${r.otherCores.toFixed(2)} cores`,
         );
       }
     }
