@@ -392,8 +392,11 @@ export function describeChaos(scenario: ChaosScenario): void {
         const lost = lostIds.length;
         const count = (status: number) => countStatus(sent.status, status);
         const otherStatuses: Record<string, number> = {};
+        // 503 (not stored) and 504 (Kafka failed the write, e.g. the broker went away with it in
+        // flight) are ingress's documented refusals: not acknowledged, so the provider retries.
+        // Anything else (a 500, a 4xx) is a bug.
         for (const s of sent.status) {
-          if (s !== 200 && s !== 503 && s !== NO_ANSWER)
+          if (s !== 200 && s !== 503 && s !== 504 && s !== NO_ANSWER)
             otherStatuses[s] = (otherStatuses[s] ?? 0) + 1;
         }
         const deliveredAcknowledged = acknowledged.length - lost;
@@ -402,6 +405,7 @@ export function describeChaos(scenario: ChaosScenario): void {
           sent: sent.sent,
           acknowledged: acknowledged.length,
           status503: count(503),
+          status504: count(504),
           noAnswer: count(NO_ANSWER),
           otherStatuses,
           stored: stored.rowCount ?? 0,
@@ -447,6 +451,7 @@ export function describeChaos(scenario: ChaosScenario): void {
           `  sent                          ${n(figures.sent)}`,
           `  acknowledged (200)            ${n(figures.acknowledged)}`,
           `  503s                          ${n(figures.status503)}`,
+          `  504s                          ${n(figures.status504)}`,
           `  no answer                     ${n(figures.noAnswer)} ${JSON.stringify(sent.errors)}`,
           ...(Object.keys(otherStatuses).length
             ? [`  other statuses                ${JSON.stringify(otherStatuses)}`]
