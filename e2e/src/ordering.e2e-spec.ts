@@ -9,6 +9,7 @@ import {
   testKafka,
   uniqueName,
 } from '@switchboard/testing';
+import { metaChangeBody } from '@switchboard/fixtures';
 import { Client } from 'pg';
 import { adminCall } from './admin-client';
 import { createMetaBusiness, type MetaBusiness } from './meta-business';
@@ -69,28 +70,13 @@ async function postStatuses(
   statuses: { wamid: string; status: string; at: number; recipient: string }[],
 ): Promise<number> {
   const body = Buffer.from(
-    JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-                statuses: statuses.map((s) => ({
-                  id: s.wamid,
-                  status: s.status,
-                  timestamp: String(s.at),
-                  recipient_id: s.recipient,
-                })),
-              },
-            },
-          ],
-        },
-      ],
+    metaChangeBody({
+      statuses: statuses.map((s) => ({
+        id: s.wamid,
+        status: s.status,
+        timestamp: String(s.at),
+        recipient_id: s.recipient,
+      })),
     }),
   );
   const signature = createHmac('sha256', APP_SECRET).update(body).digest('hex');

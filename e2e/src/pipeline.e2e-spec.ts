@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { fixtureJson, readFixture } from '@switchboard/fixtures';
+import { fixtureJson, metaChangeBody, metaStatuses, readFixture } from '@switchboard/fixtures';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
@@ -240,33 +240,12 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     // when Meta posts one webhook of 600 statuses, over ingress's 128 KiB bulk size
     const marker = randomUUID();
     const body = Buffer.from(
-      JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '102290129340398',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: {
-                    display_phone_number: '15550783881',
-                    phone_number_id: '106540352242922',
-                  },
-                  statuses: Array.from({ length: 600 }, (_, i) => ({
-                    id: `wamid.${marker}-${i}`,
-                    status: 'delivered',
-                    timestamp: String(1749416390 + i),
-                    recipient_id: String(16505550000 + i),
-                    conversation: { id: `conv-${marker}`, origin: { type: 'marketing' } },
-                    pricing: { billable: true, pricing_model: 'CBP', category: 'marketing' },
-                  })),
-                },
-              },
-            ],
-          },
-        ],
+      metaChangeBody({
+        statuses: metaStatuses(600, marker).map((status) => ({
+          ...status,
+          conversation: { id: `conv-${marker}`, origin: { type: 'marketing' } },
+          pricing: { billable: true, pricing_model: 'CBP', category: 'marketing' },
+        })),
       }),
     );
     expect(body.length).toBeGreaterThan(128 * 1024);

@@ -1,33 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { metaChangeBody, metaStatuses } from '@switchboard/fixtures';
 import { eventually } from '@switchboard/testing';
 import { NormalizerTestBed } from '../../test/normalizer-app';
 
 /** A Meta webhook of `count` `delivered` statuses, each of its own message (one event each). */
-function statusBatch(count: number, seed: string): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              statuses: Array.from({ length: count }, (_, i) => ({
-                id: `wamid.${seed}-${i}`,
-                status: 'delivered',
-                timestamp: String(1749416390 + i),
-                recipient_id: String(16505550000 + i),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
+const statusBatch = (count: number, seed: string): string =>
+  metaChangeBody({ statuses: metaStatuses(count, seed) });
 
 describe('bulk lane (real Kafka and PostgreSQL)', () => {
   const bed = new NormalizerTestBed();

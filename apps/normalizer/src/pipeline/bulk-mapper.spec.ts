@@ -1,33 +1,11 @@
+import { metaChangeBody, metaStatuses } from '@switchboard/fixtures';
 import { envelopeOf } from '../../test/mapping';
 import { BulkMapper } from './bulk-mapper';
 import { normalizeEnvelope } from './normalize-envelope';
 
 /** A Meta webhook of `count` `read` statuses, each of another contact. */
-function statuses(count: number): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              statuses: Array.from({ length: count }, (_, i) => ({
-                id: `wamid.worker-${i}`,
-                status: 'read',
-                timestamp: String(1749416390 + i),
-                recipient_id: String(16505550000 + i),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
+const statuses = (count: number): string =>
+  metaChangeBody({ statuses: metaStatuses(count, 'worker', { status: 'read' }) });
 
 describe(BulkMapper.name, () => {
   const mapper = new BulkMapper();
