@@ -159,20 +159,23 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     );
   }
 
-  it('delivers every good status of a Meta batch with one malformed status, which alone is held back', async () => {
-    // given a business subscribed to delivery_status, with a Meta source
-    const appSecret = 'e2e-meta-batch-secret';
-    const { base, key, webhookUrl } = await businessWithSource('Acme Batches', {
-      provider: 'meta',
-      appSecret,
-    });
-    const webhook = await admin('POST', `${base}/webhooks`, key, {
+  /** A business with a Meta source and a delivery_status subscription delivery already knows. */
+  async function metaStatusSubscriber(name: string, appSecret: string) {
+    const business = await businessWithSource(name, { provider: 'meta', appSecret });
+    const webhook = await admin('POST', `${business.base}/webhooks`, business.key, {
       topic: 'delivery_status',
       address: receiver.url,
       configuration: {},
     });
     expect(webhook.status).toBe(201);
-    await subscriptionReady(base, key, 'delivery_status');
+    await subscriptionReady(business.base, business.key, 'delivery_status');
+    return business;
+  }
+
+  it('delivers every good status of a Meta batch with one malformed status, which alone is held back', async () => {
+    // given a business subscribed to delivery_status, with a Meta source
+    const appSecret = 'e2e-meta-batch-secret';
+    const { base, key, webhookUrl } = await metaStatusSubscriber('Acme Batches', appSecret);
 
     // when Meta posts four statuses, the third with a timestamp that is not a time
     const marker = randomUUID();
@@ -225,17 +228,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
   it('delivers every status of a Meta batch over the bulk size, read through the bulk lane', async () => {
     // given a business subscribed to delivery_status, with a Meta source
     const appSecret = 'e2e-meta-bulk-secret';
-    const { base, key, webhookUrl } = await businessWithSource('Acme Campaigns', {
-      provider: 'meta',
-      appSecret,
-    });
-    const webhook = await admin('POST', `${base}/webhooks`, key, {
-      topic: 'delivery_status',
-      address: receiver.url,
-      configuration: {},
-    });
-    expect(webhook.status).toBe(201);
-    await subscriptionReady(base, key, 'delivery_status');
+    const { webhookUrl } = await metaStatusSubscriber('Acme Campaigns', appSecret);
 
     // when Meta posts one webhook of 600 statuses, over ingress's 128 KiB bulk size
     const marker = randomUUID();

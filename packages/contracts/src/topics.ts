@@ -74,18 +74,10 @@ export const InboundRawTopic = defineTopic({
  * bounded pace, so a business posting huge batches never holds up the webhooks of others.
  */
 export const InboundRawBulkTopic = defineTopic({
+  ...InboundRawTopic,
   name: 'switchboard.inbound.raw.bulk.v1',
   description:
     'Verified webhook requests over the bulk size, exactly as received, written by ingress; read apart at a bounded pace',
-  key: 'source id',
-  keyOf: (envelope) => envelope.sourceId,
-  partitions: 12,
-  cleanupPolicy: 'delete',
-  retentionMs: days(7),
-  maxMessageBytes: 8 * MiB,
-  schema: RawInboundEnvelope,
-  version: 1,
-  onInvalid: 'dead_letter',
 });
 
 export const InboundRejectedTopic = defineTopic({
