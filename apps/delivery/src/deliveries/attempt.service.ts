@@ -249,15 +249,7 @@ export class AttemptService {
       at: endedAt,
       conversationReason,
       report: {
-        // Every attempt has an id of its own, also one made again after its outcome was lost.
-        id: randomUUID(),
-        deliveryId: delivery.id,
-        eventId: delivery.eventId,
-        eventType: delivery.eventType,
-        businessId: delivery.businessId,
-        subscriptionId: delivery.subscriptionId,
-        topic: delivery.topic as SubscriptionTopic,
-        attempt,
+        ...attemptOf(delivery, attempt),
         attemptedAt: startedAt.toISOString(),
         outcome,
         statusCode,
@@ -382,14 +374,7 @@ export class AttemptService {
       at,
       conversationReason: null,
       report: {
-        id: randomUUID(),
-        deliveryId: delivery.id,
-        eventId: delivery.eventId,
-        eventType: delivery.eventType,
-        businessId: delivery.businessId,
-        subscriptionId: delivery.subscriptionId,
-        topic: delivery.topic as SubscriptionTopic,
-        attempt,
+        ...attemptOf(delivery, attempt),
         attemptedAt: at.toISOString(),
         outcome: 'suppressed',
         statusCode: null,
@@ -496,4 +481,21 @@ function settleTest(succeeded: boolean): Settlement {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * What every attempt report of a delivery starts with: an id of its own (also for an attempt made
+ * again after its outcome was lost), the delivery's identity and the attempt's number.
+ */
+function attemptOf(delivery: DeliveryToAttempt, attempt: number) {
+  return {
+    id: randomUUID(),
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    businessId: delivery.businessId,
+    subscriptionId: delivery.subscriptionId,
+    topic: delivery.topic as SubscriptionTopic,
+    attempt,
+  };
 }
