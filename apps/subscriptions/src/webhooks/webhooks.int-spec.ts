@@ -599,11 +599,16 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
       ordering: 'conversation',
       statusMonotonic: true,
     });
-    // and the subscription record delivery reads carries them
+    // and the subscription record delivery reads carries them (this version of it: the topic may
+    // still hold an earlier one of the same subscription, not yet followed by this)
     const record = await eventually(async () => {
       const state = latestByKey(await service.readConfigTopic());
       const found = state.get(`subscription:${business.id}:account`);
-      return found?.kind === 'subscription' && found.id === created.body.id ? found : undefined;
+      return found?.kind === 'subscription' &&
+        found.id === created.body.id &&
+        found.version >= created.body.version
+        ? found
+        : undefined;
     });
     expect(record.configuration).toMatchObject({
       ordering: 'conversation',
