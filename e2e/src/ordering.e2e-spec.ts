@@ -168,6 +168,7 @@ describe('Ordered delivery and status monotonicity end to end: Meta statuses →
     );
     expect(created.status).toBe(201);
     expect(created.body.configuration).toMatchObject({ ordering: 'none', statusMonotonic: false });
+    await untilApplied({ ordered: false });
 
     // when Meta posts read and delivered of one message, delivered's first attempt fails, and a
     // late sent follows
@@ -204,14 +205,7 @@ describe('Ordered delivery and status monotonicity end to end: Meta statuses →
       ordering: 'conversation',
       statusMonotonic: true,
     });
-    // (delivery applies the record from the config topic: a probe status shows when it has)
-    await eventually(
-      async () => {
-        const probe = await postScenarioProbe();
-        return probe ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 1_000, what: 'delivery to apply the ordered subscription' },
-    );
+    await untilApplied({ ordered: true });
 
     // when Meta posts read and delivered of one message (read first), delivered's first attempt
     // fails, and a late sent follows
@@ -246,31 +240,44 @@ describe('Ordered delivery and status monotonicity end to end: Meta statuses →
   });
 
   /**
-   * Posts a probe, `read` of a new message, and answers whether delivery stored it as an ordered,
-   * monotonic subscription's (with its conversation and message id): the record is applied.
+   * Waits until delivery has applied the subscription's latest record from the config topic: it
+   * posts probes, `read` of a new message each, until one reaches the subscriber (and, when
+   * ordered, delivery stored it with its conversation and message id). A probe posted before the
+   * record arrived is not delivered to a new subscription, so each probe waits briefly.
    */
-  async function postScenarioProbe(): Promise<boolean> {
-    const wamid = `wamid.e2e-probe-${randomUUID()}`;
-    const at = Math.floor(Date.now() / 1000) - 60;
-    const status = await postStatuses(business.source.webhookUrl, [
-      { wamid, status: 'read', at, recipient: '16505550199' },
-    ]);
-    if (status !== 200) return false;
+  async function untilApplied({ ordered }: { ordered: boolean }): Promise<void> {
     await eventually(
-      () => (endpoint.accepted.some((e) => e.data.messageId === wamid) ? true : undefined),
-      { timeoutMs: 30_000, what: 'the probe status' },
+      async () => {
+        const wamid = `wamid.e2e-probe-${randomUUID()}`;
+        const at = Math.floor(Date.now() / 1000) - 60;
+        const status = await postStatuses(business.source.webhookUrl, [
+          { wamid, status: 'read', at, recipient: '16505550199' },
+        ]);
+        if (status !== 200) return undefined;
+        await eventually(
+          () => (endpoint.accepted.some((e) => e.data.messageId === wamid) ? true : undefined),
+          { timeoutMs: 8_000, what: 'the probe status' },
+        );
+        // (a new subscription is applied once its first probe arrives; an ordered, monotonic one
+        // once delivery stores its probe with the conversation and message id)
+        if (!ordered) return true;
+        const db = new Client({ connectionString: database.url });
+        await db.connect();
+        try {
+          const rows = await db.query(
+            `SELECT 1 FROM delivery.deliveries WHERE message_id = $1 AND ordering_key = $2`,
+            [wamid, `${PHONE_NUMBER_ID}:16505550199`],
+          );
+          return rows.rowCount === 1 ? true : undefined;
+        } finally {
+          await db.end();
+        }
+      },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        what: `delivery to apply the ${ordered ? 'ordered' : 'unordered'} subscription`,
+      },
     );
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    try {
-      const rows = await db.query(
-        `SELECT 1 FROM delivery.deliveries
-         WHERE message_id = $1 AND ordering_key = $2`,
-        [wamid, `${PHONE_NUMBER_ID}:16505550199`],
-      );
-      return rows.rowCount === 1;
-    } finally {
-      await db.end();
-    }
   }
 });
