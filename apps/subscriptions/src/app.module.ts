@@ -2,9 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { allTopics } from '@switchboard/contracts';
 import { DatabaseModule } from '@switchboard/database';
 import { KafkaModule } from '@switchboard/kafka';
-import { ServiceKitModule } from '@switchboard/service-kit';
+import { ServiceConfigModule, ServiceKitModule } from '@switchboard/service-kit';
 import { BusinessesModule } from './businesses/businesses.module';
-import { SubscriptionsConfigModule } from './config/config.module';
 import type { SubscriptionsConfig } from './config/subscriptions.config';
 import { subscriptionsEntities } from './database/entities';
 import { subscriptionsMigrations } from './database/migrations';
@@ -25,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'subscriptions', logLevel: config.LOG_LEVEL }),
-        SubscriptionsConfigModule.forRoot(config),
+        ServiceConfigModule.forRoot(config),
         KafkaModule.forService(config, { topics: allTopics() }),
         DatabaseModule.forService(config, {
           schema: 'subscriptions',

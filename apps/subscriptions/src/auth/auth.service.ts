@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { hashApiKey, hashMatches, looksLikeApiKey, secretsMatch } from './api-key';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -18,7 +18,7 @@ export class AuthService {
   private readonly operatorKey: string | null;
 
   constructor(
-    @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
+    @InjectConfig() config: SubscriptionsConfig,
     private readonly keys: ApiKeysRepository,
   ) {
     this.operatorKey = config.OPERATOR_API_KEY;

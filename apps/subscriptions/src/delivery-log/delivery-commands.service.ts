@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   ContractViolation,
   type DeliveryCommand,
@@ -11,7 +11,7 @@ import { TopicPublisher } from '@switchboard/kafka';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { InvalidRequestError } from '../common/validation';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
@@ -45,7 +45,7 @@ export class DeliveryCommandsService {
     private readonly subscriptions: SubscriptionsRepository,
     private readonly log: DeliveryLogRepository,
     private readonly publisher: TopicPublisher,
-    @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
+    @InjectConfig() config: SubscriptionsConfig,
   ) {
     this.testTimeoutMs = config.TEST_DELIVERY_TIMEOUT_MS;
     this.recoverMaxAgeDays = config.RECOVER_MAX_AGE_DAYS;

@@ -1,6 +1,5 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -13,7 +12,7 @@ import {
 } from '@switchboard/contracts';
 import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
 import type { z } from 'zod';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { DeliveryLogService } from './delivery-log.service';
 
@@ -29,7 +28,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     consumers: TopicConsumers,
-    @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
+    @InjectConfig() config: SubscriptionsConfig,
     private readonly deliveryLog: DeliveryLogService,
   ) {
     const topics: TopicDefinition<z.ZodType, 'delete'>[] = [

@@ -1,6 +1,5 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
@@ -15,7 +14,7 @@ import {
 } from '@switchboard/kafka';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Client } from 'pg';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { OUTBOX_CHANNEL, OUTBOX_PUBLISHER_LOCK, OutboxRepository } from './outbox.repository';
 
@@ -57,7 +56,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   state: PublisherState = 'starting';
 
   constructor(
-    @Inject(SUBSCRIPTIONS_CONFIG) private readonly config: SubscriptionsConfig,
+    @InjectConfig() private readonly config: SubscriptionsConfig,
     private readonly outbox: OutboxRepository,
     private readonly producers: TransactionalProducers,
     topics: TopicNames,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   configKey,
   type Secret,
@@ -9,7 +9,7 @@ import {
 } from '@switchboard/contracts';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { ConfigWriter } from '../outbox/config-writer';
 import { SourcesRepository } from '../sources/sources.repository';
@@ -35,7 +35,7 @@ export class DataKeysService implements OnApplicationBootstrap {
   private readonly box: SecretBox;
 
   constructor(
-    @Inject(SUBSCRIPTIONS_CONFIG) config: SubscriptionsConfig,
+    @InjectConfig() config: SubscriptionsConfig,
     private readonly auth: AuthService,
     private readonly sources: SourcesRepository,
     private readonly subscriptions: SubscriptionsRepository,

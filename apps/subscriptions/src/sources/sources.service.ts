@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   configKey,
   type Provider,
@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { newId } from '../common/ids';
 import { InvalidRequestError, parseInput } from '../common/validation';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { ConfigWriter } from '../outbox/config-writer';
 import { WhsecSecret } from '../secrets/secret.schemas';
@@ -42,7 +42,7 @@ import { SourcesRepository } from './sources.repository';
 @Injectable()
 export class SourcesService {
   constructor(
-    @Inject(SUBSCRIPTIONS_CONFIG) private readonly config: SubscriptionsConfig,
+    @InjectConfig() private readonly config: SubscriptionsConfig,
     private readonly businesses: BusinessesService,
     private readonly sources: SourcesRepository,
     private readonly writer: ConfigWriter,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BusinessesModule } from '../businesses/businesses.module';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { OutboxModule } from '../outbox/outbox.module';
 import { AddressPolicy } from '@switchboard/address-policy';
@@ -21,7 +21,7 @@ import { WebhooksService } from './webhooks.service';
           allowlist: config.ADDRESS_ALLOWLIST,
           lookupTimeoutMs: config.DNS_LOOKUP_TIMEOUT_MS,
         }),
-      inject: [SUBSCRIPTIONS_CONFIG],
+      inject: [SERVICE_CONFIG],
     },
     SubscriptionsRepository,
     WebhooksService,

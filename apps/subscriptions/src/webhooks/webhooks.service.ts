@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   configKey,
   type SecretBox,
@@ -10,7 +10,7 @@ import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { newId } from '../common/ids';
 import { InvalidRequestError } from '../common/validation';
-import { SUBSCRIPTIONS_CONFIG } from '../config/config.tokens';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { ConfigWriter } from '../outbox/config-writer';
 import {
@@ -43,7 +43,7 @@ import type {
 @Injectable()
 export class WebhooksService {
   constructor(
-    @Inject(SUBSCRIPTIONS_CONFIG) private readonly config: SubscriptionsConfig,
+    @InjectConfig() private readonly config: SubscriptionsConfig,
     private readonly businesses: BusinessesService,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly writer: ConfigWriter,

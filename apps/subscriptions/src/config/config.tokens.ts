@@ -1,2 +1,0 @@
-/** The parsed `SubscriptionsConfig`, for providers that need a setting. */
-export const SUBSCRIPTIONS_CONFIG = Symbol('SUBSCRIPTIONS_CONFIG');
