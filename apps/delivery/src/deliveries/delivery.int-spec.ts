@@ -1,11 +1,16 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CloudEvent, SubscriptionRecord } from '@switchboard/contracts';
-import { eventually, uniqueName } from '@switchboard/testing';
+import {
+  eventually,
+  freePort,
+  type ReceivedRequest,
+  TestReceiver,
+  uniqueName,
+} from '@switchboard/testing';
 import { Webhook } from 'standardwebhooks';
 import { cloudEvent, subscriptionRecord, webhookSecret } from '../../test/builders';
 import { DeliveryTestBed } from '../../test/delivery-test-bed';
-import { freePort, type ReceivedRequest, TestReceiver } from '../../test/test-receiver';
 import { secretKey } from '../signing/webhook-signer';
 import { deliveryIdOf } from './delivery-id';
 
@@ -304,7 +309,7 @@ describe('delivery (real Kafka and PostgreSQL, a local receiver)', () => {
     // given a subscription to a port where nothing listens yet
     const port = await freePort();
     const sub = subscription({ configuration: { retry: { schedule: [10, 10, 10] } } });
-    const late = new TestReceiver(port);
+    const late = new TestReceiver({ port });
     const address = `http://127.0.0.1:${port}/late`;
     await bed.applySubscriptions(app!, { ...sub, address });
 

@@ -1,16 +1,21 @@
-import { eventually, uniqueName } from '@switchboard/testing';
+import {
+  ensureBuilt,
+  eventually,
+  freePort,
+  ServiceProcess,
+  TestReceiver,
+  uniqueName,
+} from '@switchboard/testing';
 import { cloudEvent, subscriptionRecord } from '../../test/builders';
 import { DeliveryTestBed } from '../../test/delivery-test-bed';
-import { DeliveryProcess, ensureBuilt } from '../../test/service-process';
-import { freePort, TestReceiver } from '../../test/test-receiver';
 
 describe('durable retries across a SIGKILL (the built service as a process)', () => {
   const bed = new DeliveryTestBed();
   const receiver = new TestReceiver();
-  const processes: DeliveryProcess[] = [];
+  const processes: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureBuilt('delivery');
     await bed.setUp();
     await receiver.start();
   });
@@ -21,8 +26,12 @@ describe('durable retries across a SIGKILL (the built service as a process)', ()
     await bed.tearDown();
   });
 
-  async function startService(): Promise<DeliveryProcess> {
-    const service = new DeliveryProcess(await freePort(), bed.environment({ LOG_LEVEL: 'warn' }));
+  async function startService(): Promise<ServiceProcess> {
+    const service = new ServiceProcess(
+      'delivery',
+      await freePort(),
+      bed.environment({ LOG_LEVEL: 'warn' }),
+    );
     processes.push(service);
     service.start();
     await service.waitReady();

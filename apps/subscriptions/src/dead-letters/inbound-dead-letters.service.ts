@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { NormalizerCommandsTopic, type ReplayRawWebhookCommand } from '@switchboard/contracts';
 import { TopicPublisher } from '@switchboard/kafka';
+import { errorMessage } from '@switchboard/service-kit';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { isUuid, rawBodyView } from '../common/audit-views';
@@ -128,7 +129,7 @@ export class InboundDeadLettersService {
     try {
       await this.publisher.publishAll(records);
     } catch (err) {
-      throw new CommandsUnavailableError(err instanceof Error ? err.message : String(err));
+      throw new CommandsUnavailableError(errorMessage(err));
     }
     return { requestId, rawWebhooks: rawIds.length };
   }

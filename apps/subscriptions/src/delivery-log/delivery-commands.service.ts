@@ -11,7 +11,7 @@ import { TopicPublisher } from '@switchboard/kafka';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { InvalidRequestError } from '../common/validation';
-import { InjectConfig } from '@switchboard/service-kit';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
@@ -142,7 +142,7 @@ export class DeliveryCommandsService {
     } catch (err) {
       // A command its schema refuses is a bug here, not an outage.
       if (err instanceof ContractViolation) throw err;
-      throw new CommandsUnavailableError(err instanceof Error ? err.message : String(err));
+      throw new CommandsUnavailableError(errorMessage(err));
     }
     return { commandId: command.id };
   }

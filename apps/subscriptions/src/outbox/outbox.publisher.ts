@@ -14,7 +14,7 @@ import {
 } from '@switchboard/kafka';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Client } from 'pg';
-import { InjectConfig } from '@switchboard/service-kit';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { SubscriptionsConfig } from '../config/subscriptions.config';
 import { OUTBOX_CHANNEL, OUTBOX_PUBLISHER_LOCK, OutboxRepository } from './outbox.repository';
 
@@ -106,10 +106,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
         failures = 0;
       } catch (err) {
         failures += 1;
-        this.logger.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          'Outbox publisher session failed; retrying',
-        );
+        this.logger.warn({ err: errorMessage(err) }, 'Outbox publisher session failed; retrying');
       } finally {
         await this.endSession();
       }
@@ -163,7 +160,7 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
         if (err instanceof ProducerFencedError) throw err;
         failures += 1;
         this.logger.warn(
-          { err: err instanceof Error ? err.message : String(err), failures },
+          { err: errorMessage(err), failures },
           'Outbox round not acknowledged; retrying it',
         );
         await this.sleep(backoff(this.config.OUTBOX_POLL_INTERVAL_MS, failures));
