@@ -2,8 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { allTopics } from '@switchboard/contracts';
 import { DatabaseModule } from '@switchboard/database';
 import { KafkaModule } from '@switchboard/kafka';
-import { ServiceKitModule } from '@switchboard/service-kit';
-import { DeliveryConfigModule } from './config/delivery-config.module';
+import { ServiceConfigModule, ServiceKitModule } from '@switchboard/service-kit';
 import type { DeliveryConfig } from './config/delivery.config';
 import { deliveryMigrations } from './database/migrations';
 import { DeliveryEntity } from './deliveries/delivery.entity';
@@ -18,7 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'delivery', logLevel: config.LOG_LEVEL }),
-        DeliveryConfigModule.forRoot(config),
+        ServiceConfigModule.forRoot(config),
         KafkaModule.forService(config, { topics: allTopics() }),
         DatabaseModule.forService(config, {
           schema: 'delivery',

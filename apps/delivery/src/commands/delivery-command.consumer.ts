@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DeliveryCommandsTopic } from '@switchboard/contracts';
 import { TopicConsumers } from '@switchboard/kafka';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { DeliveryCommandsService } from './delivery-commands.service';
 
@@ -17,7 +17,7 @@ export class DeliveryCommandConsumer {
 
   constructor(
     consumers: TopicConsumers,
-    @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
+    @InjectConfig() config: DeliveryConfig,
     commands: DeliveryCommandsService,
   ) {
     this.consumer = consumers.create({

@@ -1,12 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type {
   DeliveryAttempt,
   DeliveryOutcome,
   SubscriptionRecord,
   SubscriptionTopic,
 } from '@switchboard/contracts';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import type { HealthObservation } from '../health/endpoint-health';
 import { EndpointHealthService } from '../health/endpoint-health.service';
@@ -91,7 +91,7 @@ export class AttemptService {
     private readonly publisher: AttemptPublisher,
     private readonly health: EndpointHealthService,
     private readonly metrics: DeliveryMetrics,
-    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    @InjectConfig() private readonly config: DeliveryConfig,
   ) {
     this.settings = {
       defaultSchedule: config.RETRY_SCHEDULE_SECONDS,
@@ -308,7 +308,7 @@ export class AttemptService {
     } catch (err) {
       this.metrics.outcomesLost.inc();
       this.logger.error(
-        { deliveryId: delivery.id, err: describe(err) },
+        { deliveryId: delivery.id, err: errorMessage(err) },
         'Attempt outcome not stored; the delivery will be attempted again when its lease ends',
       );
       return;
@@ -343,7 +343,7 @@ export class AttemptService {
         .publish(each)
         .catch((err: unknown) =>
           this.logger.error(
-            { deliveryId: each.deliveryId, attempt: each.attempt, err: describe(err) },
+            { deliveryId: each.deliveryId, attempt: each.attempt, err: errorMessage(err) },
             'Delivery attempt not published',
           ),
         );
@@ -477,10 +477,6 @@ function settleTest(succeeded: boolean): Settlement {
   return succeeded
     ? { outcome: 'succeeded', state: 'succeeded', nextAttemptAt: null }
     : { outcome: 'failed', state: 'failed', nextAttemptAt: null };
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { HealthModule } from '../health/health.module';
 import { StatusProgressRepository } from '../ordering/status-progress.repository';
@@ -27,7 +27,7 @@ import { EventConsumer } from './event.consumer';
       provide: BusinessQuotas,
       useFactory: (lanes: SubscriptionLanes, config: DeliveryConfig) =>
         new BusinessQuotas(lanes, { maxInFlight: config.BUSINESS_MAX_IN_FLIGHT }),
-      inject: [SubscriptionLanes, DELIVERY_CONFIG],
+      inject: [SubscriptionLanes, SERVICE_CONFIG],
     },
     DispatchService,
     EventConsumer,

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type CloudEvent, SubscriptionTopic } from '@switchboard/contracts';
 import { type TraceContext, withTraceContext } from '@switchboard/kafka';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { orderingFieldsOf } from '../ordering/ordering';
 import type { LaneTicket } from '../sending/subscription-lanes';
@@ -66,7 +66,7 @@ export class DispatchService {
     private readonly attempts: AttemptService,
     private readonly quotas: BusinessQuotas,
     private readonly metrics: DeliveryMetrics,
-    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    @InjectConfig() private readonly config: DeliveryConfig,
   ) {
     this.inserts = new GroupCommit(
       (deliveries) => repository.insertPending(deliveries),
@@ -214,7 +214,7 @@ export class DispatchService {
       for (const id of marked) heads.set(id, asked);
     } catch (err) {
       this.logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
+        { err: errorMessage(err) },
         'Conversation heads not taken; the scheduler takes them',
       );
     }
@@ -247,7 +247,7 @@ export class DispatchService {
         () => undefined,
         (err: unknown) =>
           this.logger.error(
-            { err: err instanceof Error ? err.message : String(err) },
+            { err: errorMessage(err) },
             'Delivery attempt failed unexpectedly; it is retried when its lease ends',
           ),
       )

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PublicTopics } from '@switchboard/contracts';
 import { TopicConsumers } from '@switchboard/kafka';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { DispatchService } from './dispatch.service';
 
@@ -17,7 +17,7 @@ export class EventConsumer {
 
   constructor(
     consumers: TopicConsumers,
-    @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
+    @InjectConfig() config: DeliveryConfig,
     dispatch: DispatchService,
   ) {
     this.consumer = consumers.create({

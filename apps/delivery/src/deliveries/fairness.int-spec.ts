@@ -1,9 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CloudEvent, SubscriptionRecord } from '@switchboard/contracts';
-import { eventually, uniqueName } from '@switchboard/testing';
+import { eventually, type ReceivedRequest, TestReceiver, uniqueName } from '@switchboard/testing';
 import { cloudEvent, subscriptionRecord } from '../../test/builders';
 import { DeliveryTestBed } from '../../test/delivery-test-bed';
-import { type ReceivedRequest, TestReceiver } from '../../test/test-receiver';
 
 /** How long the flooding business's endpoint takes to answer. */
 const SLOW_MS = 1_500;

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { SubscriptionRecord } from '@switchboard/contracts';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry';
 import {
@@ -44,7 +44,7 @@ export class EndpointHealthService implements OnModuleInit {
     private readonly repository: SubscriptionHealthRepository,
     private readonly registry: SubscriptionRegistry,
     private readonly publisher: HealthEventPublisher,
-    @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
+    @InjectConfig() config: DeliveryConfig,
   ) {
     this.policy = {
       failingAfter: config.FAILING_AFTER_FAILURES,
@@ -117,7 +117,7 @@ export class EndpointHealthService implements OnModuleInit {
       }
       this.scheduleFlush();
       this.logger.error(
-        { subscriptions: batch.size, err: err instanceof Error ? err.message : String(err) },
+        { subscriptions: batch.size, err: errorMessage(err) },
         'Endpoint health not stored; trying again with the next flush',
       );
       return;
@@ -175,7 +175,7 @@ export class EndpointHealthService implements OnModuleInit {
           this.logger.error(
             {
               subscriptionId: subscription.id,
-              err: err instanceof Error ? err.message : String(err),
+              err: errorMessage(err),
             },
             'Endpoint health change not announced',
           ),

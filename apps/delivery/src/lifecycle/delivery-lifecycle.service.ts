@@ -1,13 +1,16 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ReadinessService, withTimeout } from '@switchboard/service-kit';
+import {
+  errorMessage,
+  InjectConfig,
+  ReadinessService,
+  withTimeout,
+} from '@switchboard/service-kit';
 import { DeliveryCommandConsumer } from '../commands/delivery-command.consumer';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { AttemptService } from '../deliveries/attempt.service';
 import { DispatchService } from '../deliveries/dispatch.service';
@@ -41,7 +44,7 @@ export class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicat
     private readonly health: EndpointHealthService,
     private readonly sender: WebhookSender,
     private readonly readiness: ReadinessService,
-    @Inject(DELIVERY_CONFIG) private readonly settings: DeliveryConfig,
+    @InjectConfig() private readonly settings: DeliveryConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,7 +69,7 @@ export class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicat
       'attempts still running',
     ).catch((err: unknown) =>
       this.logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
+        { err: errorMessage(err) },
         'Shutting down with attempts in flight; they are retried when their lease ends',
       ),
     );
@@ -74,7 +77,7 @@ export class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicat
     await withTimeout(this.attempts.drain(), budget / 6, 'outcomes still being stored').catch(
       (err: unknown) =>
         this.logger.warn(
-          { err: err instanceof Error ? err.message : String(err) },
+          { err: errorMessage(err) },
           'Shutting down with outcomes not stored; their deliveries are retried after the lease',
         ),
     );
@@ -118,7 +121,7 @@ export class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicat
             consumer: name,
             attempt,
             delayMs,
-            err: err instanceof Error ? err.message : String(err),
+            err: errorMessage(err),
           },
           'Consumer could not start; trying again',
         );

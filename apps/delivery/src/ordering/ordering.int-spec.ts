@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CloudEvent, SubscriptionRecord } from '@switchboard/contracts';
-import { eventually, uniqueName } from '@switchboard/testing';
+import { eventually, type ReceivedRequest, TestReceiver, uniqueName } from '@switchboard/testing';
 import fc from 'fast-check';
 import { cloudEvent, subscriptionRecord } from '../../test/builders';
 import { DeliveryTestBed } from '../../test/delivery-test-bed';
-import { type ReceivedRequest, TestReceiver } from '../../test/test-receiver';
 import { deliveryIdOf } from '../deliveries/delivery-id';
 import { statusRankOf } from './ordering';
 

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { Injectable, Logger } from '@nestjs/common';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { AttemptService } from '../deliveries/attempt.service';
 import { BusinessQuotas } from '../deliveries/business-quotas';
@@ -41,7 +41,7 @@ export class RetryScheduler {
     private readonly attempts: AttemptService,
     private readonly metrics: DeliveryMetrics,
     private readonly progress: StatusProgressRepository,
-    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    @InjectConfig() private readonly config: DeliveryConfig,
   ) {
     // Deliveries deferred because a lane was full or a business's quota used up are due: take
     // them once it has drained to half.
@@ -108,7 +108,7 @@ export class RetryScheduler {
           () => undefined,
           (err: unknown) =>
             this.logger.error(
-              { deliveryId: delivery.id, err: err instanceof Error ? err.message : String(err) },
+              { deliveryId: delivery.id, err: errorMessage(err) },
               'Scheduled attempt failed unexpectedly; it is retried when its lease ends',
             ),
         )
@@ -156,10 +156,7 @@ export class RetryScheduler {
         busy = (await this.tick()) > 0;
         await this.purgeWhenDue();
       } catch (err) {
-        this.logger.error(
-          { err: err instanceof Error ? err.message : String(err) },
-          'Scheduler round failed; trying again',
-        );
+        this.logger.error({ err: errorMessage(err) }, 'Scheduler round failed; trying again');
       }
       if (!busy) await this.sleep(this.config.SCHEDULER_INTERVAL_MS);
     }

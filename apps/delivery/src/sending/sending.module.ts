@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { SERVICE_CONFIG } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { AddressGuard } from './address-guard';
 import { SubscriptionLanes } from './subscription-lanes';
@@ -16,7 +16,7 @@ import { WebhookSender } from './webhook-sender';
           allowHttp: config.ALLOW_HTTP_ADDRESSES,
           guard: new AddressGuard(config.ADDRESS_ALLOWLIST),
         }),
-      inject: [DELIVERY_CONFIG],
+      inject: [SERVICE_CONFIG],
     },
     {
       provide: SubscriptionLanes,
@@ -44,7 +44,7 @@ import { WebhookSender } from './webhook-sender';
         });
         return lanes;
       },
-      inject: [DELIVERY_CONFIG, Registry],
+      inject: [SERVICE_CONFIG, Registry],
     },
   ],
   exports: [WebhookSender, SubscriptionLanes],

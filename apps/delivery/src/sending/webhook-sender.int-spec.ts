@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { freePort, TestReceiver } from '../../test/test-receiver';
 import { parseAllowlistEntry, type AllowlistEntry } from '@switchboard/address-policy';
 import { AddressGuard } from './address-guard';
 import { WebhookSender } from './webhook-sender';
+import { freePort, TestReceiver } from '@switchboard/testing';
 
 function allowlist(...items: string[]): AllowlistEntry[] {
   return items.map((item) => parseAllowlistEntry(item) as AllowlistEntry);

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { RESPONSE_BODY_MAX_CHARS, truncateResponseBody } from '@switchboard/contracts';
+import { errorMessage } from '@switchboard/service-kit';
 import { Agent, type Dispatcher, request } from 'undici';
 import { AddressGuard } from './address-guard';
 import { guardedConnector, type Resolver } from './guarded-connector';
@@ -190,7 +191,7 @@ function classify(
   }
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof SendError) return { code: cause.code, message: cause.message };
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (
     code !== undefined &&
     /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(

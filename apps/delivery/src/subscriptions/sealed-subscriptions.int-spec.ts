@@ -6,11 +6,10 @@ import {
   secretContext,
   type SubscriptionRecord,
 } from '@switchboard/contracts';
-import { uniqueName } from '@switchboard/testing';
+import { TestReceiver, uniqueName } from '@switchboard/testing';
 import { Webhook } from 'standardwebhooks';
 import { cloudEvent, subscriptionRecord } from '../../test/builders';
 import { DeliveryTestBed } from '../../test/delivery-test-bed';
-import { TestReceiver } from '../../test/test-receiver';
 import { SubscriptionRegistry } from './subscription-registry';
 
 const dataKey = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;

@@ -17,8 +17,7 @@ import {
   type KafkaClient,
   TopicNames,
 } from '@switchboard/kafka';
-import { ReadinessService } from '@switchboard/service-kit';
-import { DELIVERY_CONFIG } from '../config/delivery-config.module';
+import { InjectConfig, ReadinessService } from '@switchboard/service-kit';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { SubscriptionRegistry } from './subscription-registry';
 
@@ -44,7 +43,7 @@ export class SubscriptionConfigConsumer
     private readonly registry: SubscriptionRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,
-    @Inject(DELIVERY_CONFIG) config: DeliveryConfig,
+    @InjectConfig() config: DeliveryConfig,
   ) {
     this.box = config.DATA_KEYS;
     this.follower = new ConfigTopicFollower(kafka, topics, {
