@@ -1,3 +1,7 @@
+export * from './free-port';
 export * from './infrastructure';
+export * from './service-process';
+export * from './test-hooks';
+export * from './test-receiver';
 export * from './test-resources';
 export * from './tls-fixtures';

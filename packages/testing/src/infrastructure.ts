@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { freePort } from './free-port';
 import { testDataKeys } from './test-resources';
 
 const run = promisify(execFile);
@@ -200,21 +200,6 @@ async function startPostgresContainer(): Promise<{ url: string; stop: () => Prom
     .withPassword('switchboard')
     .start();
   return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolvePort(address.port);
-        else reject(new Error('No port'));
-      });
-    });
-  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { eventually } from '@switchboard/testing';
+import { eventually } from './test-resources';
 
 /** One request a test endpoint received. */
 export interface ReceivedRequest {
@@ -20,9 +20,16 @@ export type Reply =
 
 export type Responder = (request: ReceivedRequest, index: number) => Reply;
 
+export interface TestReceiverOptions {
+  /** The port to listen on (default: any free one). */
+  port?: number;
+  /** The answer on paths without a responder of their own (default: 200 `ok`). */
+  reply?: Reply;
+}
+
 /**
  * A subscriber endpoint for tests: a node:http server on 127.0.0.1 that records every request
- * and answers per path as told (200 by default). Each subscription gets its own path.
+ * and answers per path as told (`options.reply` by default). Each subscription gets its own path.
  */
 export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
@@ -31,7 +38,7 @@ export class TestReceiver {
   private server!: Server;
   port = 0;
 
-  constructor(private readonly fixedPort = 0) {}
+  constructor(private readonly options: TestReceiverOptions = {}) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -39,7 +46,7 @@ export class TestReceiver {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.server.listen(this.fixedPort, '127.0.0.1');
+    this.server.listen(this.options.port ?? 0, '127.0.0.1');
     await once(this.server, 'listening');
     this.port = (this.server.address() as AddressInfo).port;
     return this;
@@ -92,20 +99,11 @@ export class TestReceiver {
     };
     const index = this.requests.filter((r) => r.path === path).length;
     this.requests.push(request);
-    const reply = this.responders.get(path)?.(request, index) ?? { status: 200, body: 'ok' };
+    const reply = this.responders.get(path)?.(request, index) ??
+      this.options.reply ?? { status: 200, body: 'ok' };
     if ('hang' in reply) return;
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body ?? '');
   }
-}
-
-/** A port nothing listens on at the moment. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
