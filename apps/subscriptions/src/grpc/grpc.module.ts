@@ -6,14 +6,14 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { EventsModule } from '../events/events.module';
-import { BusinessesGrpcController } from './businesses-grpc.controller';
-import { DataKeysGrpcController } from './data-keys-grpc.controller';
-import { DeadLettersGrpcController } from './dead-letters-grpc.controller';
-import { DeliveriesGrpcController } from './deliveries-grpc.controller';
-import { EventsGrpcController } from './events-grpc.controller';
+import { BusinessesGrpcController } from '../businesses/businesses-grpc.controller';
+import { DataKeysGrpcController } from '../secrets/data-keys-grpc.controller';
+import { DeadLettersGrpcController } from '../dead-letters/dead-letters-grpc.controller';
+import { DeliveriesGrpcController } from '../delivery-log/deliveries-grpc.controller';
+import { EventsGrpcController } from '../events/events-grpc.controller';
+import { SourcesGrpcController } from '../sources/sources-grpc.controller';
+import { WebhooksGrpcController } from '../webhooks/webhooks-grpc.controller';
 import { GrpcHealth } from './grpc-health';
-import { SourcesGrpcController } from './sources-grpc.controller';
-import { WebhooksGrpcController } from './webhooks-grpc.controller';
 
 /** The gRPC face of the admin API: thin controllers over the same use cases as REST. */
 @Module({

@@ -7,16 +7,16 @@ import {
   CreateSourceRequest,
   RotateSourceSecretRequest,
   UpdateSourceRequest,
-} from '../sources/sources.schemas';
-import { SourcesService } from '../sources/sources.service';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
+} from './sources.schemas';
+import { SourcesService } from './sources.service';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
 import {
   defined,
   externalIdsFromProto,
   type ProtoExternalIds,
   sourceToProto,
-} from './grpc.messages';
+} from '../grpc/grpc.messages';
 
 interface SourceRef {
   businessId?: string;

@@ -2,12 +2,12 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { AuthService } from '../auth/auth.service';
-import { CreateBusinessRequest } from '../businesses/businesses.schemas';
-import { BusinessesService } from '../businesses/businesses.service';
+import { CreateBusinessRequest } from './businesses.schemas';
+import { BusinessesService } from './businesses.service';
 import { parseInput } from '../common/validation';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
-import { defined } from './grpc.messages';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
+import { defined } from '../grpc/grpc.messages';
 
 interface BusinessRef {
   businessId?: string;

@@ -7,12 +7,12 @@ import {
   InboundDeadLetterQuery,
   OutboundDeadLetterQuery,
   ReplayRangeRequest,
-} from '../dead-letters/dead-letters.schemas';
-import { InboundDeadLettersService } from '../dead-letters/inbound-dead-letters.service';
-import { OutboundDeadLettersService } from '../dead-letters/outbound-dead-letters.service';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
-import { defined, withoutNulls } from './grpc.messages';
+} from './dead-letters.schemas';
+import { InboundDeadLettersService } from './inbound-dead-letters.service';
+import { OutboundDeadLettersService } from './outbound-dead-letters.service';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
+import { defined, withoutNulls } from '../grpc/grpc.messages';
 
 interface DeadLetterRef {
   businessId?: string;

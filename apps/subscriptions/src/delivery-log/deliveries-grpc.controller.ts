@@ -3,13 +3,13 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { AuthService } from '../auth/auth.service';
 import { parseInput } from '../common/validation';
-import { DeliveryCommandsService } from '../delivery-log/delivery-commands.service';
-import { DeliveryQuery, RecoverRequest } from '../delivery-log/delivery-log.schemas';
-import { DeliveryLogService } from '../delivery-log/delivery-log.service';
+import { DeliveryCommandsService } from './delivery-commands.service';
+import { DeliveryQuery, RecoverRequest } from './delivery-log.schemas';
+import { DeliveryLogService } from './delivery-log.service';
 import { TopicParam } from '../webhooks/webhooks.schemas';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
-import { defined, withoutNulls } from './grpc.messages';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
+import { defined, withoutNulls } from '../grpc/grpc.messages';
 
 interface DeliveryRef {
   businessId?: string;

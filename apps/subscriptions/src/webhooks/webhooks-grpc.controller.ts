@@ -8,16 +8,16 @@ import {
   RotateWebhookSecretRequest,
   TopicParam,
   UpdateWebhookRequest,
-} from '../webhooks/webhooks.schemas';
-import { WebhooksService } from '../webhooks/webhooks.service';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
+} from './webhooks.schemas';
+import { WebhooksService } from './webhooks.service';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
 import {
   configurationFromProto,
   defined,
   type ProtoConfiguration,
   webhookToProto,
-} from './grpc.messages';
+} from '../grpc/grpc.messages';
 
 interface WebhookRef {
   businessId?: string;

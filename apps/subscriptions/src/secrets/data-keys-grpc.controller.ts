@@ -2,9 +2,9 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { AuthService } from '../auth/auth.service';
-import { DataKeysService } from '../secrets/data-keys.service';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
+import { DataKeysService } from './data-keys.service';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
 
 /** `switchboard.admin.v1.DataKeys`: REST's rotate-data-key over gRPC. */
 @Controller()

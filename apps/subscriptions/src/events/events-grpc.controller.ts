@@ -3,11 +3,11 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { AuthService } from '../auth/auth.service';
 import { parseInput } from '../common/validation';
-import { EventQuery } from '../events/events.schemas';
-import { EventsService } from '../events/events.service';
-import { credentialsOf } from './grpc-credentials';
-import { GrpcErrorFilter } from './grpc-error.filter';
-import { defined } from './grpc.messages';
+import { EventQuery } from './events.schemas';
+import { EventsService } from './events.service';
+import { credentialsOf } from '../grpc/grpc-credentials';
+import { GrpcErrorFilter } from '../grpc/grpc-error.filter';
+import { defined } from '../grpc/grpc.messages';
 
 /** `switchboard.admin.v1.Events`: the REST inbound event log over gRPC. */
 @Controller()
