@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigTopic, type ConfigRecord, decodeConfig } from '@switchboard/contracts';
 import { loadConfig } from '@switchboard/service-kit';
 import {
   eventually,
+  freePort,
   createTestDatabase,
   testDataKeys,
   testKafka,
@@ -277,19 +277,4 @@ export function latestByKey(messages: readonly ConfigMessage[]): Map<string, Con
     else state.set(m.key, m.record);
   }
   return state;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('No port'));
-      });
-    });
-  });
 }

@@ -1,37 +1,22 @@
 import { readFixture } from '@switchboard/fixtures';
 import {
   deleteTopicsWithPrefix,
-  eventually,
+  type ServiceProcess,
   testKafka,
-  testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
 import { Pool } from 'undici';
-import { ensureBuilt, freePort, IngressProcess, postSignedMeta } from '../../test/ingress-process';
+import { startIngressProcess } from '../../test/ingress-process';
 import { metaHeaders, secretOf, source } from '../../test/signing';
 
 describe('ingress on SIGTERM (built ingress as a process, real Kafka)', () => {
   const prefix = `${uniqueName('ingress-drain')}.`;
   const meta = source({ provider: 'meta' });
   const body = readFixture('meta/text-message.json');
-  let ingress: IngressProcess;
+  let ingress: ServiceProcess;
 
   beforeAll(async () => {
-    ensureBuilt();
-    ingress = new IngressProcess(await freePort(), {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      SHUTDOWN_DRAIN_MS: '3000',
-    });
-    ingress.start();
-    await ingress.waitReady();
-    await ingress.publishSources(prefix, meta);
-    await eventually(
-      async () =>
-        (await postSignedMeta(ingress.url, meta, body)).status === 200 ? true : undefined,
-      { what: 'ingress to store a signed webhook' },
-    );
+    ingress = await startIngressProcess(prefix, [meta], { SHUTDOWN_DRAIN_MS: '3000' });
   });
 
   afterAll(async () => {

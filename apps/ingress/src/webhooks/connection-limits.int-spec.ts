@@ -2,11 +2,11 @@ import { readFixture } from '@switchboard/fixtures';
 import {
   deleteTopicsWithPrefix,
   eventually,
+  type ServiceProcess,
   testKafka,
-  testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
-import { ensureBuilt, freePort, IngressProcess, postSignedMeta } from '../../test/ingress-process';
+import { postSignedMeta, startIngressProcess } from '../../test/ingress-process';
 import { RawConnection } from '../../test/raw-connection';
 import { source } from '../../test/signing';
 
@@ -32,25 +32,11 @@ describe('ingress connection limits (built ingress as a process, real Kafka)', (
     BODY_BYTES_IN_FLIGHT: String(16 * MiB),
     RETRY_AFTER_SECONDS: '9',
   };
-  let ingress: IngressProcess;
+  let ingress: ServiceProcess;
   const connections: RawConnection[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
-    ingress = new IngressProcess(await freePort(), {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      ...env,
-    });
-    ingress.start();
-    await ingress.waitReady();
-    await ingress.publishSources(prefix, meta, disabled);
-    await eventually(
-      async () =>
-        (await postSignedMeta(ingress.url, meta, body)).status === 200 ? true : undefined,
-      { what: 'ingress to store a signed webhook' },
-    );
+    ingress = await startIngressProcess(prefix, [meta, disabled], env);
   });
 
   afterEach(() => {

@@ -2,12 +2,11 @@ import { connect, type Socket } from 'node:net';
 import { readFixture } from '@switchboard/fixtures';
 import {
   deleteTopicsWithPrefix,
-  eventually,
+  type ServiceProcess,
   testKafka,
-  testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
-import { ensureBuilt, freePort, IngressProcess, postSignedMeta } from '../../test/ingress-process';
+import { postSignedMeta, startIngressProcess } from '../../test/ingress-process';
 import { source } from '../../test/signing';
 
 /** The issue's bars: what 1,000 slow uploads may cost the ingress, and how fast it still answers. */
@@ -33,22 +32,11 @@ describe('ingress under 1,000 slow uploads (built ingress as a process, real Kaf
   const kafka = testKafka();
   const meta = source({ provider: 'meta' });
   const body = readFixture('meta/text-message.json');
-  let ingress: IngressProcess;
+  let ingress: ServiceProcess;
   const uploads: SlowUpload[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
-    ingress = new IngressProcess(await freePort(), {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-    });
-    ingress.start();
-    await ingress.waitReady();
-    await ingress.publishSources(prefix, meta);
-    await eventually(async () => ((await signedWebhook()).status === 200 ? true : undefined), {
-      what: 'ingress to store a signed webhook',
-    });
+    ingress = await startIngressProcess(prefix, [meta]);
   });
 
   afterAll(async () => {
