@@ -1,4 +1,4 @@
-import { EventPacer, type PacerClock, PacingStoppedError } from './event-pacer';
+import { EventPacer, LaneActivity, type PacerClock, PacingStoppedError } from './event-pacer';
 
 /** A clock whose sleeps move time on at once, and that logs them. */
 function fakeClock(): PacerClock & { t: number; slept: number[] } {
@@ -68,5 +68,39 @@ describe(EventPacer.name, () => {
 
   it('refuses a rate that is not positive', () => {
     expect(() => new EventPacer(0)).toThrow('eventsPerSecond must be positive');
+  });
+
+  it('follows a rate that changes: slow while busy, full again once quiet', async () => {
+    // given 1,000 events a second when quiet, 100 while busy
+    const clock = fakeClock();
+    let busy = true;
+    const pacer = new EventPacer(() => (busy ? 100 : 1_000), clock, 250, 1_000);
+
+    // when 100 events (the burst) then 100 more are taken while busy
+    await pacer.take(100);
+    await pacer.take(100);
+    const whileBusy = clock.t;
+    // and 500 once quiet
+    busy = false;
+    await pacer.take(500);
+
+    // then the busy 100 took a second at 100/s, the quiet 500 half a second at 1,000/s
+    expect(whileBusy).toBeCloseTo(1_000, 5);
+    expect(clock.t - whileBusy).toBeCloseTo(500, 5);
+  });
+});
+
+describe(LaneActivity.name, () => {
+  it('is busy for the window after each touch, and quiet before the first', () => {
+    let t = 10_000;
+    const activity = new LaneActivity(1_000, () => t);
+    expect(activity.busy).toBe(false);
+    activity.touch();
+    t += 999;
+    expect(activity.busy).toBe(true);
+    t += 1;
+    expect(activity.busy).toBe(false);
+    activity.touch();
+    expect(activity.busy).toBe(true);
   });
 });
