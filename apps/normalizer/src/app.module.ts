@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { allTopics } from '@switchboard/contracts';
 import { DatabaseModule } from '@switchboard/database';
 import { KafkaModule } from '@switchboard/kafka';
-import { ServiceKitModule } from '@switchboard/service-kit';
+import { ServiceConfigModule, ServiceKitModule } from '@switchboard/service-kit';
 import { CanonicalEventEntity } from './audit-log/canonical-event.entity';
 import { RawWebhookEntity } from './audit-log/raw-webhook.entity';
 import type { NormalizerConfig } from './config/normalizer.config';
@@ -19,6 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'normalizer', logLevel: config.LOG_LEVEL }),
+        ServiceConfigModule.forRoot(config),
         KafkaModule.forService(config, {
           topics: allTopics(),
         }),
@@ -27,15 +28,8 @@ export class AppModule {
           entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity, ReplayEntity],
           migrations: normalizerMigrations,
         }),
-        PipelineModule.forRoot({
-          groupId: config.CONSUMER_GROUP_ID,
-          maxEventsPerWebhook: config.MAX_EVENTS_PER_WEBHOOK,
-          bulkEventsPerSecond: config.BULK_EVENTS_PER_SECOND,
-        }),
-        ReplayModule.forRoot({
-          groupId: config.CONSUMER_GROUP_ID,
-          maxEventsPerWebhook: config.MAX_EVENTS_PER_WEBHOOK,
-        }),
+        PipelineModule,
+        ReplayModule,
       ],
     };
   }

@@ -1,5 +1,7 @@
 import type { RawInboundEnvelope } from '@switchboard/contracts';
 import { rawBodyBytes } from '@switchboard/contracts';
+// The light entry point: this module also runs in the bulk lane's worker thread.
+import { errorMessage } from '@switchboard/service-kit/error-message';
 
 import { mapConnectly } from './connectly.mapper';
 import { mapCubeConnect } from './cubeconnect.mapper';
@@ -48,10 +50,7 @@ export function normalize(envelope: RawInboundEnvelope): NormalizeResult {
     try {
       body = parseJsonExact(text);
     } catch (err) {
-      return failure(
-        'payload_malformed_json',
-        `The body is not JSON: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      return failure('payload_malformed_json', `The body is not JSON: ${errorMessage(err)}`);
     }
     const ctx = new MappingContext(envelope, body);
     mapper(body, ctx);
@@ -60,10 +59,7 @@ export function normalize(envelope: RawInboundEnvelope): NormalizeResult {
     if (err instanceof PayloadRejected) {
       return { ok: false, reason: err.reason, message: err.message, issues: err.issues };
     }
-    return failure(
-      'processing_failed',
-      `Mapping failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    return failure('processing_failed', `Mapping failed: ${errorMessage(err)}`);
   }
 }
 

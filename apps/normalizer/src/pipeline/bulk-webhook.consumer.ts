@@ -1,18 +1,16 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InboundRawBulkTopic } from '@switchboard/contracts';
 import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import { InjectConfig } from '@switchboard/service-kit';
+import type { NormalizerConfig } from '../config/normalizer.config';
 import { BulkMapper } from './bulk-mapper';
 import { EventPacer } from './event-pacer';
 import { NormalizeBatchService } from './normalize-batch.service';
-import { consumedRawOf, NORMALIZER_GROUP_ID } from './raw-webhook.consumer';
-
-/** Injection token: the events per second this instance publishes of bulk webhooks at most. */
-export const BULK_EVENTS_PER_SECOND = Symbol('BULK_EVENTS_PER_SECOND');
+import { consumedRawOf } from './raw-webhook.consumer';
 
 /**
  * The bulk lane: webhooks ingress found too large for the raw topic (`BULK_WEBHOOK_BYTES`), read
@@ -33,13 +31,12 @@ export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     consumers: TopicConsumers,
-    @Inject(NORMALIZER_GROUP_ID) groupId: string,
-    @Inject(BULK_EVENTS_PER_SECOND) eventsPerSecond: number,
+    @InjectConfig() config: NormalizerConfig,
     private readonly normalizeBatch: NormalizeBatchService,
   ) {
-    this.pacer = new EventPacer(eventsPerSecond);
+    this.pacer = new EventPacer(config.BULK_EVENTS_PER_SECOND);
     this.consumer = consumers.create({
-      groupId: `${groupId}-bulk`,
+      groupId: `${config.CONSUMER_GROUP_ID}-bulk`,
       topics: [InboundRawBulkTopic],
       // One webhook (a fetch returns at least one record, however large) at a time.
       maxBytesPerPartition: 64 * 1024,

@@ -63,7 +63,9 @@ function service(maxEventsPerWebhook?: number) {
   } as unknown as EventPublisher;
   const metrics = new NormalizerMetrics(new Registry());
   return {
-    batches: new NormalizeBatchService(auditLog, publisher, metrics, maxEventsPerWebhook),
+    batches: new NormalizeBatchService(auditLog, publisher, metrics, {
+      MAX_EVENTS_PER_WEBHOOK: maxEventsPerWebhook ?? 5_000,
+    }),
     recorded,
     published,
   };

@@ -1,6 +1,8 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { DeadLetter, RawInboundEnvelope } from '@switchboard/contracts';
 import type { InvalidRecord, TraceContext } from '@switchboard/kafka';
+import { InjectConfig } from '@switchboard/service-kit';
+import type { NormalizerConfig } from '../config/normalizer.config';
 import { type AuditedEvent, type AuditedRaw, AuditLogRepository } from './audit-log.repository';
 import { EventPublisher } from './event.publisher';
 import { deadLetterOf, type NormalizedEnvelope, normalizeEnvelope } from './normalize-envelope';
@@ -21,10 +23,6 @@ export type ConsumedRaw = (
   readonly traceContext?: TraceContext;
 };
 
-/** Injection token: the most canonical events one raw webhook may become. */
-export const MAX_EVENTS_PER_WEBHOOK = Symbol('MAX_EVENTS_PER_WEBHOOK');
-export const DEFAULT_MAX_EVENTS_PER_WEBHOOK = 5_000;
-
 /** Events published at a time by a paced (bulk) batch. */
 export const PACED_SLICE = 50;
 
@@ -40,9 +38,7 @@ export class NormalizeBatchService {
     private readonly auditLog: AuditLogRepository,
     private readonly publisher: EventPublisher,
     private readonly metrics: NormalizerMetrics,
-    @Optional()
-    @Inject(MAX_EVENTS_PER_WEBHOOK)
-    private readonly maxEventsPerWebhook: number = DEFAULT_MAX_EVENTS_PER_WEBHOOK,
+    @InjectConfig() private readonly config: Pick<NormalizerConfig, 'MAX_EVENTS_PER_WEBHOOK'>,
   ) {}
 
   /**
@@ -91,8 +87,8 @@ export class NormalizeBatchService {
       }
       if (record.traceContext) traces.set(record.envelope.id, record.traceContext);
       const mapped = options.map
-        ? await options.map(record.envelope, this.maxEventsPerWebhook, failedAt)
-        : normalizeEnvelope(record.envelope, this.maxEventsPerWebhook, failedAt);
+        ? await options.map(record.envelope, this.config.MAX_EVENTS_PER_WEBHOOK, failedAt)
+        : normalizeEnvelope(record.envelope, this.config.MAX_EVENTS_PER_WEBHOOK, failedAt);
       raws.push(mapped.raw);
       events.push(...mapped.events);
       deadLetters.push(...mapped.deadLetters);

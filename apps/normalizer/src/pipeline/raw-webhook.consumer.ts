@@ -1,14 +1,13 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InboundRawTopic, type RawInboundEnvelope } from '@switchboard/contracts';
 import { type DecodedBatch, type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import { InjectConfig } from '@switchboard/service-kit';
+import type { NormalizerConfig } from '../config/normalizer.config';
 import { type ConsumedRaw, NormalizeBatchService } from './normalize-batch.service';
-
-export const NORMALIZER_GROUP_ID = Symbol('NORMALIZER_GROUP_ID');
 
 /** A decoded batch of a raw topic as the use case takes it: envelopes, then undecodable records. */
 export function consumedRawOf({
@@ -45,11 +44,11 @@ export class RawWebhookConsumer implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     consumers: TopicConsumers,
-    @Inject(NORMALIZER_GROUP_ID) groupId: string,
+    @InjectConfig() config: NormalizerConfig,
     private readonly normalizeBatch: NormalizeBatchService,
   ) {
     this.consumer = consumers.create({
-      groupId,
+      groupId: config.CONSUMER_GROUP_ID,
       topics: [InboundRawTopic],
       partitionsConsumedConcurrently: 3,
       handle: async (batch) => {

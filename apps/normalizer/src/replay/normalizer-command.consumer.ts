@@ -1,18 +1,17 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { NormalizerCommandsTopic } from '@switchboard/contracts';
 import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
+import { InjectConfig } from '@switchboard/service-kit';
+import type { NormalizerConfig } from '../config/normalizer.config';
 import { ReplayService } from './replay.service';
-
-export const NORMALIZER_COMMANDS_GROUP_ID = Symbol('NORMALIZER_COMMANDS_GROUP_ID');
 
 /**
  * Thin: hands each command of `switchboard.normalizer.commands.v1`, decoded, to the replay use
- * case, in order; offsets commit once the batch is done. A record that is not a command is
+ * case, in order (group `<CONSUMER_GROUP_ID>-commands`); offsets commit once the batch is done. A record that is not a command is
  * logged, counted and skipped by the topic consumer (the subscriptions service validates what it
  * sends).
  */
@@ -24,11 +23,11 @@ export class NormalizerCommandConsumer
 
   constructor(
     consumers: TopicConsumers,
-    @Inject(NORMALIZER_COMMANDS_GROUP_ID) groupId: string,
+    @InjectConfig() config: NormalizerConfig,
     private readonly replays: ReplayService,
   ) {
     this.consumer = consumers.create({
-      groupId,
+      groupId: `${config.CONSUMER_GROUP_ID}-commands`,
       topics: [NormalizerCommandsTopic],
       handle: async ({ records, batch }) => {
         for (const record of records) {

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ReplayRawWebhookCommand } from '@switchboard/contracts';
+import { InjectConfig } from '@switchboard/service-kit';
+import type { NormalizerConfig } from '../config/normalizer.config';
 import { EventPublisher } from '../pipeline/event.publisher';
-import { MAX_EVENTS_PER_WEBHOOK } from '../pipeline/normalize-batch.service';
 import { normalizeEnvelope } from '../pipeline/normalize-envelope';
 import { type ReplayOutcome, ReplayRepository } from './replay.repository';
 
@@ -31,7 +32,7 @@ export class ReplayService {
   constructor(
     private readonly replays: ReplayRepository,
     private readonly publisher: EventPublisher,
-    @Inject(MAX_EVENTS_PER_WEBHOOK) private readonly maxEventsPerWebhook: number,
+    @InjectConfig() private readonly config: NormalizerConfig,
   ) {}
 
   async replay(command: ReplayRawWebhookCommand): Promise<ReplayResult> {
@@ -45,7 +46,7 @@ export class ReplayService {
       return { outcome: 'raw_not_found', published: 0 };
     }
     const replayedAt = new Date().toISOString();
-    const mapped = normalizeEnvelope(envelope, this.maxEventsPerWebhook, replayedAt);
+    const mapped = normalizeEnvelope(envelope, this.config.MAX_EVENTS_PER_WEBHOOK, replayedAt);
     const outcome = outcomes[mapped.raw.outcome];
     const recorded = await this.replays.record({
       command,
