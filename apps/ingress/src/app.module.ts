@@ -20,7 +20,9 @@ export class AppModule {
         }),
         KafkaModule.forService(config, {
           topics: allTopics(),
-          producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS },
+          // One span per webhook when tracing: the raw record's send is recorded on the request
+          // span, whose context its traceparent carries (the request does nothing else).
+          producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS, sendSpans: false },
         }),
         WebhooksModule.forRoot(config),
       ],

@@ -3,6 +3,8 @@ import { context, type Span } from '@opentelemetry/api';
 import type { IHeaders, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import {
   endSpans,
+  recordSendFailure,
+  recordSendOnParent,
   startSendSpan,
   type TraceContext,
   tracingEnabled,
@@ -30,6 +32,13 @@ export interface BatchingProducerOptions {
   maxQueuedMessages?: number;
   /** How long the broker may take to replicate a request to all in-sync replicas. */
   ackTimeoutMs?: number;
+  /**
+   * With tracing on: whether each message gets a `send <topic>` span of its own (the default).
+   * `false` records the send on the span the message was enqueued under instead (its messaging
+   * attributes, and a `send failed` event if the broker refuses it), and the message's
+   * `traceparent` names that span: for a service whose request span does nothing but this send.
+   */
+  sendSpans?: boolean;
 }
 
 /** Raised when the producer's queue is full: the caller should shed load (e.g. answer 503). */
@@ -76,8 +85,8 @@ export interface ProducerSend {
  * With tracing on (an OpenTelemetry propagator registered before the producer is made), each
  * message carries the W3C `traceparent` of the request that enqueued it, not of the flush that
  * sends it: many requests' messages share one produce request, so the context is taken at `send`
- * and injected per message at flush, under a `send <topic>` span of its own. With tracing off
- * nothing of this runs.
+ * and injected per message at flush, under a `send <topic>` span of its own (or, with
+ * `sendSpans: false`, as the enqueuing span itself). With tracing off nothing of this runs.
  */
 export class BatchingProducer {
   private readonly logger = new Logger(BatchingProducer.name);
@@ -95,6 +104,7 @@ export class BatchingProducer {
   private requests = 0;
   private acknowledged = 0;
   private readonly tracing = tracingEnabled();
+  private readonly sendSpans: boolean;
 
   constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
     this.lingerMs = options.lingerMs ?? 0;
@@ -102,6 +112,7 @@ export class BatchingProducer {
     this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
     this.maxQueuedMessages = options.maxQueuedMessages ?? 50_000;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.sendSpans = options.sendSpans ?? true;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -221,11 +232,14 @@ export class BatchingProducer {
       await (spans
         ? withoutInstrumentation(() => this.producer.sendBatch(request))
         : this.producer.sendBatch(request));
-      if (spans) endSpans(spans);
+      if (spans && this.sendSpans) endSpans(spans);
       this.acknowledged += batch.length;
       for (const item of batch) item.resolve();
     } catch (err) {
-      if (spans) endSpans(spans, err);
+      if (spans) {
+        if (this.sendSpans) endSpans(spans, err);
+        else recordSendFailure(spans, err);
+      }
       const failure = new ProduceFailedError(
         `Kafka did not acknowledge ${batch.length} message(s): ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },
@@ -235,10 +249,18 @@ export class BatchingProducer {
     }
   }
 
-  /** The message with the headers of a `send` span under the trace it was enqueued in. */
+  /**
+   * The message with the headers of the trace it was enqueued in: of a `send` span of its own, or
+   * (`sendSpans: false`) of the span it was enqueued under, on which the send is recorded.
+   */
   private traced(item: Pending, spans: Span[]): Message {
     const headers: IHeaders = { ...item.message.headers };
-    spans.push(startSendSpan(item.topic, item.trace ?? context.active(), headers));
+    const parent = item.trace ?? context.active();
+    if (this.sendSpans) spans.push(startSendSpan(item.topic, parent, headers));
+    else {
+      const span = recordSendOnParent(item.topic, parent, headers);
+      if (span) spans.push(span);
+    }
     return { ...item.message, headers };
   }
 }

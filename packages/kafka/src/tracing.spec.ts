@@ -77,6 +77,9 @@ function record(offset: string, headers: IHeaders): KafkaMessage {
   } as KafkaMessage;
 }
 
+const spanIdOf = (traceparent: unknown): string | undefined =>
+  typeof traceparent === 'string' ? traceparent.split('-')[2] : undefined;
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('Kafka trace propagation', () => {
@@ -142,6 +145,75 @@ describe('Kafka trace propagation', () => {
       // then the event carries the record's trace
       const [event] = fake.requests[0]!.topicMessages![0]!.messages;
       expect(traceIdOf(event!.headers?.traceparent)).toBe(recordSpan.spanContext().traceId);
+    });
+
+    it('without send spans, names the enqueuing span in each traceparent and records the send on it', async () => {
+      // given a producer without send spans, and two requests, each with a span of its own
+      const fake = new FakeProducer();
+      const producer = new BatchingProducer({ producer: () => fake } as unknown as Kafka, {
+        sendSpans: false,
+      });
+      await producer.connect();
+      const tracer = trace.getTracer('test');
+      const first = tracer.startSpan('request first');
+      const second = tracer.startSpan('request second');
+
+      // when each request enqueues a message under its own active context, in the same tick
+      await Promise.all([
+        context.with(trace.setSpan(ROOT_CONTEXT, first), () =>
+          producer.send('raw', { key: 'a', value: 'first' }),
+        ),
+        context.with(trace.setSpan(ROOT_CONTEXT, second), () =>
+          producer.send('raw', { key: 'b', value: 'second' }),
+        ),
+      ]);
+      first.end();
+      second.end();
+
+      // then each message's traceparent names its request's span itself
+      const [a, b] = fake.requests[0]!.topicMessages![0]!.messages;
+      expect(spanIdOf(a!.headers?.traceparent)).toBe(first.spanContext().spanId);
+      expect(spanIdOf(b!.headers?.traceparent)).toBe(second.spanContext().spanId);
+      // and no span was made for the sends: the request spans carry them as attributes
+      const finished = tracing.exporter.getFinishedSpans();
+      expect(finished.map((s) => s.name).sort()).toEqual(['request first', 'request second']);
+      for (const span of finished) {
+        expect(span.attributes).toMatchObject({
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': 'raw',
+        });
+      }
+      expect(fake.suppressed).toEqual([true]);
+    });
+
+    it('without send spans, marks a refused send on the enqueuing span and leaves it open', async () => {
+      // given a producer without send spans whose broker refuses the request
+      const fake = new FakeProducer();
+      fake.sendBatch = async () => {
+        throw new Error('broker went away');
+      };
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const producer = new BatchingProducer({ producer: () => fake } as unknown as Kafka, {
+        sendSpans: false,
+      });
+      await producer.connect();
+      const request = trace.getTracer('test').startSpan('request');
+
+      // when the request's message is sent and fails
+      const sent = context.with(trace.setSpan(ROOT_CONTEXT, request), () =>
+        producer.send('raw', { key: 'a', value: 'v' }),
+      );
+      await expect(sent).rejects.toThrow('broker went away');
+
+      // then the request span, still open for the request to answer, holds the failure
+      expect(tracing.exporter.getFinishedSpans()).toEqual([]);
+      request.end();
+      const [finished] = tracing.exporter.getFinishedSpans();
+      expect(finished!.events.map((e) => [e.name, e.attributes])).toEqual([
+        ['send failed', { 'error.message': 'broker went away' }],
+      ]);
+      jest.restoreAllMocks();
     });
 
     it('adds no header and takes no context when tracing is off', async () => {

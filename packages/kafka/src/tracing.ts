@@ -12,6 +12,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { errorMessage } from '@switchboard/service-kit';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /** The trace a Kafka record belongs to: what `propagation.extract` found in its headers. */
@@ -93,6 +94,35 @@ export function startSendSpan(topic: string, parent: TraceContext, headers: IHea
 }
 
 /**
+ * Producer side of a record with no span of its own: the record's headers carry `parent` as it
+ * is, and the span active there (the request that enqueued the record, e.g. ingress's server span)
+ * is given the send's messaging attributes. One span per request instead of two, for a service
+ * whose request does nothing but this send. Returns that span when it records, to mark a failed
+ * send on it.
+ */
+export function recordSendOnParent(
+  topic: string,
+  parent: TraceContext,
+  headers: IHeaders,
+): Span | undefined {
+  injectTraceContext(parent, headers);
+  const span = trace.getSpan(parent);
+  if (!span?.isRecording()) return undefined;
+  span.setAttributes({
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'send',
+    'messaging.destination.name': topic,
+  });
+  return span;
+}
+
+/** Marks a send that failed on the span it was recorded on, without ending that span. */
+export function recordSendFailure(spans: readonly Span[], err: unknown): void {
+  const message = errorMessage(err);
+  for (const span of spans) span.addEvent('send failed', { 'error.message': message });
+}
+
+/**
  * Consumer side of a record: a `process <topic>` span whose parent is the context found in the
  * record's headers, so a record's processing joins the trace of what produced it.
  */
@@ -127,7 +157,7 @@ export function endSpans(spans: readonly Span[], err?: unknown): void {
     if (err !== undefined) {
       span.setStatus({
         code: SpanStatusCode.ERROR,
-        message: err instanceof Error ? err.message : String(err),
+        message: errorMessage(err),
       });
     }
     span.end();
