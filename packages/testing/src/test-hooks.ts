@@ -75,20 +75,21 @@ export interface MigrationsTestBed<D extends MigratedDataSource> {
 
 /**
  * Registers the `beforeAll` and `afterAll` of a service's migrations test: a fresh database with
- * the service's (empty) schema, and the data source `open` makes for it, initialized; destroyed
- * and dropped after the file's tests.
+ * the service's (empty) `options.schema`, and the data source `open` makes from `options` and the
+ * database's URL, initialized; destroyed and dropped after the file's tests.
  */
-export function useMigrationsTestBed<D extends MigratedDataSource>(
-  schema: string,
-  open: (url: string) => D,
+export function useMigrationsTestBed<O extends { schema: string }, D extends MigratedDataSource>(
+  options: O,
+  open: (options: O & { url: string }) => D,
 ): MigrationsTestBed<D> {
+  const { schema } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
   let opened: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
   let dataSource: D | undefined;
   beforeAll(async () => {
     opened = await openTestDatabase(`${schema}_migrations`);
     await opened.client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    dataSource = open(opened.database.url);
+    dataSource = open({ ...options, url: opened.database.url });
     await dataSource.initialize();
   });
   afterAll(async () => {

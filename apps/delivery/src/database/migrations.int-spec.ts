@@ -1,5 +1,5 @@
-import { dataSourceOptions, ensureSchema } from '@switchboard/database';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { dataSourceOptions } from '@switchboard/database';
+import { useMigrationsTestBed } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { DeliveryEntity } from '../deliveries/delivery.entity';
 import { StatusProgressEntity } from '../deliveries/status-progress.entity';
@@ -7,38 +7,18 @@ import { SubscriptionHealthEntity } from '../health/subscription-health.entity';
 import { deliveryMigrations } from './migrations';
 
 describe('delivery migrations', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('delivery_migrations');
-    await ensureSchema(database.url, 'delivery');
-    dataSource = new DataSource(
-      dataSourceOptions({
-        url: database.url,
-        schema: 'delivery',
-        entities: [DeliveryEntity, StatusProgressEntity, SubscriptionHealthEntity],
-        migrations: deliveryMigrations,
-      }),
-    );
-    await dataSource.initialize();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
-
-  async function tables(): Promise<string[]> {
-    const rows: { table_name: string }[] = await dataSource.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'delivery' ORDER BY 1`,
-    );
-    return rows.map((r) => r.table_name);
-  }
+  const bed = useMigrationsTestBed(
+    {
+      schema: 'delivery',
+      entities: [DeliveryEntity, StatusProgressEntity, SubscriptionHealthEntity],
+      migrations: deliveryMigrations,
+    },
+    (options) => new DataSource(dataSourceOptions(options)),
+  );
 
   it('creates the tables in the service schema, matching the entities', async () => {
     // when every pending migration runs on an empty database
-    const applied = await dataSource.runMigrations();
+    const applied = await bed.dataSource.runMigrations();
 
     // then the tables exist and TypeORM sees no difference from the entities
     expect(applied.map((m) => m.name)).toEqual([
@@ -46,23 +26,23 @@ describe('delivery migrations', () => {
       'PartialIndexes1764900000000',
       'Ordering1765200000000',
     ]);
-    expect(await tables()).toEqual([
+    expect(await bed.tables()).toEqual([
       'deliveries',
       'migrations',
       'status_progress',
       'subscription_health',
     ]);
-    const pending = await dataSource.driver.createSchemaBuilder().log();
+    const pending = await bed.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('reverts cleanly and applies again', async () => {
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
-    await dataSource.undoLastMigration();
-    expect(await tables()).toEqual(['migrations']);
-    await dataSource.runMigrations();
-    expect(await tables()).toEqual([
+    await bed.dataSource.undoLastMigration();
+    await bed.dataSource.undoLastMigration();
+    await bed.dataSource.undoLastMigration();
+    expect(await bed.tables()).toEqual(['migrations']);
+    await bed.dataSource.runMigrations();
+    expect(await bed.tables()).toEqual([
       'deliveries',
       'migrations',
       'status_progress',

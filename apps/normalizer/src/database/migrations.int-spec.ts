@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditViews } from '@switchboard/contracts';
-import { dataSourceOptions, ensureSchema } from '@switchboard/database';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { dataSourceOptions } from '@switchboard/database';
+import { useMigrationsTestBed } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { CanonicalEventEntity } from '../audit-log/canonical-event.entity';
 import { DeadLetterEntity } from '../audit-log/dead-letter.entity';
@@ -10,38 +10,18 @@ import { ReplayEntity } from '../audit-log/replay.entity';
 import { normalizerMigrations } from './migrations';
 
 describe('normalizer migrations', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('normalizer_migrations');
-    await ensureSchema(database.url, 'normalizer');
-    dataSource = new DataSource(
-      dataSourceOptions({
-        url: database.url,
-        schema: 'normalizer',
-        entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity, ReplayEntity],
-        migrations: normalizerMigrations,
-      }),
-    );
-    await dataSource.initialize();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
-
-  async function tables(): Promise<string[]> {
-    const rows: { table_name: string }[] = await dataSource.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'normalizer' ORDER BY 1`,
-    );
-    return rows.map((r) => r.table_name);
-  }
+  const bed = useMigrationsTestBed(
+    {
+      schema: 'normalizer',
+      entities: [RawWebhookEntity, CanonicalEventEntity, DeadLetterEntity, ReplayEntity],
+      migrations: normalizerMigrations,
+    },
+    (options) => new DataSource(dataSourceOptions(options)),
+  );
 
   /** Inserts one raw webhook the way the normalizer does: ON CONFLICT DO NOTHING. */
   async function insertRaw(id: string): Promise<string[]> {
-    const rows: { id: string }[] = await dataSource.query(
+    const rows: { id: string }[] = await bed.dataSource.query(
       `INSERT INTO normalizer.raw_webhooks
          (id, source_id, business_id, provider, environment, received_at, content_type, headers,
           body, body_sha256, outcome)
@@ -55,7 +35,7 @@ describe('normalizer migrations', () => {
 
   it('creates the audit log tables in the service schema, matching the entities', async () => {
     // when every pending migration runs on an empty database
-    const applied = await dataSource.runMigrations();
+    const applied = await bed.dataSource.runMigrations();
 
     // then the audit tables exist and TypeORM sees no difference from the entities
     expect(applied.map((m) => m.name)).toEqual([
@@ -63,14 +43,14 @@ describe('normalizer migrations', () => {
       'DeadLetters1763700000001',
       'AuditViews1763700000002',
     ]);
-    expect(await tables()).toEqual([
+    expect(await bed.tables()).toEqual([
       'canonical_events',
       'dead_letters',
       'migrations',
       'raw_webhooks',
       'replays',
     ]);
-    const pending = await dataSource.driver.createSchemaBuilder().log();
+    const pending = await bed.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
@@ -84,7 +64,7 @@ describe('normalizer migrations', () => {
 
     // then nothing is inserted, the stored bytes are intact, and updates or deletes are refused
     expect(again).toEqual([]);
-    const repo = dataSource.getRepository(RawWebhookEntity);
+    const repo = bed.dataSource.getRepository(RawWebhookEntity);
     const stored = await repo.findOneByOrFail({ id });
     expect(stored.body.toString()).toBe('{"object":"whatsapp_business_account"}');
     await expect(repo.update({ id }, { outcome: 'dead_lettered' })).rejects.toThrow(/append-only/);
@@ -93,11 +73,12 @@ describe('normalizer migrations', () => {
 
   it('exposes the audit views with exactly the columns of the documented contract', async () => {
     // when the views' columns are read from the catalog
-    const rows: { view: string; column_name: string; data_type: string }[] = await dataSource.query(
-      `SELECT table_schema || '.' || table_name AS view, column_name, data_type
+    const rows: { view: string; column_name: string; data_type: string }[] =
+      await bed.dataSource.query(
+        `SELECT table_schema || '.' || table_name AS view, column_name, data_type
          FROM information_schema.columns WHERE table_schema = 'audit'
          ORDER BY table_name, ordinal_position`,
-    );
+      );
     const views: Record<string, Record<string, string>> = {};
     for (const r of rows) (views[r.view] ??= {})[r.column_name] = r.data_type;
 
@@ -109,7 +90,7 @@ describe('normalizer migrations', () => {
         columns: Object.keys(AuditViews[view as keyof typeof AuditViews]),
       });
     }
-    const kinds: { table_name: string }[] = await dataSource.query(
+    const kinds: { table_name: string }[] = await bed.dataSource.query(
       `SELECT table_name FROM information_schema.views WHERE table_schema = 'audit' ORDER BY 1`,
     );
     expect(kinds.map((k) => `audit.${k.table_name}`)).toEqual(Object.keys(AuditViews).sort());
@@ -121,7 +102,7 @@ describe('normalizer migrations', () => {
     await insertRaw(rawId);
     const replay = [randomUUID(), randomUUID(), rawId];
     const insert = () =>
-      dataSource.query(
+      bed.dataSource.query(
         `INSERT INTO normalizer.replays (id, request_id, raw_id, outcome, events_produced,
            events_published, dead_letters, requested_at, replayed_at)
          VALUES ($1, $2, $3, 'published', 2, 2, 0, now(), now())
@@ -133,33 +114,33 @@ describe('normalizer migrations', () => {
     // when the same replay is recorded again
     // then nothing is inserted, and the audit view shows it under the raw webhook's business
     expect(await insert()).toEqual([]);
-    const seen: { business_id: string; events_published: number }[] = await dataSource.query(
+    const seen: { business_id: string; events_published: number }[] = await bed.dataSource.query(
       `SELECT business_id, events_published FROM audit.replays_v1 WHERE raw_id = $1`,
       [rawId],
     );
     expect(seen).toEqual([{ business_id: 'biz_1', events_published: 2 }]);
     await expect(
-      dataSource.query(`DELETE FROM normalizer.replays WHERE raw_id = $1`, [rawId]),
+      bed.dataSource.query(`DELETE FROM normalizer.replays WHERE raw_id = $1`, [rawId]),
     ).rejects.toThrow(/append-only/);
   });
 
   it('reverts cleanly and applies again', async () => {
     // when every migration is undone, newest first
-    await dataSource.undoLastMigration();
-    expect(await tables()).toEqual([
+    await bed.dataSource.undoLastMigration();
+    expect(await bed.tables()).toEqual([
       'canonical_events',
       'dead_letters',
       'migrations',
       'raw_webhooks',
     ]);
-    await dataSource.undoLastMigration();
-    expect(await tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
-    await dataSource.undoLastMigration();
+    await bed.dataSource.undoLastMigration();
+    expect(await bed.tables()).toEqual(['canonical_events', 'migrations', 'raw_webhooks']);
+    await bed.dataSource.undoLastMigration();
     // then the tables are gone
-    expect(await tables()).toEqual(['migrations']);
+    expect(await bed.tables()).toEqual(['migrations']);
     // and it applies again on top of the reverted schema
-    await dataSource.runMigrations();
-    expect(await tables()).toEqual([
+    await bed.dataSource.runMigrations();
+    expect(await bed.tables()).toEqual([
       'canonical_events',
       'dead_letters',
       'migrations',

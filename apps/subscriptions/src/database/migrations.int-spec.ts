@@ -1,38 +1,18 @@
-import { dataSourceOptions, ensureSchema } from '@switchboard/database';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { dataSourceOptions } from '@switchboard/database';
+import { useMigrationsTestBed } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { subscriptionsEntities } from './entities';
 import { subscriptionsMigrations } from './migrations';
 
 describe('subscriptions migrations', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('subscriptions_migrations');
-    await ensureSchema(database.url, 'subscriptions');
-    dataSource = new DataSource(
-      dataSourceOptions({
-        url: database.url,
-        schema: 'subscriptions',
-        entities: subscriptionsEntities,
-        migrations: subscriptionsMigrations,
-      }),
-    );
-    await dataSource.initialize();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
-
-  async function tables(): Promise<string[]> {
-    const rows: { table_name: string }[] = await dataSource.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'subscriptions' ORDER BY 1`,
-    );
-    return rows.map((r) => r.table_name);
-  }
+  const bed = useMigrationsTestBed(
+    {
+      schema: 'subscriptions',
+      entities: subscriptionsEntities,
+      migrations: subscriptionsMigrations,
+    },
+    (options) => new DataSource(dataSourceOptions(options)),
+  );
 
   const all = [
     'api_keys',
@@ -48,7 +28,7 @@ describe('subscriptions migrations', () => {
 
   it('creates the tables in the service schema, matching the entities', async () => {
     // when every pending migration runs on an empty database
-    const applied = await dataSource.runMigrations();
+    const applied = await bed.dataSource.runMigrations();
 
     // then the tables exist and TypeORM sees no difference from the entities
     expect(applied.map((m) => m.name)).toEqual([
@@ -57,16 +37,16 @@ describe('subscriptions migrations', () => {
       'ProviderSettings1764000000002',
       'SharedEndpoint1764000000003',
     ]);
-    expect(await tables()).toEqual(all);
-    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(await bed.tables()).toEqual(all);
+    const pending = await bed.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('refuses a second subscription for the same business and topic', async () => {
     // given a business with a subscription to messages
-    await dataSource.query(`INSERT INTO businesses (id, created_at) VALUES ('biz_1', now())`);
+    await bed.dataSource.query(`INSERT INTO businesses (id, created_at) VALUES ('biz_1', now())`);
     const insert = () =>
-      dataSource.query(
+      bed.dataSource.query(
         `INSERT INTO subscriptions (id, business_id, topic, address, state, configuration, secrets,
            created_at, updated_at, version)
          VALUES ($1, 'biz_1', 'messages', 'https://example.com', 'active', '{}', '[]', now(), now(), 1)`,
@@ -79,11 +59,11 @@ describe('subscriptions migrations', () => {
   });
 
   it('reverts cleanly and applies again', async () => {
-    await dataSource.query(`DELETE FROM subscriptions`);
-    await dataSource.query(`DELETE FROM businesses`);
-    for (let i = 0; i < 4; i++) await dataSource.undoLastMigration();
-    expect(await tables()).toEqual(['migrations']);
-    await dataSource.runMigrations();
-    expect(await tables()).toEqual(all);
+    await bed.dataSource.query(`DELETE FROM subscriptions`);
+    await bed.dataSource.query(`DELETE FROM businesses`);
+    for (let i = 0; i < 4; i++) await bed.dataSource.undoLastMigration();
+    expect(await bed.tables()).toEqual(['migrations']);
+    await bed.dataSource.runMigrations();
+    expect(await bed.tables()).toEqual(all);
   });
 });
