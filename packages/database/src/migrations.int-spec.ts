@@ -1,8 +1,7 @@
 import { Global, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ReadinessService } from '@switchboard/service-kit';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
-import { Client } from 'pg';
+import { useTestDatabase } from '@switchboard/testing';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { DatabaseModule } from './database.module';
 import { runMigrations } from './migrate-command';
@@ -50,24 +49,12 @@ const release2 = [...release1, AddWidgetColour1700000000003];
 class ReadinessModule {}
 
 describe(DatabaseModule.name, () => {
-  let database: TestDatabase;
-  let admin: Client;
+  const database = useTestDatabase('database_migrations');
   const started: INestApplicationContext[] = [];
   let schemaCount = 0;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('database_migrations');
-    admin = new Client({ connectionString: database.url });
-    await admin.connect();
-  });
-
   afterEach(async () => {
     await Promise.all(started.splice(0).map((app) => app.close()));
-  });
-
-  afterAll(async () => {
-    await admin?.end();
-    await database?.drop();
   });
 
   /** A schema of its own for each test. */
@@ -108,7 +95,7 @@ describe(DatabaseModule.name, () => {
   }
 
   async function columns(schema: string): Promise<string[]> {
-    const { rows } = await admin.query<{ column_name: string }>(
+    const { rows } = await database.client.query<{ column_name: string }>(
       `SELECT column_name FROM information_schema.columns
        WHERE table_schema = $1 AND table_name = 'widgets' ORDER BY ordinal_position`,
       [schema],
@@ -117,7 +104,7 @@ describe(DatabaseModule.name, () => {
   }
 
   async function schemaExists(schema: string): Promise<boolean> {
-    const { rows } = await admin.query<{ exists: boolean }>(
+    const { rows } = await database.client.query<{ exists: boolean }>(
       'SELECT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = $1) AS exists',
       [schema],
     );
@@ -192,7 +179,7 @@ describe(DatabaseModule.name, () => {
 
     // then one applied them all and the other found nothing to do
     expect([...first.applied, ...second.applied]).toEqual(release2.map((m) => m.name));
-    const { rows } = await admin.query<{ name: string }>(
+    const { rows } = await database.client.query<{ name: string }>(
       `SELECT name FROM "${schema}".migrations ORDER BY id`,
     );
     expect(rows.map((r) => r.name)).toEqual(release2.map((m) => m.name));
