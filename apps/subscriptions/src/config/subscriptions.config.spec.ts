@@ -96,4 +96,18 @@ describe('SubscriptionsConfig', () => {
     expect(config.DATA_KEYS.keyIds).toEqual(['new', 'old']);
     expect(JSON.stringify(config)).not.toContain(Buffer.alloc(32, 1).toString('base64'));
   });
+
+  it('derives the key that signs cursors from the first data key, never showing it', () => {
+    // given the same first data key, with or without an older one, and another first key
+    const first = Buffer.alloc(32, 1).toString('base64');
+    const older = Buffer.alloc(32, 2).toString('base64');
+    const key = (dataKeys: string) =>
+      loadConfig('subscriptions', SubscriptionsConfig, { DATA_KEYS: dataKeys }).cursorKey;
+
+    // then the cursor key follows the first data key alone, and is not that key
+    expect(key(`new:${first},old:${older}`).equals(key(`new:${first}`))).toBe(true);
+    expect(key(`old:${older},new:${first}`).equals(key(`new:${first}`))).toBe(false);
+    expect(key(`new:${first}`).export().toString('base64')).not.toBe(first);
+    expect(JSON.stringify({ key: key(`new:${first}`) })).toBe('{"key":{}}');
+  });
 });

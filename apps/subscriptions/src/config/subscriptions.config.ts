@@ -2,6 +2,28 @@ import { AddressAllowlistSetting } from '@switchboard/address-policy';
 import { DataKeysEnv } from '@switchboard/contracts';
 import { baseServiceEnv, databaseEnv, port } from '@switchboard/service-kit';
 import { z } from 'zod';
+import { deriveCursorKey } from '../common/cursor';
+
+/**
+ * DATA_KEYS as every service reads it (the secret box), and the key that signs page cursors,
+ * derived from the first data key: the raw keys themselves go no further than here.
+ */
+const DataKeys = z.unknown().transform((value, ctx) => {
+  const parsed = DataKeysEnv.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }
+    return z.NEVER;
+  }
+  // DataKeysEnv accepted the text: its first entry is `<key id>:<32 bytes in base64>`
+  const [first = ''] = String(value)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const firstKey = Buffer.from(first.slice(first.indexOf(':') + 1), 'base64');
+  return { box: parsed.data, cursorKey: deriveCursorKey(firstKey) };
+});
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -34,7 +56,7 @@ export const SubscriptionsConfig = baseServiceEnv({
      * PostgreSQL and on the config topic: `<key id>:<32 bytes in base64>`, comma-separated, the
      * first sealing, the others only opening values sealed before a rotation. Required.
      */
-    DATA_KEYS: DataKeysEnv.describe(
+    DATA_KEYS: DataKeys.describe(
       'Data keys sealing every stored secret in PostgreSQL and on the config topic, `<key id>:<32 bytes base64>`, comma-separated: the first seals, the others only open values sealed before a rotation; refused at start when missing or malformed',
     ),
     PUBLIC_INGRESS_URL: z
@@ -115,10 +137,13 @@ export const SubscriptionsConfig = baseServiceEnv({
         "How far back `recover` reaches; dead-lettered deliveries live only as long as delivery's DEAD_LETTER_RETENTION_DAYS, so keep the two equal",
       ),
   })
-  // Groups are named after the topic prefix by default, so that environments (or test runs)
-  // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.
-  .transform((config) => ({
+  .transform(({ DATA_KEYS, ...config }) => ({
     ...config,
+    DATA_KEYS: DATA_KEYS.box,
+    /** Signs the cursors of paged lists (`CursorCodec`): derived from DATA_KEYS, not a variable. */
+    cursorKey: DATA_KEYS.cursorKey,
+    // Groups are named after the topic prefix by default, so that environments (or test runs)
+    // sharing a cluster through KAFKA_TOPIC_PREFIX never join each other's groups.
     CONSUMER_GROUP_ID:
       config.CONSUMER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}switchboard-subscriptions`,
   }));

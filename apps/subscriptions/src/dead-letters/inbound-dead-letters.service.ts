@@ -6,7 +6,7 @@ import { errorMessage } from '@switchboard/service-kit';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { isUuid, rawBodyView } from '../common/audit-views';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { InvalidRequestError } from '../common/validation';
 import { CommandsUnavailableError } from '../delivery-log/delivery-log.errors';
 import { DeadLetterNotFoundError } from './dead-letters.errors';
@@ -35,6 +35,7 @@ export class InboundDeadLettersService {
     private readonly businesses: BusinessesService,
     private readonly deadLetters: InboundDeadLettersRepository,
     private readonly publisher: TopicPublisher,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async list(
@@ -49,13 +50,19 @@ export class InboundDeadLettersService {
       provider: query.provider,
       reason: query.reason,
       limit: query.limit,
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, isUuid),
+      after:
+        query.cursor === undefined
+          ? undefined
+          : this.cursors.decode('inbound-dead-letters', query.cursor, isUuid),
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       items: page.map(deadLetterView),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.failed_at, last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? this.cursors.encode('inbound-dead-letters', last.failed_at, last.id)
+          : null,
     };
   }
 

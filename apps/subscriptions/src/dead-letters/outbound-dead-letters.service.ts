@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { DeliveryEntity } from '../delivery-log/delivery-log.entities';
 import { DeadLetterNotFoundError } from './dead-letters.errors';
 import type {
@@ -22,6 +22,7 @@ export class OutboundDeadLettersService {
   constructor(
     private readonly businesses: BusinessesService,
     private readonly dataSource: DataSource,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async list(
@@ -42,7 +43,11 @@ export class OutboundDeadLettersService {
     if (query.since) q.andWhere('d.last_attempt_at >= :since', { since: query.since });
     if (query.until) q.andWhere('d.last_attempt_at < :until', { until: query.until });
     if (query.cursor !== undefined) {
-      const after = decodeCursor(query.cursor, (id) => id.length > 0);
+      const after = this.cursors.decode(
+        'outbound-dead-letters',
+        query.cursor,
+        (id) => id.length > 0,
+      );
       q.andWhere('(d.last_attempt_at, d.id) < (:at, :id)', {
         at: new Date(after.at),
         id: after.id,
@@ -54,7 +59,9 @@ export class OutboundDeadLettersService {
     return {
       items: page.map(deadLetterView),
       nextCursor:
-        rows.length > query.limit && last ? encodeCursor(last.lastAttemptAt, last.id) : null,
+        rows.length > query.limit && last
+          ? this.cursors.encode('outbound-dead-letters', last.lastAttemptAt, last.id)
+          : null,
     };
   }
 

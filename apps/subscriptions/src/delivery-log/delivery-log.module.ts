@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BusinessesModule } from '../businesses/businesses.module';
+import { CursorModule } from '../common/cursor.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DeliveryCommandsService } from './delivery-commands.service';
 import { DeliveryLogConsumer } from './delivery-log.consumer';
@@ -9,7 +10,7 @@ import { DeliveryLogService } from './delivery-log.service';
 
 /** The delivery log read model, endpoint health, and commands to the delivery service. */
 @Module({
-  imports: [BusinessesModule, WebhooksModule],
+  imports: [BusinessesModule, CursorModule, WebhooksModule],
   controllers: [DeliveryLogController],
   providers: [
     DeliveryLogRepository,

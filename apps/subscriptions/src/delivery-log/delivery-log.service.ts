@@ -6,7 +6,7 @@ import type {
 } from '@switchboard/contracts';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
@@ -38,6 +38,7 @@ export class DeliveryLogService {
     private readonly subscriptions: SubscriptionsRepository,
     private readonly webhooks: WebhooksService,
     private readonly log: DeliveryLogRepository,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async record(attempts: DeliveryAttempt[], health: SubscriptionHealthEvent[]): Promise<void> {
@@ -64,15 +65,23 @@ export class DeliveryLogService {
       topic: query.topic,
       outcome: query.outcome,
       limit: query.limit,
-      after: query.cursor === undefined ? undefined : afterCursor(query.cursor),
+      after: query.cursor === undefined ? undefined : this.afterCursor(query.cursor),
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       items: page.map(deliveryView),
       nextCursor:
-        rows.length > query.limit && last ? encodeCursor(last.lastAttemptAt, last.id) : null,
+        rows.length > query.limit && last
+          ? this.cursors.encode('deliveries', last.lastAttemptAt, last.id)
+          : null,
     };
+  }
+
+  /** Where the previous page ended; delivery ids are the delivery service's, any non-empty text. */
+  private afterCursor(cursor: string): { lastAttemptAt: Date; id: string } {
+    const { at, id } = this.cursors.decode('deliveries', cursor, (value) => value.length > 0);
+    return { lastAttemptAt: new Date(at), id };
   }
 
   async get(principal: Principal, businessId: string, deliveryId: string): Promise<DeliveryDetail> {
@@ -186,10 +195,4 @@ function attemptView(a: DeliveryAttemptEntity) {
     responseBody: a.responseBody,
     nextAttemptAt: a.nextAttemptAt?.toISOString() ?? null,
   };
-}
-
-/** Where the previous page ended; delivery ids are the delivery service's, any non-empty text. */
-function afterCursor(cursor: string): { lastAttemptAt: Date; id: string } {
-  const { at, id } = decodeCursor(cursor, (value) => value.length > 0);
-  return { lastAttemptAt: new Date(at), id };
 }

@@ -3,7 +3,7 @@ import { AppError } from '@switchboard/service-kit';
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { isUuid, rawBodyView } from '../common/audit-views';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { CursorCodec } from '../common/cursor';
 import {
   type EventList,
   type EventQuery,
@@ -25,6 +25,7 @@ export class EventsService {
   constructor(
     private readonly businesses: BusinessesService,
     private readonly events: EventsRepository,
+    private readonly cursors: CursorCodec,
   ) {}
 
   async list(principal: Principal, businessId: string, query: EventQuery): Promise<EventList> {
@@ -41,14 +42,23 @@ export class EventsService {
       since: query.since,
       until: query.until,
       limit: query.limit,
-      after: query.cursor === undefined ? undefined : afterCursor(query.cursor),
+      after: query.cursor === undefined ? undefined : this.afterCursor(query.cursor),
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => r.event),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last
+          ? this.cursors.encode('events', last.occurredAt, last.id)
+          : null,
     };
+  }
+
+  /** Where the previous page ended; audit log ids are UUIDs. */
+  private afterCursor(cursor: string): { occurredAt: string; id: string } {
+    const { at, id } = this.cursors.decode('events', cursor, isUuid);
+    return { occurredAt: at, id };
   }
 
   /** The raw webhook an event came from, as received, beside the events it became. */
@@ -73,10 +83,4 @@ export class EventsService {
       events,
     };
   }
-}
-
-/** Where the previous page ended; audit log ids are UUIDs. */
-function afterCursor(cursor: string): { occurredAt: string; id: string } {
-  const { at, id } = decodeCursor(cursor, isUuid);
-  return { occurredAt: at, id };
 }
