@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { type PostgresSsl } from './postgres-connection';
 import { QueryLogger } from './query-logger';
+import { sqlIdentifier } from './service-role';
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -14,10 +15,20 @@ export interface ServiceDatabaseOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /**
+   * The role every connection runs as, set at connection start (`-c role=…`, as `SET ROLE`, and
+   * kept by `RESET ROLE` / `RESET ALL`): a service's pool runs as `serviceRole(schema)`, confined
+   * to what its migrations granted. Absent: the login's own rights (migrations, tests' setup).
+   */
+  role?: string;
 }
 
 /** TypeORM options for one service: never `synchronize`; the schema changes only by migrations. */
 export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
+  // Unqualified names in migrations and queries mean the service's own schema.
+  const settings = [`-c search_path=${sqlIdentifier(options.schema, 'schema name')}`];
+  if (options.role !== undefined)
+    settings.push(`-c role=${sqlIdentifier(options.role, 'role name')}`);
   return {
     type: 'postgres',
     url: options.url,
@@ -28,13 +39,14 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Extensions are created by migrations, never by a service's connection.
+    installExtensions: false,
     // Failed statements are logged without their parameters (see QueryLogger).
     logger: new QueryLogger(),
     extra: {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
-      // Unqualified names in migrations and queries mean the service's own schema.
-      options: `-c search_path=${options.schema}`,
+      options: settings.join(' '),
     },
   };
 }
@@ -45,7 +57,7 @@ export async function ensureSchema(
   schema: string,
   ssl: PostgresSsl = false,
 ): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid schema name "${schema}"`);
+  sqlIdentifier(schema, 'schema name');
   const client = new Client({ connectionString: url, ssl, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {

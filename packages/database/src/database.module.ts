@@ -15,8 +15,9 @@ import {
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { translateDatabaseError } from './database-unavailable.error';
 import { dataSourceOptions, type ServiceDatabaseOptions } from './data-source-options';
-import { migrateSchema, PendingMigrationsError, verifyMigrations } from './migrations';
+import { migrateSchema, PendingMigrationsError, verifySchema } from './migrations';
 import { postgresConnection } from './postgres-connection';
+import { serviceRole } from './service-role';
 
 /** The database settings every service that owns tables reads (see `databaseEnv`). */
 export interface DatabaseServiceEnv extends DatabaseTransportEnv {
@@ -33,6 +34,12 @@ export interface DatabaseModuleOptions extends ServiceDatabaseOptions {
   /** The command the refusal names; `node apps/<schema>/dist/migrate.js` by default. */
   migrateCommand?: string;
 }
+
+/** The module's options as a service gives them: where its schema is, what it maps and migrates. */
+export type ServiceSchemaOptions = Omit<
+  ServiceDatabaseOptions,
+  'url' | 'ssl' | 'poolSize' | 'role'
+>;
 
 /** Reports the database in readiness, and teaches the error filter that it can be down (503). */
 @Injectable()
@@ -57,23 +64,26 @@ class DatabaseReadiness implements OnModuleInit {
 /**
  * PostgreSQL for a service that owns tables. At start, by DATABASE_MIGRATIONS: `run` creates its
  * schema and applies pending migrations (under the same advisory lock as the migration command);
- * `verify` only checks that none is pending and otherwise refuses to start, naming them. Never
- * `synchronize`. Reports the database in `/health/ready`; while PostgreSQL is unreachable,
- * requests that need it are answered 503 `database_unavailable` with Retry-After.
+ * `verify` only checks that none is pending and otherwise refuses to start, naming them. Both as
+ * the login; the pool then runs as the service's role (`role`), which reaches only what the
+ * migrations granted it. Never `synchronize`. Reports the database in `/health/ready`; while
+ * PostgreSQL is unreachable, requests that need it are answered 503 `database_unavailable` with
+ * Retry-After.
  */
 @Module({})
 export class DatabaseModule {
-  /** The module as a service configures it: URL, pool size and TLS from its env. */
-  static forService(
-    env: DatabaseServiceEnv,
-    options: Omit<ServiceDatabaseOptions, 'url' | 'ssl' | 'poolSize'>,
-  ): DynamicModule {
+  /**
+   * The module as a service configures it: URL, pool size and TLS from its env; its pool runs as
+   * `serviceRole(schema)`, which its migrations create and grant its own schema to.
+   */
+  static forService(env: DatabaseServiceEnv, options: ServiceSchemaOptions): DynamicModule {
     const connection = postgresConnection(env);
     return DatabaseModule.forRoot({
       url: connection.connectionString,
       ssl: connection.ssl,
       poolSize: env.DATABASE_POOL_SIZE,
       migrationsMode: env.DATABASE_MIGRATIONS,
+      role: serviceRole(options.schema),
       ...options,
     });
   }
@@ -94,18 +104,8 @@ export class DatabaseModule {
             };
           },
           dataSourceFactory: async (typeOrmOptions?: DataSourceOptions) => {
-            const dataSource = await new DataSource(
-              typeOrmOptions ?? dataSourceOptions(database),
-            ).initialize();
-            if (migrationsMode === 'verify') {
-              try {
-                await verifyMigrations(dataSource, database.schema, migrateCommand);
-              } catch (err) {
-                await dataSource.destroy();
-                throw err;
-              }
-            }
-            return dataSource;
+            if (migrationsMode === 'verify') await verifySchema(database, migrateCommand);
+            return new DataSource(typeOrmOptions ?? dataSourceOptions(database)).initialize();
           },
         }),
       ],

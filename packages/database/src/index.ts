@@ -6,3 +6,4 @@ export * from './prepared-query';
 export * from './database-unavailable.error';
 export * from './postgres-connection';
 export * from './query-logger';
+export * from './service-role';

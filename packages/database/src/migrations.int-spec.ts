@@ -6,6 +6,23 @@ import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { DatabaseModule } from './database.module';
 import { runMigrations } from './migrate-command';
 import { PendingMigrationsError } from './migrations';
+import { grantSchemaToServiceRole, revokeSchemaFromServiceRole, serviceRole } from './service-role';
+
+/** Confines the service's role to its schema, first: the tables made later get the grants by default. */
+class WidgetsRole1700000000000 implements MigrationInterface {
+  name = 'WidgetsRole1700000000000';
+  async up(q: QueryRunner): Promise<void> {
+    await grantSchemaToServiceRole(q, await currentSchema(q));
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await revokeSchemaFromServiceRole(q, await currentSchema(q));
+  }
+}
+
+async function currentSchema(q: QueryRunner): Promise<string> {
+  const [row] = (await q.query('SELECT current_schema() AS schema')) as { schema: string }[];
+  return row!.schema;
+}
 
 class CreateWidgets1700000000001 implements MigrationInterface {
   name = 'CreateWidgets1700000000001';
@@ -38,7 +55,7 @@ class AddWidgetColour1700000000003 implements MigrationInterface {
   }
 }
 
-const release1 = [CreateWidgets1700000000001, AddWidgetName1700000000002];
+const release1 = [WidgetsRole1700000000000, CreateWidgets1700000000001, AddWidgetName1700000000002];
 const release2 = [...release1, AddWidgetColour1700000000003];
 
 @Global()
@@ -121,9 +138,15 @@ describe(DatabaseModule.name, () => {
     // then it refuses, naming the schema, each pending migration and the command to run
     expect(err).toBeInstanceOf(PendingMigrationsError);
     const refusal = err as PendingMigrationsError;
-    expect(refusal.pending).toEqual(['CreateWidgets1700000000001', 'AddWidgetName1700000000002']);
+    expect(refusal.pending).toEqual([
+      'WidgetsRole1700000000000',
+      'CreateWidgets1700000000001',
+      'AddWidgetName1700000000002',
+    ]);
     expect(refusal.message).toContain(`Schema "${schema}"`);
-    expect(refusal.message).toContain('CreateWidgets1700000000001, AddWidgetName1700000000002');
+    expect(refusal.message).toContain(
+      'WidgetsRole1700000000000, CreateWidgets1700000000001, AddWidgetName1700000000002',
+    );
     expect(refusal.message).toContain(`node apps/${schema}/dist/migrate.js`);
     expect(refusal.message).not.toContain('\n');
     // and verifying created nothing, not even the schema
@@ -134,7 +157,7 @@ describe(DatabaseModule.name, () => {
     // given a schema brought up to date by the migration command
     const schema = newSchema();
     const report = await runMigrations(schema, release1, { DATABASE_URL: database.url });
-    expect(report.applied).toEqual(['CreateWidgets1700000000001', 'AddWidgetName1700000000002']);
+    expect(report.applied).toEqual(release1.map((m) => m.name));
 
     // when the service starts with DATABASE_MIGRATIONS=verify, then it starts and reaches its tables
     const app = await start(schema, release1, 'verify');
@@ -167,6 +190,43 @@ describe(DatabaseModule.name, () => {
     // then every migration is applied
     expect(await columns(schema)).toEqual(['id', 'name', 'colour']);
     await expect(app.get(DataSource).showMigrations()).resolves.toBe(false);
+  });
+
+  it("runs its pool as the schema's role: its own tables, not another schema's, not the migration history", async () => {
+    // given two services' schemas in one database, the first one's service started
+    const own = newSchema();
+    const other = newSchema();
+    const app = await start(own, release2, 'run');
+    await runMigrations(other, release2, { DATABASE_URL: database.url });
+    await database.client.query(`INSERT INTO "${other}".widgets (id, name) VALUES (1, 'theirs')`);
+    const dataSource = app.get(DataSource);
+
+    // when it queries, then it is the role, even after resetting it, and not the login
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('RESET ROLE');
+      expect(await runner.query('SELECT current_user AS role')).toEqual([
+        { role: serviceRole(own) },
+      ]);
+    } finally {
+      await runner.release();
+    }
+    // and it reads and writes its own tables
+    await dataSource.query(`INSERT INTO widgets (id, name, colour) VALUES (1, 'mine', 'red')`);
+    await dataSource.query(`UPDATE widgets SET colour = 'blue' WHERE id = 1`);
+    await expect(dataSource.query('SELECT id, name, colour FROM widgets')).resolves.toEqual([
+      { id: 1, name: 'mine', colour: 'blue' },
+    ]);
+    // but neither the other schema nor its own migration history
+    await expect(dataSource.query(`SELECT * FROM "${other}".widgets`)).rejects.toThrow(
+      `permission denied for schema ${other}`,
+    );
+    await expect(
+      dataSource.query(`DELETE FROM migrations WHERE name = 'AddWidgetColour1700000000003'`),
+    ).rejects.toThrow('permission denied for table migrations');
+    await expect(dataSource.query('CREATE TABLE gadgets (id int)')).rejects.toThrow(
+      `permission denied for schema ${own}`,
+    );
   });
 
   it('applies each migration once when two runs start at the same time', async () => {

@@ -72,6 +72,30 @@ export async function verifyMigrations(
   if (pending.length > 0) throw new PendingMigrationsError(schema, pending, command);
 }
 
+/** Where a service's migrations run: as the login, which owns the schema, never as its role. */
+export type MigrationOptions = Omit<ServiceDatabaseOptions, 'entities' | 'poolSize' | 'role'>;
+
+/** A data source for migrating or checking the schema: the login's rights, no entities. */
+function migrationDataSource(options: MigrationOptions, poolSize: number): DataSource {
+  const { url, ssl, schema, migrations } = options;
+  return new DataSource(
+    dataSourceOptions({ url, ssl: ssl ?? false, schema, migrations, entities: [], poolSize }),
+  );
+}
+
+/**
+ * Refuses (PendingMigrationsError) when the service's schema lacks any migration. Checked as the
+ * login, as migrations run: until they have, the role the service runs as may not even exist.
+ */
+export async function verifySchema(options: MigrationOptions, command?: string): Promise<void> {
+  const dataSource = await migrationDataSource(options, 1).initialize();
+  try {
+    await verifyMigrations(dataSource, options.schema, command);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 export interface MigrationReport {
   schema: string;
   /** Applied by this run, oldest first (none when the schema was up to date). */
@@ -85,9 +109,7 @@ export interface MigrationReport {
  * migration, each in its own transaction. Idempotent, and safe to run from several processes at
  * once: a PostgreSQL advisory lock per schema makes a second run wait, then find nothing to do.
  */
-export async function migrateSchema(
-  options: Omit<ServiceDatabaseOptions, 'entities' | 'poolSize'>,
-): Promise<MigrationReport> {
+export async function migrateSchema(options: MigrationOptions): Promise<MigrationReport> {
   const ssl = options.ssl ?? false;
   const lock = new Client({ connectionString: options.url, ssl, connectionTimeoutMillis: 10_000 });
   await lock.connect();
@@ -96,10 +118,7 @@ export async function migrateSchema(
       `switchboard.migrate.${options.schema}`,
     ]);
     await ensureSchema(options.url, options.schema, ssl);
-    const dataSource = new DataSource(
-      dataSourceOptions({ ...options, ssl, entities: [], poolSize: 2 }),
-    );
-    await dataSource.initialize();
+    const dataSource = await migrationDataSource(options, 2).initialize();
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       const left = await pendingMigrations(dataSource);

@@ -25,6 +25,7 @@ describe('delivery migrations', () => {
       'Deliveries1764100000000',
       'PartialIndexes1764900000000',
       'Ordering1765200000000',
+      'ServiceRole1796300000000',
     ]);
     expect(await bed.tables()).toEqual([
       'deliveries',
@@ -37,9 +38,7 @@ describe('delivery migrations', () => {
   });
 
   it('reverts cleanly and applies again', async () => {
-    await bed.dataSource.undoLastMigration();
-    await bed.dataSource.undoLastMigration();
-    await bed.dataSource.undoLastMigration();
+    for (let i = 0; i < 4; i++) await bed.dataSource.undoLastMigration();
     expect(await bed.tables()).toEqual(['migrations']);
     await bed.dataSource.runMigrations();
     expect(await bed.tables()).toEqual([

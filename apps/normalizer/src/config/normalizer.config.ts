@@ -35,7 +35,15 @@ export const NormalizerConfig = baseServiceEnv({
       .max(1_000_000)
       .default(200)
       .describe(
-        "Most canonical events a second this instance publishes of the bulk raw topic's webhooks (bodies over ingress's BULK_WEBHOOK_BYTES); the rest wait on the topic, so huge batches never crowd out the raw topic's webhooks",
+        "Most canonical events a second this instance publishes of the bulk raw topic's webhooks (bodies over ingress's BULK_WEBHOOK_BYTES) while the raw topic is quiet; the rest wait on the topic, so huge batches never crowd out the raw topic's webhooks",
+      ),
+    BULK_EVENTS_PER_SECOND_BUSY: z.coerce
+      .number()
+      .positive()
+      .max(1_000_000)
+      .default(25)
+      .describe(
+        "The bulk lane's pace while other webhooks are flowing (the raw topic's consumer handled a batch within the last second): huge batches then yield to every other business's webhooks, all the way to delivery",
       ),
   })
   // Groups are named after the topic prefix by default, so that environments (or test runs)

@@ -42,6 +42,7 @@ describe('normalizer migrations', () => {
       'AuditLog1763700000000',
       'DeadLetters1763700000001',
       'AuditViews1763700000002',
+      'ServiceRole1796300000000',
     ]);
     expect(await bed.tables()).toEqual([
       'canonical_events',
@@ -126,6 +127,7 @@ describe('normalizer migrations', () => {
 
   it('reverts cleanly and applies again', async () => {
     // when every migration is undone, newest first
+    await bed.dataSource.undoLastMigration();
     await bed.dataSource.undoLastMigration();
     expect(await bed.tables()).toEqual([
       'canonical_events',

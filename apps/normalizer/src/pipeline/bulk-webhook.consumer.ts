@@ -8,17 +8,19 @@ import { type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
 import { InjectConfig } from '@switchboard/service-kit';
 import type { NormalizerConfig } from '../config/normalizer.config';
 import { BulkMapper } from './bulk-mapper';
-import { EventPacer } from './event-pacer';
-import { NormalizeBatchService } from './normalize-batch.service';
+import { EventPacer, LaneActivity } from './event-pacer';
+import { NormalizeBatchService, PACED_SLICE } from './normalize-batch.service';
 import { consumedRawOf } from './raw-webhook.consumer';
 
 /**
  * The bulk lane: webhooks ingress found too large for the raw topic (`BULK_WEBHOOK_BYTES`), read
  * by a consumer of their own (group `<group>-bulk`), one partition at a time and little at a
- * time, and published at most `BULK_EVENTS_PER_SECOND` events a second. A business posting
+ * time, and published at most `BULK_EVENTS_PER_SECOND` events a second, or
+ * `BULK_EVENTS_PER_SECOND_BUSY` while the raw topic's webhooks are flowing (its consumer handled
+ * a batch within the last second, {@link LaneActivity}). A business posting
  * batches of thousands of statuses thus waits behind its own batches, durably on the topic,
  * while the raw topic's webhooks of every business go through as before. Each batch is stored
- * whole first (one audit statement), then published slice by slice as the pace allows; offsets
+ * and published slice by slice (a tenth of a second's worth each) as the pace allows; offsets
  * commit after the last slice, so a stop in the middle publishes the batch again from its start
  * (at least once, as everywhere). Mapping runs in a worker thread ({@link BulkMapper}), so a
  * batch of thousands of updates never blocks the event loop the raw topic is handled on.
@@ -33,8 +35,14 @@ export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplic
     consumers: TopicConsumers,
     @InjectConfig() config: NormalizerConfig,
     private readonly normalizeBatch: NormalizeBatchService,
+    activity: LaneActivity,
   ) {
-    this.pacer = new EventPacer(config.BULK_EVENTS_PER_SECOND);
+    const full = config.BULK_EVENTS_PER_SECOND;
+    const busy = Math.min(full, config.BULK_EVENTS_PER_SECOND_BUSY);
+    const rate = (): number => (activity.busy ? busy : full);
+    this.pacer = new EventPacer(rate, undefined, undefined, full);
+    // A tenth of a second's worth a slice (the pacer's burst): an even flow, never a lump.
+    const slice = (): number => Math.min(PACED_SLICE, Math.max(1, Math.round(rate() / 10)));
     this.consumer = consumers.create({
       groupId: `${config.CONSUMER_GROUP_ID}-bulk`,
       topics: [InboundRawBulkTopic],
@@ -43,6 +51,7 @@ export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplic
       handle: async (batch) => {
         await this.normalizeBatch.process(consumedRawOf(batch), {
           pace: (events) => this.pacer.take(events, batch.batch.isRunning),
+          slice,
           map: (envelope, max, failedAt) => this.mapper.map(envelope, max, failedAt),
         });
       },

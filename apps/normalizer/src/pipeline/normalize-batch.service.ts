@@ -42,8 +42,8 @@ export class NormalizeBatchService {
   ) {}
 
   /**
-   * With `pace` (the bulk lane), the events are stored and published in slices of
-   * {@link PACED_SLICE}, each once `pace` lets it through; a crash between slices leaves the first
+   * With `pace` (the bulk lane), the events are stored and published in slices (of `slice()`,
+   * {@link PACED_SLICE} by default), each once `pace` lets it through; a crash between slices leaves the first
    * ones stored and published, and the batch, consumed again, stores the rest and publishes every
    * slice again (ids are deterministic, so the audit log keeps one row each). Without, the batch
    * is stored by one statement and published at once.
@@ -52,6 +52,8 @@ export class NormalizeBatchService {
     records: readonly ConsumedRaw[],
     options: {
       pace?: (events: number) => Promise<void>;
+      /** Events per paced slice, asked before each ({@link PACED_SLICE} by default). */
+      slice?: () => number;
       /** Maps a webhook elsewhere (the bulk lane's worker thread); in line by default. */
       map?: (
         envelope: RawInboundEnvelope,
@@ -103,9 +105,11 @@ export class NormalizeBatchService {
     } else {
       // Stored and published a slice at a time, so neither PostgreSQL nor the public topics get
       // thousands of rows in one go; the raw webhooks and dead letters go with the first slice.
-      for (let from = 0; from === 0 || from < events.length; from += PACED_SLICE) {
+      for (let from = 0; from === 0 || from < events.length; ) {
         const first = from === 0;
-        const slice = events.slice(from, from + PACED_SLICE);
+        const size = Math.max(1, Math.floor(options.slice?.() ?? PACED_SLICE));
+        const slice = events.slice(from, from + size);
+        from += size;
         await options.pace(slice.length);
         const toPublish = await this.auditLog.record({
           raws: first ? raws : [],

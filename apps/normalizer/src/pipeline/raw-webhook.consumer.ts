@@ -7,6 +7,7 @@ import { InboundRawTopic, type RawInboundEnvelope } from '@switchboard/contracts
 import { type DecodedBatch, type TopicConsumer, TopicConsumers } from '@switchboard/kafka';
 import { InjectConfig } from '@switchboard/service-kit';
 import type { NormalizerConfig } from '../config/normalizer.config';
+import { LaneActivity } from './event-pacer';
 import { type ConsumedRaw, NormalizeBatchService } from './normalize-batch.service';
 
 /** A decoded batch of a raw topic as the use case takes it: envelopes, then undecodable records. */
@@ -46,12 +47,14 @@ export class RawWebhookConsumer implements OnApplicationBootstrap, BeforeApplica
     consumers: TopicConsumers,
     @InjectConfig() config: NormalizerConfig,
     private readonly normalizeBatch: NormalizeBatchService,
+    activity: LaneActivity,
   ) {
     this.consumer = consumers.create({
       groupId: config.CONSUMER_GROUP_ID,
       topics: [InboundRawTopic],
       partitionsConsumedConcurrently: 3,
       handle: async (batch) => {
+        activity.touch();
         await this.normalizeBatch.process(consumedRawOf(batch));
       },
     });

@@ -36,6 +36,7 @@ describe('subscriptions migrations', () => {
       'DeliveryLog1764000000001',
       'ProviderSettings1764000000002',
       'SharedEndpoint1764000000003',
+      'ServiceRole1796300000000',
     ]);
     expect(await bed.tables()).toEqual(all);
     const pending = await bed.dataSource.driver.createSchemaBuilder().log();
@@ -61,7 +62,7 @@ describe('subscriptions migrations', () => {
   it('reverts cleanly and applies again', async () => {
     await bed.dataSource.query(`DELETE FROM subscriptions`);
     await bed.dataSource.query(`DELETE FROM businesses`);
-    for (let i = 0; i < 4; i++) await bed.dataSource.undoLastMigration();
+    for (let i = 0; i < 5; i++) await bed.dataSource.undoLastMigration();
     expect(await bed.tables()).toEqual(['migrations']);
     await bed.dataSource.runMigrations();
     expect(await bed.tables()).toEqual(all);

@@ -1,1 +1,0 @@
-export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');
