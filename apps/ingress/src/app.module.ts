@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { allTopics } from '@switchboard/contracts';
 import { KafkaModule } from '@switchboard/kafka';
-import { ServiceKitModule } from '@switchboard/service-kit';
+import { ServiceConfigModule, ServiceKitModule } from '@switchboard/service-kit';
 import type { IngressConfig } from './config/ingress.config';
-import { ConnectionDrain, DRAIN_OPTIONS } from './server/connection-drain';
+import { ConnectionDrain } from './server/connection-drain';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -18,18 +18,16 @@ export class AppModule {
           // Webhooks log nothing per request (rejections are counted and recorded instead).
           unloggedRoutes: ['webhooks/{*path}'],
         }),
+        ServiceConfigModule.forRoot(config),
         KafkaModule.forService(config, {
           topics: allTopics(),
           // One span per webhook when tracing: the raw record's send is recorded on the request
           // span, whose context its traceparent carries (the request does nothing else).
           producer: { ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS, sendSpans: false },
         }),
-        WebhooksModule.forRoot(config),
+        WebhooksModule,
       ],
-      providers: [
-        { provide: DRAIN_OPTIONS, useValue: { drainMs: config.SHUTDOWN_DRAIN_MS } },
-        ConnectionDrain,
-      ],
+      providers: [ConnectionDrain],
     };
   }
 }

@@ -2,28 +2,21 @@ import type { Server } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   Logger,
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ReadinessService } from '@switchboard/service-kit';
+import { InjectConfig, ReadinessService } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
-
-export const DRAIN_OPTIONS = Symbol('DRAIN_OPTIONS');
-
-export interface DrainOptions {
-  /** How long connections get to close by themselves after SIGTERM before the server closes. */
-  readonly drainMs: number;
-}
+import type { IngressConfig } from '../config/ingress.config';
 
 /**
  * Lets a stopping ingress finish with its clients cleanly. On SIGTERM it reports not ready (so
  * load balancers stop sending), stops accepting connections (a new one is refused: clearly not
  * sent), and goes on storing and answering every webhook that arrives on an open connection as
  * usual, each answer with `Connection: close`, so that every client closes its connection after a
- * complete exchange. Once no connection is left, or `drainMs` has passed, the server closes what
+ * complete exchange. Once no connection is left, or `SHUTDOWN_DRAIN_MS` has passed, the server closes what
  * remains. Without this, the server would close kept-alive connections that look idle at the
  * moment a client sends on them, and the client would see the connection reset instead of an
  * answer, not knowing whether its webhook was stored.
@@ -37,7 +30,7 @@ export class ConnectionDrain implements OnModuleInit, BeforeApplicationShutdown 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly readiness: ReadinessService,
-    @Inject(DRAIN_OPTIONS) private readonly options: DrainOptions,
+    @InjectConfig() private readonly config: IngressConfig,
   ) {}
 
   get isDraining(): boolean {
@@ -74,7 +67,7 @@ export class ConnectionDrain implements OnModuleInit, BeforeApplicationShutdown 
     // The listening socket only: http.Server's own close() would also drop idle connections.
     if (server.listening) NetServer.prototype.close.call(server);
     const started = Date.now();
-    const deadline = started + this.options.drainMs;
+    const deadline = started + this.config.SHUTDOWN_DRAIN_MS;
     while (this.open.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -17,9 +17,8 @@ import {
   type KafkaClient,
   TopicNames,
 } from '@switchboard/kafka';
-import { ReadinessService } from '@switchboard/service-kit';
+import { InjectConfig, ReadinessService } from '@switchboard/service-kit';
 import type { IngressConfig } from '../config/ingress.config';
-import { INGRESS_CONFIG } from '../webhooks/ingress.tokens';
 import { SourceRegistry } from './source-registry';
 
 /**
@@ -41,7 +40,7 @@ export class SourceConfigConsumer implements OnApplicationBootstrap, BeforeAppli
     private readonly registry: SourceRegistry,
     private readonly readiness: ReadinessService,
     topics: TopicNames,
-    @Inject(INGRESS_CONFIG) config: IngressConfig,
+    @InjectConfig() config: IngressConfig,
   ) {
     this.box = config.DATA_KEYS;
     this.follower = new ConfigTopicFollower(kafka, topics, {

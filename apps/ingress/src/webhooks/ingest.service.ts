@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   encodeRawEnvelope,
   InboundRawBulkTopic,
@@ -8,6 +8,7 @@ import {
 } from '@switchboard/contracts';
 import { ProducerOverloadedError, TopicPublisher } from '@switchboard/kafka';
 import { z } from 'zod';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
@@ -21,7 +22,6 @@ import {
   WebhookRejectedError,
 } from './ingress.errors';
 import { IngressMetrics } from './ingress.metrics';
-import { INGRESS_CONFIG } from './ingress.tokens';
 import { StoreBreaker, type StorePass } from './store-breaker';
 
 export interface ReceivedWebhook extends InboundRequest {
@@ -63,7 +63,7 @@ export class IngestService {
     private readonly sources: SourceRegistry,
     private readonly publisher: TopicPublisher,
     private readonly metrics: IngressMetrics,
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    @InjectConfig() private readonly config: IngressConfig,
   ) {}
 
   route(name: string): Provider {
@@ -177,7 +177,7 @@ export class IngestService {
   }
 
   private failed(route: Provider, pass: StorePass, err: unknown): never {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errorMessage(err);
     // A full queue refuses before taking the message: that one surely is not stored.
     if (err instanceof ProducerOverloadedError) throw this.unavailable(route, detail);
     this.breaker.failed(pass);

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createRejectedRequest, InboundRejectedTopic, Provider } from '@switchboard/contracts';
 import { TopicPublisher } from '@switchboard/kafka';
-import { INGRESS_CONFIG } from './ingress.tokens';
+import { errorMessage, InjectConfig } from '@switchboard/service-kit';
 import type { IngressConfig } from '../config/ingress.config';
 import { IngressMetrics } from './ingress.metrics';
 import type { RejectionReason } from './ingress.errors';
@@ -52,7 +52,7 @@ export class RejectionRecorder {
   constructor(
     private readonly publisher: TopicPublisher,
     private readonly metrics: IngressMetrics,
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    @InjectConfig() private readonly config: IngressConfig,
   ) {
     this.tokens = config.REJECTION_LOG_PER_SECOND;
   }
@@ -79,7 +79,7 @@ export class RejectionRecorder {
     if (rejection.body === undefined) record.bodyBytes = rejection.bodyBytes;
     this.publisher.publish(InboundRejectedTopic, record).catch((err: unknown) => {
       this.metrics.rejectionsNotRecorded.inc();
-      this.logger.warn({ err: (err as Error).message }, 'Rejection not recorded');
+      this.logger.warn({ err: errorMessage(err) }, 'Rejection not recorded');
     });
   }
 

@@ -1,5 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { InjectConfig } from '@switchboard/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngressConfig } from '../config/ingress.config';
 import { BodyBudget, type BodyLease, smallBodyBytes } from './body-budget';
@@ -7,7 +8,6 @@ import { readBodyAsBytes, restoreContentType } from './content-types';
 import { IngestService, type ReceivedWebhook } from './ingest.service';
 import { IngressOverloadedError, WebhookRejectedError } from './ingress.errors';
 import { IngressMetrics } from './ingress.metrics';
-import { INGRESS_CONFIG } from './ingress.tokens';
 import { RejectionRecorder } from './rejection.recorder';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -40,7 +40,7 @@ export class WebhookRoutes implements OnModuleInit {
     private readonly ingest: IngestService,
     private readonly rejections: RejectionRecorder,
     private readonly metrics: IngressMetrics,
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    @InjectConfig() private readonly config: IngressConfig,
   ) {
     this.budget = new BodyBudget(config.BODY_BYTES_IN_FLIGHT);
   }
