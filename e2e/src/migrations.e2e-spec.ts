@@ -6,11 +6,13 @@ import {
   createTestDatabase,
   deleteTopicsWithPrefix,
   repoRoot,
+  type ServiceName,
+  type ServiceProcess,
   type TestDatabase,
   testKafka,
   uniqueName,
 } from '@switchboard/testing';
-import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+import { startServices } from './stack';
 
 /** The services that own a schema of their own name. */
 const owners = ['normalizer', 'subscriptions', 'delivery'] as const satisfies ServiceName[];

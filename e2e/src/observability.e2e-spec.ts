@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
+  freePort,
+  type ServiceName,
+  ServiceProcess,
   type TestDatabase,
   testKafka,
   testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
-import { freePort, type ServiceName, ServiceProcess } from './service-process';
 
 const observability = join(__dirname, '..', '..', 'infra', 'observability');
 const rulesDir = join(observability, 'prometheus');

@@ -1,12 +1,14 @@
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
+  freePort,
+  type ServiceName,
+  ServiceProcess,
   type TestDatabase,
   testKafka,
   testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
-import { freePort, type ServiceName, ServiceProcess } from './service-process';
 
 const names: ServiceName[] = ['ingress', 'normalizer', 'subscriptions', 'delivery'];
 

@@ -8,16 +8,18 @@ import {
   createTestDatabase,
   deleteTopicsWithPrefix,
   eventually,
+  freePort,
   localBroker,
   repoRoot,
+  type ServiceName,
+  ServiceProcess,
+  type TestDatabase,
   testKafka,
   testKafkaBrokers,
-  type TestDatabase,
   uniqueName,
 } from '@switchboard/testing';
 import { Client } from 'pg';
 import { adminCall } from '../admin-client';
-import { freePort, type ServiceName, ServiceProcess } from '../service-process';
 import { DeliveryCounter } from './delivery-counter';
 import { NO_ANSWER, OpenLoop } from './open-loop';
 

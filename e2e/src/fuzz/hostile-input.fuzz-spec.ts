@@ -4,12 +4,13 @@ import {
   createTestDatabase,
   deleteTopicsWithPrefix,
   eventually,
+  freePort,
+  ServiceProcess,
   type TestDatabase,
   testKafka,
   testKafkaBrokers,
   uniqueName,
 } from '@switchboard/testing';
-import { freePort, ServiceProcess } from '../service-process';
 import { type FuzzRequest, type SourceUnderTest, sign } from './hostile-input';
 import { SeededRandom } from './random';
 import { RequestGenerator } from './requests';

@@ -13,6 +13,22 @@ import { NormalizeBatchService, PACED_SLICE } from './normalize-batch.service';
 import { consumedRawOf } from './raw-webhook.consumer';
 
 /**
+ * The bulk lane's pace: `BULK_EVENTS_PER_SECOND`, or `BULK_EVENTS_PER_SECOND_BUSY` (never more)
+ * while the raw topic's webhooks are flowing; slices of a tenth of a second's worth (the pacer's
+ * burst, at most {@link PACED_SLICE}), so the events go downstream in an even flow, not in lumps.
+ */
+export function bulkPaceOf(
+  config: Pick<NormalizerConfig, 'BULK_EVENTS_PER_SECOND' | 'BULK_EVENTS_PER_SECOND_BUSY'>,
+  activity: Pick<LaneActivity, 'busy'>,
+): { rate: () => number; slice: () => number; maxRate: number } {
+  const full = config.BULK_EVENTS_PER_SECOND;
+  const busy = Math.min(full, config.BULK_EVENTS_PER_SECOND_BUSY);
+  const rate = (): number => (activity.busy ? busy : full);
+  const slice = (): number => Math.min(PACED_SLICE, Math.max(1, Math.round(rate() / 10)));
+  return { rate, slice, maxRate: full };
+}
+
+/**
  * The bulk lane: webhooks ingress found too large for the raw topic (`BULK_WEBHOOK_BYTES`), read
  * by a consumer of their own (group `<group>-bulk`), one partition at a time and little at a
  * time, and published at most `BULK_EVENTS_PER_SECOND` events a second, or
@@ -37,12 +53,8 @@ export class BulkWebhookConsumer implements OnApplicationBootstrap, BeforeApplic
     private readonly normalizeBatch: NormalizeBatchService,
     activity: LaneActivity,
   ) {
-    const full = config.BULK_EVENTS_PER_SECOND;
-    const busy = Math.min(full, config.BULK_EVENTS_PER_SECOND_BUSY);
-    const rate = (): number => (activity.busy ? busy : full);
-    this.pacer = new EventPacer(rate, undefined, undefined, full);
-    // A tenth of a second's worth a slice (the pacer's burst): an even flow, never a lump.
-    const slice = (): number => Math.min(PACED_SLICE, Math.max(1, Math.round(rate() / 10)));
+    const { rate, slice, maxRate } = bulkPaceOf(config, activity);
+    this.pacer = new EventPacer(rate, undefined, undefined, maxRate);
     this.consumer = consumers.create({
       groupId: `${config.CONSUMER_GROUP_ID}-bulk`,
       topics: [InboundRawBulkTopic],

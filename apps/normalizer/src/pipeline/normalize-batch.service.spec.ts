@@ -276,6 +276,25 @@ describe(`${NormalizeBatchService.name} paced (the bulk lane)`, () => {
     expect(result).toEqual({ published: count, deadLettered: 0 });
   });
 
+  it('takes each slice of the size asked just before it, as the pace changes', async () => {
+    // given slice sizes that change as the batch goes (the raw topic turns busy, then quiet)
+    const { batches, published } = service();
+    const sizes = [20, 3, 3, 20];
+    const asked: number[] = [];
+    const slice = (): number => sizes.shift() ?? 20;
+
+    // when a webhook of 30 messages is processed with them
+    const result = await batches.process(
+      [record(metaWebhook(30, 'bulk'), '6a1d3c0e-2f4b-4a8e-9c3d-7b1e5f2a4c68', 0)],
+      { pace: async (events) => void asked.push(events), slice },
+    );
+
+    // then each slice took the size asked just before it, and every message was published once
+    expect(asked).toEqual([20, 3, 3, 4]);
+    expect(published.map((p) => p.events.length)).toEqual([20, 3, 3, 4]);
+    expect(result.published).toBe(30);
+  });
+
   it('publishes the dead letters of a paced batch with nothing to publish', async () => {
     const { batches, published } = service();
     const asked: number[] = [];

@@ -54,7 +54,7 @@ export class RawWebhookConsumer implements OnApplicationBootstrap, BeforeApplica
       topics: [InboundRawTopic],
       partitionsConsumedConcurrently: 3,
       handle: async (batch) => {
-        activity.touch();
+        if (batch.records.length > 0) activity.touch();
         await this.normalizeBatch.process(consumedRawOf(batch));
       },
     });
