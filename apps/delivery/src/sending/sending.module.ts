@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { Gauge, Registry } from 'prom-client';
 import { SERVICE_CONFIG } from '@switchboard/service-kit';
+import { Gauge, Registry } from 'prom-client';
 import type { DeliveryConfig } from '../config/delivery.config';
 import { AddressGuard } from './address-guard';
 import { SubscriptionLanes } from './subscription-lanes';

@@ -7,8 +7,8 @@ import {
   type SourceRecord,
 } from '@switchboard/contracts';
 import { ProducerOverloadedError, TopicPublisher } from '@switchboard/kafka';
-import { z } from 'zod';
 import { errorMessage, InjectConfig } from '@switchboard/service-kit';
+import { z } from 'zod';
 import type { IngressConfig } from '../config/ingress.config';
 import { SourceRegistry } from '../sources/source-registry';
 import { secretsEqual } from '../verification/hmac';
