@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { errorMessage } from '../errors/error-message';
 
 /**
  * Something inside the process that must keep running for the service to do its work (a Kafka
@@ -33,7 +34,7 @@ export class LivenessService {
       try {
         reason = c.deadReason();
       } catch (err) {
-        reason = err instanceof Error ? err.message : String(err);
+        reason = errorMessage(err);
       }
       return [c.name, reason === undefined ? { ok: true } : { ok: false, error: reason }] as const;
     });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { errorMessage } from '../errors/error-message';
 
 /** One dependency the service needs before it can do its work (Kafka, PostgreSQL, a caught-up cache). */
 export interface ReadinessCheck {
@@ -34,10 +35,7 @@ export class ReadinessService {
           );
           return [c.name, { ok: true }] as const;
         } catch (err) {
-          return [
-            c.name,
-            { ok: false, error: err instanceof Error ? err.message : String(err) },
-          ] as const;
+          return [c.name, { ok: false, error: errorMessage(err) }] as const;
         }
       }),
     );
