@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Span } from '@opentelemetry/api';
+import { errorMessage } from '@switchboard/service-kit';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { type ConsumerLag, consumerLag } from './consumer-lag';
 import {
@@ -204,7 +205,7 @@ export class BatchConsumer {
               spans.map((s) => s.span),
               err,
             );
-          const at = { err: describe(err), topic, partition, firstOffset: batch.firstOffset() };
+          const at = { err: errorMessage(err), topic, partition, firstOffset: batch.firstOffset() };
           // A handler that gives up because the consumer is stopping (or lost the partition) is
           // not a failure: the batch simply comes again to whoever owns the partition next.
           if (isRunning() && !isStale()) {
@@ -242,8 +243,4 @@ export class BatchConsumer {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { context, type Span } from '@opentelemetry/api';
+import { errorMessage } from '@switchboard/service-kit';
 import type { IHeaders, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import {
   endSpans,
@@ -241,7 +242,7 @@ export class BatchingProducer {
         else recordSendFailure(spans, err);
       }
       const failure = new ProduceFailedError(
-        `Kafka did not acknowledge ${batch.length} message(s): ${err instanceof Error ? err.message : String(err)}`,
+        `Kafka did not acknowledge ${batch.length} message(s): ${errorMessage(err)}`,
         { cause: err },
       );
       this.logger.warn({ err: failure.message, messages: batch.length }, 'Produce request failed');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
+import { errorMessage } from '@switchboard/service-kit';
 import type { Consumer, Kafka } from 'kafkajs';
 import { retryTransient } from './retry-transient';
 import { IDLE_FETCH_WAIT_MS } from './batch.consumer';
@@ -149,7 +150,7 @@ export class CompactedTopicReader {
           } catch (err) {
             this.logger.error(
               {
-                err: err instanceof Error ? err.message : String(err),
+                err: errorMessage(err),
                 key,
                 offset: message.offset,
               },
@@ -196,7 +197,7 @@ export class CompactedTopicReader {
       await admin.deleteGroups([this.groupId]);
     } catch (err) {
       this.logger.warn(
-        { groupId: this.groupId, err: err instanceof Error ? err.message : String(err) },
+        { groupId: this.groupId, err: errorMessage(err) },
         'Reader consumer group could not be deleted; the broker expires it',
       );
     } finally {

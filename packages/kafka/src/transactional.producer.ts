@@ -1,4 +1,5 @@
 import { type CleanupPolicy, encode, type TopicDefinition } from '@switchboard/contracts';
+import { errorMessage } from '@switchboard/service-kit';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import type { z } from 'zod';
 import { TopicNames } from './topic-names';
@@ -17,7 +18,7 @@ export class ProducerFencedError extends Error {
   constructor(transactionalId: string, cause: unknown) {
     super(
       `Producer "${transactionalId}" was fenced by a newer one with the same transactional id` +
-        ` (${cause instanceof Error ? cause.message : String(cause)})`,
+        ` (${errorMessage(cause)})`,
     );
     this.name = 'ProducerFencedError';
   }
