@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from '@switchboard/testing';
@@ -128,20 +127,8 @@ export async function waitHttp(
   throw new Error(`Timed out waiting for ${what}:\n${child.output().slice(-2000)}`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object'
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
+/** The testing package's: a port on 127.0.0.1 nothing listens on at the moment. */
+export { freePort } from '@switchboard/testing';
 
 /** Topic prefixes this run created, deleted at the end even when the run is interrupted. */
 export const createdPrefixes = new Set<string>();
