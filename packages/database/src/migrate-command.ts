@@ -1,4 +1,4 @@
-import { databaseEnv, loadConfig } from '@switchboard/service-kit';
+import { databaseEnv, errorMessage, loadConfig } from '@switchboard/service-kit';
 import { migrateSchema, type MigrationReport } from './migrations';
 import { postgresConnection } from './postgres-connection';
 import type { ServiceDatabaseOptions } from './data-source-options';
@@ -31,7 +31,8 @@ export function migrateAndExit(
       );
     },
     (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      // The stack where there is one: a failing migration is found by it.
+      process.stderr.write(`${(err instanceof Error && err.stack) || errorMessage(err)}\n`);
       process.exitCode = 1;
     },
   );
