@@ -1,5 +1,5 @@
 import { propagation } from '@opentelemetry/api';
-import { startTracing, tracingConfigured } from './start-tracing';
+import { startTracing, stopTracing, tracingConfigured } from './start-tracing';
 
 const sdkLoaded = (): string[] =>
   Object.keys(require.cache).filter((path) => /tracing-sdk|@opentelemetry[\\/]sdk-node/.test(path));
@@ -32,5 +32,27 @@ describe(startTracing.name, () => {
         OTEL_SDK_DISABLED: 'true',
       }),
     ).toBe(false);
+  });
+
+  it('sizes the span processor for throughput when tracing starts, keeping what the environment sets', async () => {
+    // given an environment with an OTLP endpoint and its own span queue size
+    const env: NodeJS.ProcessEnv = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_BSP_MAX_QUEUE_SIZE: '100',
+    };
+
+    // when tracing starts
+    const started = startTracing('ingress', env);
+    await stopTracing();
+
+    // then the span processor's other settings get the service defaults, and the given one stays
+    expect(started).toBe(true);
+    expect(env).toMatchObject({
+      OTEL_BSP_MAX_QUEUE_SIZE: '100',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512',
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '1024',
+      OTEL_METRICS_EXPORTER: 'none',
+    });
   });
 });

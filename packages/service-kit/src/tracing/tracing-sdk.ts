@@ -13,10 +13,11 @@ const untraced = /^\/(health\/|metrics(\?|$))/;
 /**
  * Starts the OpenTelemetry SDK: W3C trace context and baggage propagation, traces exported by
  * OTLP as the `OTEL_*` variables say, and the instrumentations for Fastify (the server span a
- * webhook's trace starts with, named after the route), NestJS, pg, undici (outbound webhooks) and
- * kafkajs. Node's generic HTTP server instrumentation is left out: Fastify's reads the incoming
- * `traceparent` itself, and the generic one cost ingress more CPU than all the others together.
- * Loaded only when tracing is on.
+ * webhook's trace starts with, named after the route), pg, undici (outbound webhooks) and
+ * kafkajs. Left out: Node's generic HTTP server instrumentation (Fastify's reads the incoming
+ * `traceparent` itself, and the generic one cost ingress more CPU than all the others together)
+ * and NestJS's (a span per controller and handler, which would triple a webhook's spans at
+ * ingress). Health probes and metric scrapes make no span. Loaded only when tracing is on.
  */
 export function startSdk(serviceName: string): NodeSDK {
   const sdk = new NodeSDK({
