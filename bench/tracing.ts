@@ -80,9 +80,12 @@ type Mode = 'before' | 'off' | 'sampled' | 'on';
 /**
  * `BENCH_BEFORE`: a built checkout of another commit (e.g. one before tracing, with its own
  * `node_modules/@switchboard/*` pointing at its packages): its ingress runs as one more mode,
- * without tracing variables, to compare tracing off with code that has no tracing at all.
+ * without tracing variables, to compare tracing off with code that has no tracing at all; with
+ * `BENCH_BEFORE_TRACED=1`, with every webhook traced and exported as in mode `on`, to compare a
+ * change in what tracing costs within one run.
  */
 const before = process.env.BENCH_BEFORE;
+const beforeTraced = process.env.BENCH_BEFORE_TRACED === '1';
 /** `BENCH_MODES`: the modes to run, e.g. `off,on` (default all; `before` only with BENCH_BEFORE). */
 const modes: readonly Mode[] = (
   before ? (['before', 'off', 'sampled', 'on'] as const) : (['off', 'sampled', 'on'] as const)
@@ -108,7 +111,7 @@ function benchCpuMs(ingressPid: number): number {
 }
 
 const modeEnv = (mode: Mode, sinkUrl: string): Record<string, string> =>
-  mode === 'off' || mode === 'before'
+  mode === 'off' || (mode === 'before' && !beforeTraced)
     ? {}
     : {
         OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
       `\ningress, ${connections} connections, ` +
         `${seconds} s per round, median of ${rounds} rounds, ` +
         `spans exported over OTLP ${otlpProtocol ?? 'http/protobuf'}:`,
-      ...line('before', `before (${before}):`),
+      ...line('before', `before (${before}${beforeTraced ? ', all traced' : ''}):`),
       ...line('off', 'tracing off:'),
       ...line('sampled', 'tracing on, 1 % sampled:'),
       ...line('on', 'tracing on, all traced:'),
