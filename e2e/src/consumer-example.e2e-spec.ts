@@ -2,17 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fixtureJson } from '@switchboard/fixtures';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  testKafkaBrokers,
-  uniqueName,
-} from '@switchboard/testing';
-import { adminCall } from './admin-client';
-import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+import { eventually, testKafkaBrokers, uniqueName } from '@switchboard/testing';
+import { useStack } from './stack';
 
 const root = join(__dirname, '..', '..');
 const appSecret = 'e2e-consumer-app-secret';
@@ -23,39 +14,26 @@ const appSecret = 'e2e-consumer-app-secret';
  * one line, also when Meta sends the same webhook again.
  */
 describe('the example Kafka consumer of switchboard.messages.v1', () => {
-  const prefix = `${uniqueName('e2e-consumer')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
-  let database: TestDatabase;
+  const stack = useStack('consumer');
   let example: ChildProcess | undefined;
   let printed = '';
   let noted = '';
 
   beforeAll(async () => {
-    database = await createTestDatabase('e2e_consumer');
-    await startServices(services, ['ingress', 'normalizer', 'subscriptions'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
-    });
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
+    await stack.start(['ingress', 'normalizer', 'subscriptions']);
   });
 
   afterAll(async () => {
     example?.kill('SIGTERM');
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
   });
 
   it('prints each inbound message once, decoded with the contracts package', async () => {
     // given a business with a Meta source that ingress knows
-    const admin = <T>(method: string, path: string, auth: Record<string, string>, body?: unknown) =>
-      adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
+    const { admin } = stack;
     const business = await admin<{ id: string; apiKey: { key: string } }>(
       'POST',
       '/v1/businesses',
-      { authorization: `Bearer ${operatorKey}` },
+      { authorization: `Bearer ${stack.operatorKey}` },
       { name: 'Consumer Shoes' },
     );
     expect(business.status).toBe(201);
@@ -80,7 +58,7 @@ describe('the example Kafka consumer of switchboard.messages.v1', () => {
       env: {
         ...process.env,
         KAFKA_BROKERS: testKafkaBrokers().join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_TOPIC_PREFIX: stack.prefix,
         GROUP_ID: uniqueName('example-consumer'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

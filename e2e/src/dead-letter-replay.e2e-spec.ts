@@ -1,16 +1,7 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { readFixture } from '@switchboard/fixtures';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
-import { adminCall } from './admin-client';
-import { startReceiver, type Receiver } from './receiver';
-import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+import { eventually, TestReceiver } from '@switchboard/testing';
+import { hooksPath, startReceiver, useStack } from './stack';
 
 interface DeadLetter {
   id: string;
@@ -30,52 +21,32 @@ const batchMessageIds = [
 ];
 
 describe('inbound dead letter replay end to end: dead-lettered, limit raised, replayed, delivered once', () => {
-  const prefix = `${uniqueName('e2e-replay')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
-  let database: TestDatabase;
-  let receiver: Receiver;
+  const stack = useStack('replay');
+  let receiver: TestReceiver;
 
   async function startNormalizer(env: Record<string, string> = {}): Promise<void> {
-    await startServices(services, ['normalizer'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
-      env,
-    });
-    await services.get('normalizer')!.waitReady();
+    await stack.start(['normalizer'], { env });
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('e2e_replay');
     receiver = await startReceiver();
     // a normalizer that takes at most two events per webhook
     await startNormalizer({ MAX_EVENTS_PER_WEBHOOK: '2' });
-    await startServices(services, ['ingress', 'subscriptions', 'delivery'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
-    });
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
+    await stack.start(['ingress', 'subscriptions', 'delivery']);
   });
 
   afterAll(async () => {
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
-    await receiver?.close();
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
+    await receiver?.stop();
   });
 
-  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
-  }
+  const { admin } = stack;
 
   it('replays a Meta batch dead-lettered under a low limit once the limit is raised, delivering each event once', async () => {
     // given a business with a Meta source and a messages subscription
     const business = await admin<{ id: string; apiKey: { key: string } }>(
       'POST',
       '/v1/businesses',
-      { authorization: `Bearer ${operatorKey}` },
+      { authorization: `Bearer ${stack.operatorKey}` },
       { name: 'Acme Replays' },
     );
     const key = { 'x-api-key': business.body.apiKey.key };
@@ -90,7 +61,7 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
       (
         await admin('POST', `${base}/webhooks`, key, {
           topic: 'messages',
-          address: receiver.url,
+          address: receiver.url(hooksPath),
           configuration: {},
         })
       ).status,
@@ -148,11 +119,11 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
     );
     expect(detail.body).toMatchObject({ bodyEncoding: 'utf8', body: body.toString('utf8') });
     const delivered = () =>
-      receiver.received.filter((r) => batchMessageIds.some((id) => r.body.includes(id)));
+      receiver.requests.filter((r) => batchMessageIds.some((id) => r.body.includes(id)));
     expect(delivered()).toEqual([]);
 
     // when the normalizer runs again with the default limit and the dead letter is replayed
-    await services.get('normalizer')!.stop('SIGTERM');
+    await stack.service('normalizer').stop('SIGTERM');
     await startNormalizer();
     const replay = await admin<{ requestId: string; rawWebhooks: number }>(
       'POST',

@@ -1,19 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
+import { eventually, type ReceivedRequest, TestReceiver } from '@switchboard/testing';
 import { metaChangeBody } from '@switchboard/fixtures';
 import { Client } from 'pg';
 import { adminCall } from './admin-client';
-import { createMetaBusiness, type MetaBusiness } from './meta-business';
-import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+import type { MetaBusiness } from './meta-business';
+import { allServices, useStack } from './stack';
 
 const APP_SECRET = 'e2e-ordering-app-secret';
 const PHONE_NUMBER_ID = '106540352242922';
@@ -25,42 +16,35 @@ interface StatusEvent {
   data: { messageId: string; status: string };
 }
 
+/** The first attempt of every `delivered` status is refused (so ordering is exercised through a retry). */
+function refusedOnPurpose(request: ReceivedRequest): boolean {
+  const event = JSON.parse(request.body) as StatusEvent;
+  return event.data?.status === 'delivered' && request.headers['x-switchboard-attempt'] === '1';
+}
+
 /**
- * A statuses endpoint that records what it accepted, in order, and fails the first attempt of
- * every `delivered` status with 503 (so ordering is exercised through a retry).
+ * A statuses endpoint that answers 503 to what `refusedOnPurpose` picks and 200 to the rest, and
+ * lists what it accepted, in order.
  */
 async function startStatusEndpoint(): Promise<{
   url: string;
   accepted: StatusEvent[];
-  requests: number;
   close(): Promise<void>;
 }> {
-  const state = { accepted: [] as StatusEvent[], requests: 0 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      state.requests += 1;
-      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as StatusEvent;
-      if (event.data?.status === 'delivered' && req.headers['x-switchboard-attempt'] === '1') {
-        res.writeHead(503).end();
-        return;
-      }
-      state.accepted.push(event);
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const receiver = await new TestReceiver().start();
+  for (const path of ['hooks/statuses', 'hooks/messages']) {
+    receiver.respond(path, (request) =>
+      refusedOnPurpose(request) ? { status: 503 } : { status: 200, body: 'ok' },
+    );
+  }
   return {
-    url: `http://127.0.0.1:${port}/hooks/statuses`,
+    url: receiver.url('hooks/statuses'),
     get accepted() {
-      return state.accepted;
+      return receiver.requests
+        .filter((r) => !refusedOnPurpose(r))
+        .map((r) => JSON.parse(r.body) as StatusEvent);
     },
-    get requests() {
-      return state.requests;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => receiver.stop(),
   };
 }
 
@@ -89,23 +73,14 @@ async function postStatuses(
 }
 
 describe('Ordered delivery and status monotonicity end to end: Meta statuses → subscriber', () => {
-  const prefix = `${uniqueName('e2e-ordering')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
-  let database: TestDatabase;
+  const stack = useStack('ordering');
   let endpoint: Awaited<ReturnType<typeof startStatusEndpoint>>;
   let business: MetaBusiness;
 
   beforeAll(async () => {
-    database = await createTestDatabase('e2e_ordering');
     endpoint = await startStatusEndpoint();
-    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
-    });
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
-    business = await createMetaBusiness(services.get('subscriptions')!.url, operatorKey, {
+    await stack.start(allServices);
+    business = await stack.createMetaBusiness({
       name: 'Ordered Shoes',
       appSecret: APP_SECRET,
       address: endpoint.url.replace('/statuses', '/messages'),
@@ -113,14 +88,11 @@ describe('Ordered delivery and status monotonicity end to end: Meta statuses →
   });
 
   afterAll(async () => {
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
     await endpoint?.close();
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
   });
 
   function admin<T>(method: string, path: string, body?: unknown) {
-    return adminCall<T>(services.get('subscriptions')!.url, method, path, business.key, body);
+    return adminCall<T>(stack.service('subscriptions').url, method, path, business.key, body);
   }
 
   /**
@@ -261,7 +233,7 @@ describe('Ordered delivery and status monotonicity end to end: Meta statuses →
         // (a new subscription is applied once its first probe arrives; an ordered, monotonic one
         // once delivery stores its probe with the conversation and message id)
         if (!ordered) return true;
-        const db = new Client({ connectionString: database.url });
+        const db = new Client({ connectionString: stack.databaseUrl });
         await db.connect();
         try {
           const rows = await db.query(

@@ -1,56 +1,33 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { fixtureJson, metaChangeBody, metaStatuses, readFixture } from '@switchboard/fixtures';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
+import { eventually, testKafka, TestReceiver } from '@switchboard/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { adminCall } from './admin-client';
-import { createMetaBusiness, postMetaMessage } from './meta-business';
-import { startReceiver, type Receiver } from './receiver';
-import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+import { postMetaMessage } from './meta-business';
+import { allServices, hooksPath, startReceiver, useStack } from './stack';
 
 describe('Switchboard end to end: provider → ingress → normalizer → delivery → subscriber', () => {
-  const prefix = `${uniqueName('e2e-pipeline')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
-  let database: TestDatabase;
-  let receiver: Receiver;
+  const stack = useStack('pipeline');
+  let receiver: TestReceiver;
 
   beforeAll(async () => {
-    database = await createTestDatabase('e2e_pipeline');
     receiver = await startReceiver();
-    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
-    });
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
+    await stack.start(allServices);
   });
 
   afterAll(async () => {
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
-    await receiver?.close();
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
+    await receiver?.stop();
   });
 
-  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
-  }
+  const { admin } = stack;
 
   it('delivers a signed Meta webhook to the subscriber as a verified CloudEvent, logged once', async () => {
     // given a business with a Meta source and a subscription to the messages topic
-    const { key, base, source, webhook, businessId } = await createMetaBusiness(
-      services.get('subscriptions')!.url,
-      operatorKey,
-      { name: 'Acme Shoes', appSecret: 'e2e-meta-app-secret', address: receiver.url },
-    );
+    const { key, base, source, webhook, businessId } = await stack.createMetaBusiness({
+      name: 'Acme Shoes',
+      appSecret: 'e2e-meta-app-secret',
+      address: receiver.url(hooksPath),
+    });
     // (a test delivery goes through the real delivery path and the call reports its outcome)
     const test = await admin<{ outcome: string; statusCode: number }>(
       'POST',
@@ -59,7 +36,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     );
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ outcome: 'succeeded', statusCode: 200 });
-    expect(receiver.received.some((r) => r.body.includes('"webhook.test"'))).toBe(true);
+    expect(receiver.requests.some((r) => r.body.includes('"webhook.test"'))).toBe(true);
 
     // when Meta posts a signed webhook with a new message
     const { wamid, status } = await postMetaMessage(source.webhookUrl, 'e2e-meta-app-secret');
@@ -67,7 +44,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
 
     // then the subscriber receives the canonical event, signed so that standardwebhooks verifies it
     const delivered = await eventually(
-      () => receiver.received.find((r) => r.body.includes(wamid)),
+      () => receiver.requests.find((r) => r.body.includes(wamid)),
       {
         timeoutMs: 30_000,
         what: 'the message at the subscriber',
@@ -106,14 +83,14 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
       { timeoutMs: 30_000, what: 'the delivery log entry' },
     );
     expect(deliveries).toHaveLength(1);
-    expect(receiver.received.filter((r) => r.body.includes(wamid))).toHaveLength(1);
+    expect(receiver.requests.filter((r) => r.body.includes(wamid))).toHaveLength(1);
   });
   /** A new business with one source of a provider; its base path, API key header and source. */
   async function businessWithSource(name: string, source: Record<string, unknown>) {
     const business = await admin<{ id: string; apiKey: { key: string } }>(
       'POST',
       '/v1/businesses',
-      { authorization: `Bearer ${operatorKey}` },
+      { authorization: `Bearer ${stack.operatorKey}` },
       { name },
     );
     expect(business.status).toBe(201);
@@ -164,7 +141,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     const business = await businessWithSource(name, { provider: 'meta', appSecret });
     const webhook = await admin('POST', `${business.base}/webhooks`, business.key, {
       topic: 'delivery_status',
-      address: receiver.url,
+      address: receiver.url(hooksPath),
       configuration: {},
     });
     expect(webhook.status).toBe(201);
@@ -188,7 +165,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     await postAccepted(webhookUrl, body, { 'x-hub-signature-256': `sha256=${signature}` });
 
     // then the three good statuses reach the subscriber, and the malformed one does not
-    const mine = () => receiver.received.filter((r) => r.body.includes(`wamid.${marker}-`));
+    const mine = () => receiver.requests.filter((r) => r.body.includes(`wamid.${marker}-`));
     await eventually(() => (mine().length >= 3 ? true : undefined), {
       timeoutMs: 30_000,
       what: 'three statuses at the subscriber',
@@ -207,7 +184,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     expect(logged.status).toBe(200);
     expect(logged.body.items).toEqual([]);
     // and it records the webhook as partial, with the one dead letter and where it is in the body
-    const client = new Client({ connectionString: database.url });
+    const client = new Client({ connectionString: stack.databaseUrl });
     await client.connect();
     try {
       const { rows } = await client.query<{ outcome: string; pointer: string }>(
@@ -246,7 +223,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     await postAccepted(webhookUrl, body, { 'x-hub-signature-256': `sha256=${signature}` });
 
     // then every status reaches the subscriber, once
-    const mine = () => receiver.received.filter((r) => r.body.includes(`wamid.${marker}-`));
+    const mine = () => receiver.requests.filter((r) => r.body.includes(`wamid.${marker}-`));
     await eventually(() => (mine().length >= 600 ? true : undefined), {
       timeoutMs: 60_000,
       what: '600 statuses at the subscriber',
@@ -261,13 +238,13 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     const admin2 = testKafka().admin();
     await admin2.connect();
     try {
-      const ends = await admin2.fetchTopicOffsets(`${prefix}switchboard.inbound.raw.bulk.v1`);
+      const ends = await admin2.fetchTopicOffsets(`${stack.prefix}switchboard.inbound.raw.bulk.v1`);
       expect(ends.reduce((n, p) => n + Number(p.high), 0)).toBe(1);
     } finally {
       await admin2.disconnect();
     }
     // and the audit log holds it once, normalized, with its 600 events
-    const client = new Client({ connectionString: database.url });
+    const client = new Client({ connectionString: stack.databaseUrl });
     await client.connect();
     try {
       const { rows } = await client.query<{ outcome: string; events: string }>(
@@ -290,7 +267,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     });
     const webhook = await admin('POST', `${base}/webhooks`, key, {
       topic: 'messages',
-      address: receiver.url,
+      address: receiver.url(hooksPath),
       configuration: { channelTypes: ['sms'] },
     });
     expect(webhook.status).toBe(201);
@@ -314,7 +291,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
 
     // then the SMS message is delivered, on channel sms, with recipient.name and metadata kept
     const delivered = await eventually(
-      () => receiver.received.find((r) => r.body.includes(`sms ${marker}`)),
+      () => receiver.requests.find((r) => r.body.includes(`sms ${marker}`)),
       { timeoutMs: 30_000, what: 'the SMS message at the subscriber' },
     );
     const event = JSON.parse(delivered.body) as {
@@ -328,6 +305,6 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     // and the WhatsApp one, published before it on the same partition, is not
     const logged = await admin<{ items: { type: string }[] }>('GET', `${base}/events`, key);
     expect(logged.body.items.filter((e) => e.type === 'whatsapp.message.received')).toHaveLength(2);
-    expect(receiver.received.some((r) => r.body.includes(`whatsapp ${marker}`))).toBe(false);
+    expect(receiver.requests.some((r) => r.body.includes(`whatsapp ${marker}`))).toBe(false);
   });
 });

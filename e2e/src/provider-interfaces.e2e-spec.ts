@@ -2,18 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { credentials, loadPackageDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { fixtureJson } from '@switchboard/fixtures';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
+import { eventually, freePort, TestReceiver } from '@switchboard/testing';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { adminCall } from './admin-client';
-import { startReceiver, type Receiver } from './receiver';
-import { freePort, type ServiceName, type ServiceProcess, startServices } from './service-process';
+import { allServices, hooksPath, startReceiver, useStack } from './stack';
 
 type MetaPayload = {
   entry: { changes: { value: { messages: { id: string }[] } }[] }[];
@@ -26,36 +17,21 @@ type MetaPayload = {
  * proto alone.
  */
 describe('provider interfaces end to end (built services, real Kafka and PostgreSQL)', () => {
-  const prefix = `${uniqueName('e2e-providers')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
+  const stack = useStack('providers');
   let grpcPort: number;
-  let database: TestDatabase;
-  let receiver: Receiver;
+  let receiver: TestReceiver;
 
   beforeAll(async () => {
-    database = await createTestDatabase('e2e_providers');
     receiver = await startReceiver();
     grpcPort = await freePort();
-    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
-      grpcPort,
-    });
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
+    await stack.start(allServices, { grpcPort });
   });
 
   afterAll(async () => {
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
-    await receiver?.close();
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
+    await receiver?.stop();
   });
 
-  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
-  }
+  const { admin } = stack;
 
   /** A Cunnekt channel webhook (Meta's format) with a message id of its own. */
   function channelWebhook(fixture: string, wamid: string): Buffer {
@@ -69,14 +45,14 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
     const business = await admin<{ id: string; apiKey: { key: string } }>(
       'POST',
       '/v1/businesses',
-      { authorization: `Bearer ${operatorKey}` },
+      { authorization: `Bearer ${stack.operatorKey}` },
       { name: 'Cunnekt Retail' },
     );
     const key = { 'x-api-key': business.body.apiKey.key };
     const base = `/v1/businesses/${business.body.id}`;
     const registered = await admin<{ id: string }>('POST', `${base}/create/webhooks`, key, {
       topic: 'messages',
-      address: receiver.url,
+      address: receiver.url(hooksPath),
       type: 'webhook_type_unspecified',
       configuration: {
         echo: true,
@@ -139,7 +115,7 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
 
     // then the endpoint registered with Connectly's call receives it as a sandbox event
     const delivered = await eventually(
-      () => receiver.received.find((r) => r.body.includes(wamid)),
+      () => receiver.requests.find((r) => r.body.includes(wamid)),
       { timeoutMs: 30_000, what: 'the Cunnekt message at the subscriber' },
     );
     expect(JSON.parse(delivered.body)).toMatchObject({
@@ -149,12 +125,12 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
       topic: 'messages',
     });
     // and the refused one never arrives
-    expect(receiver.received.some((r) => r.body.includes(crossedId))).toBe(false);
+    expect(receiver.requests.some((r) => r.body.includes(crossedId))).toBe(false);
 
     // when a platform event comes to the same URL, for a platform subscription
     const platform = await admin<{ id: string }>('POST', `${base}/create/webhooks`, key, {
       topic: 'platform',
-      address: receiver.url,
+      address: receiver.url(hooksPath),
     });
     expect(platform.status).toBe(201);
     const conversation = `cnv_e2e_${randomUUID()}`;
@@ -182,7 +158,7 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
 
     // then it is delivered as a platform event of the sandbox
     const platformDelivered = await eventually(
-      () => receiver.received.find((r) => r.body.includes(conversation)),
+      () => receiver.requests.find((r) => r.body.includes(conversation)),
       { timeoutMs: 30_000, what: 'the platform event at the subscriber' },
     );
     expect(JSON.parse(platformDelivered.body)).toMatchObject({

@@ -1,18 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
-import { adminCall } from './admin-client';
-import { createMetaBusiness, postMetaMessage } from './meta-business';
-import { startReceiver, type Receiver } from './receiver';
-import { type ServiceName, type ServiceProcess, startServices } from './service-process';
+import { eventually, TestReceiver } from '@switchboard/testing';
+import { postMetaMessage } from './meta-business';
+import { allServices, hooksPath, startReceiver, useStack } from './stack';
 
 /** One span as an OTLP/HTTP JSON export names it, with the service that sent it. */
 interface ExportedSpan {
@@ -105,49 +95,36 @@ async function startCollector(): Promise<{
 }
 
 describe('one trace per webhook, across the services and Kafka', () => {
-  const prefix = `${uniqueName('e2e-tracing')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
-  let database: TestDatabase;
-  let receiver: Receiver;
+  const stack = useStack('tracing');
+  let receiver: TestReceiver;
   let collector: Awaited<ReturnType<typeof startCollector>>;
 
   beforeAll(async () => {
-    database = await createTestDatabase('e2e_tracing');
     receiver = await startReceiver();
     collector = await startCollector();
-    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
+    await stack.start(allServices, {
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
     });
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
   });
 
   afterAll(async () => {
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
     await collector?.close();
-    await receiver?.close();
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
+    await receiver?.stop();
   });
 
-  function admin<T>(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-    return adminCall<T>(services.get('subscriptions')!.url, method, path, auth, body);
-  }
+  const { admin } = stack;
 
   it('follows a Meta webhook from ingress through normalizer, delivery and the delivery log to the subscriber', async () => {
     // given a business with a Meta source and a subscription to the messages topic
-    const { key, base, source } = await createMetaBusiness(
-      services.get('subscriptions')!.url,
-      operatorKey,
-      { name: 'Traced Shoes', appSecret: 'e2e-tracing-app-secret', address: receiver.url },
-    );
+    const { key, base, source } = await stack.createMetaBusiness({
+      name: 'Traced Shoes',
+      appSecret: 'e2e-tracing-app-secret',
+      address: receiver.url(hooksPath),
+    });
     const test = await admin<{ outcome: string }>('POST', `${base}/webhooks/messages/test`, key);
     expect(test.body).toMatchObject({ outcome: 'succeeded' });
 
@@ -157,7 +134,7 @@ describe('one trace per webhook, across the services and Kafka', () => {
 
     // then the subscriber receives it with a traceparent of the trace ingress started
     const delivered = await eventually(
-      () => receiver.received.find((r) => r.body.includes(wamid)),
+      () => receiver.requests.find((r) => r.body.includes(wamid)),
       {
         timeoutMs: 30_000,
         what: 'the message at the subscriber',
@@ -185,11 +162,11 @@ describe('one trace per webhook, across the services and Kafka', () => {
         const spans = collector.spans.filter((s) => s.traceId === traceId);
         const has = (service: string, name: string) =>
           spans.some((s) => s.service === service && s.name === name);
-        return has('normalizer', `process ${prefix}switchboard.inbound.raw.v1`) &&
-          has('normalizer', `send ${prefix}switchboard.messages.v1`) &&
-          has('delivery', `process ${prefix}switchboard.messages.v1`) &&
-          has('delivery', `send ${prefix}switchboard.delivery.attempts.v1`) &&
-          has('subscriptions', `process ${prefix}switchboard.delivery.attempts.v1`) &&
+        return has('normalizer', `process ${stack.prefix}switchboard.inbound.raw.v1`) &&
+          has('normalizer', `send ${stack.prefix}switchboard.messages.v1`) &&
+          has('delivery', `process ${stack.prefix}switchboard.messages.v1`) &&
+          has('delivery', `send ${stack.prefix}switchboard.delivery.attempts.v1`) &&
+          has('subscriptions', `process ${stack.prefix}switchboard.delivery.attempts.v1`) &&
           spans.some((s) => s.spanId === parentId)
           ? spans
           : undefined;
@@ -204,7 +181,7 @@ describe('one trace per webhook, across the services and Kafka', () => {
     const outbound = inTrace.find((s) => s.spanId === parentId);
     expect(outbound).toMatchObject({ service: 'delivery', kind: SPAN_KIND_CLIENT });
     const processing = inTrace.find((s) => s.spanId === outbound?.parentSpanId);
-    expect(processing?.name).toBe(`process ${prefix}switchboard.messages.v1`);
+    expect(processing?.name).toBe(`process ${stack.prefix}switchboard.messages.v1`);
     // (the trace, for whoever reads the test's output: when each span started after the root,
     // and how long it took)
     const rows = [...inTrace]
@@ -228,10 +205,10 @@ describe('one trace per webhook, across the services and Kafka', () => {
     expect(ingressSpan.attributes).toMatchObject({
       'messaging.system': 'kafka',
       'messaging.operation.type': 'send',
-      'messaging.destination.name': `${prefix}switchboard.inbound.raw.v1`,
+      'messaging.destination.name': `${stack.prefix}switchboard.inbound.raw.v1`,
     });
     const normalized = inTrace.find(
-      (s) => s.name === `process ${prefix}switchboard.inbound.raw.v1`,
+      (s) => s.name === `process ${stack.prefix}switchboard.inbound.raw.v1`,
     );
     expect(normalized?.parentSpanId).toBe(ingressSpan.spanId);
     // and the readiness probes every service answered while starting made no span at all

@@ -1,5 +1,5 @@
 import { localBroker } from '@switchboard/testing';
-import type { ServiceName } from '../service-process';
+import type { ServiceName } from '@switchboard/testing';
 import { describeChaos } from './scenario';
 
 /**

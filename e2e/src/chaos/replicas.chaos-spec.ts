@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testKafka, uniqueName } from '@switchboard/testing';
 import { adminCall } from '../admin-client';
-import type { ServiceName, ServiceProcess } from '../service-process';
+import type { ServiceName, ServiceProcess } from '@switchboard/testing';
 import { describeChaos } from './scenario';
 
 /** Configuration changes made while the instances come and go: each must reach the topic once. */

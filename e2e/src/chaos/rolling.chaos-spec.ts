@@ -1,4 +1,4 @@
-import type { ServiceName } from '../service-process';
+import type { ServiceName } from '@switchboard/testing';
 import { describeChaos } from './scenario';
 
 /** How each SIGTERMed service ended. */

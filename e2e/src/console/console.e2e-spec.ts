@@ -1,22 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fixtureJson } from '@switchboard/fixtures';
-import {
-  createTestDatabase,
-  deleteTopicsWithPrefix,
-  eventually,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-} from '@switchboard/testing';
+import { eventually, TestReceiver } from '@switchboard/testing';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { adminCall } from '../admin-client';
-import { type Receiver, startReceiver } from '../receiver';
-import { type ServiceName, type ServiceProcess, startServices } from '../service-process';
+import { allServices, hooksPath, startReceiver, useStack } from '../stack';
 
 const repo = resolve(__dirname, '../../..');
 const consoleDist = join(repo, 'apps/console/dist');
@@ -27,17 +17,10 @@ const BUNDLE_LIMIT_GZIP = 150 * 1024;
 const MAX_EVENTS_PER_WEBHOOK = 3;
 
 /** A subscriber endpoint that is down: every request answers 503 with a short body. */
-async function startFailingReceiver(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(503, { 'content-type': 'text/plain' }).end('receiver down'));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/down`,
-    close: () => new Promise((done) => server.close(() => done())),
-  };
+function startFailingReceiver(): Promise<TestReceiver> {
+  return new TestReceiver({
+    reply: { status: 503, headers: { 'content-type': 'text/plain' }, body: 'receiver down' },
+  }).start();
 }
 
 /** Clicks `refresh` until `target` shows (the read model fills asynchronously); no fixed sleeps. */
@@ -92,12 +75,9 @@ async function box(locator: Locator) {
 }
 
 describe('Web console in Chromium: webhooks, health, delivery log, events, dead letters', () => {
-  const prefix = `${uniqueName('e2e-console')}.`;
-  const operatorKey = `op_${randomUUID()}`;
-  const services = new Map<ServiceName, ServiceProcess>();
-  let database: TestDatabase;
-  let receiver: Receiver;
-  let failing: Awaited<ReturnType<typeof startFailingReceiver>>;
+  const stack = useStack('console');
+  let receiver: TestReceiver;
+  let failing: TestReceiver;
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
@@ -114,13 +94,9 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
         'The console is not built: run `npm run build -w @switchboard/console` (./sb test builds it)',
       );
     }
-    database = await createTestDatabase('e2e_console');
     receiver = await startReceiver();
     failing = await startFailingReceiver();
-    await startServices(services, ['ingress', 'normalizer', 'subscriptions', 'delivery'], {
-      prefix,
-      databaseUrl: database.url,
-      operatorKey,
+    await stack.start(allServices, {
       env: { MAX_EVENTS_PER_WEBHOOK: String(MAX_EVENTS_PER_WEBHOOK) },
     });
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
@@ -132,16 +108,12 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
       }
     });
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
-    await Promise.all([...services.values()].map((s) => s.waitReady()));
   });
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
-    await receiver?.close();
-    await failing?.close();
-    await database?.drop();
-    await deleteTopicsWithPrefix(testKafka(), prefix);
+    await receiver?.stop();
+    await failing?.stop();
   });
 
   it('is a bundle of at most 150 KB gzipped', () => {
@@ -166,14 +138,14 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
   });
 
   it('creates a business and webhooks, shows a delivered webhook in the log, finds its event with the raw webhook, replays an inbound dead letter, retries an outbound one and shows a failing test in the health monitor', async () => {
-    const base = services.get('subscriptions')!.url;
+    const base = stack.service('subscriptions').url;
     const shot = (name: string) =>
       page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
     // given the console, signed in with the operator key
     await page.goto(`${base}/console/`);
     await page.getByLabel('Operator').check();
-    await page.getByLabel('Operator key').fill(operatorKey);
+    await page.getByLabel('Operator key').fill(stack.operatorKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     // when the operator creates a business in the picker and opens it
@@ -193,7 +165,7 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     expect(await form.getByRole('alert').textContent()).toContain('address_invalid');
 
     // and a good one creates the messages webhook, whose test succeeds
-    await form.getByLabel('Address').fill(receiver.url);
+    await form.getByLabel('Address').fill(receiver.url(hooksPath));
     await form.getByLabel('Filters').fill('');
     await form.getByRole('button', { name: 'Create' }).click();
     await page.getByText(/Created messages/).waitFor();
@@ -360,10 +332,10 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     // when the webhook points at a failing receiver and a test is sent
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await card.getByRole('button', { name: 'Edit' }).click();
-    await card.getByLabel('Address').fill(failing.url);
+    await card.getByLabel('Address').fill(failing.url('hooks/down'));
     await card.getByLabel('CloudEvents mode').selectOption('binary');
     await card.getByRole('button', { name: 'Save' }).click();
-    await card.getByText(failing.url).waitFor();
+    await card.getByText(failing.url('hooks/down')).waitFor();
     await card.getByText('binary', { exact: true }).waitFor();
     await card.getByRole('button', { name: 'Send test' }).click();
 
