@@ -30,17 +30,11 @@ describe('the example Kafka consumer of switchboard.messages.v1', () => {
   it('prints each inbound message once, decoded with the contracts package', async () => {
     // given a business with a Meta source that ingress knows
     const { admin } = stack;
-    const business = await admin<{ id: string; apiKey: { key: string } }>(
-      'POST',
-      '/v1/businesses',
-      { authorization: `Bearer ${stack.operatorKey}` },
-      { name: 'Consumer Shoes' },
-    );
-    expect(business.status).toBe(201);
+    const { businessId, key, base } = await stack.createBusiness('Consumer Shoes');
     const source = await admin<{ webhookUrl: string; verifyToken: string }>(
       'POST',
-      `/v1/businesses/${business.body.id}/sources`,
-      { 'x-api-key': business.body.apiKey.key },
+      `${base}/sources`,
+      key,
       { provider: 'meta', appSecret },
     );
     expect(source.status).toBe(201);
@@ -97,7 +91,7 @@ describe('the example Kafka consumer of switchboard.messages.v1', () => {
     });
     const event = JSON.parse(line) as Record<string, string>;
     expect(event).toMatchObject({
-      business: business.body.id,
+      business: businessId,
       messageId: wamid,
       messageType: 'text',
     });

@@ -43,14 +43,7 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
 
   it('replays a Meta batch dead-lettered under a low limit once the limit is raised, delivering each event once', async () => {
     // given a business with a Meta source and a messages subscription
-    const business = await admin<{ id: string; apiKey: { key: string } }>(
-      'POST',
-      '/v1/businesses',
-      { authorization: `Bearer ${stack.operatorKey}` },
-      { name: 'Acme Replays' },
-    );
-    const key = { 'x-api-key': business.body.apiKey.key };
-    const base = `/v1/businesses/${business.body.id}`;
+    const { key, base } = await stack.createBusiness('Acme Replays');
     const appSecret = 'e2e-replay-app-secret';
     const source = await admin<{ webhookUrl: string }>('POST', `${base}/sources`, key, {
       provider: 'meta',

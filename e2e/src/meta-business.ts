@@ -1,16 +1,47 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { fixtureJson } from '@switchboard/fixtures';
 import { eventually } from '@switchboard/testing';
-import { adminCall } from './admin-client';
 
-export interface MetaBusiness {
+/** A business made through the admin API: its id, base path and API key header. */
+export interface Business {
   readonly businessId: string;
   /** The business's API key header. */
   readonly key: Record<string, string>;
   /** `/v1/businesses/<id>`. */
   readonly base: string;
+}
+
+export interface MetaBusiness extends Business {
   readonly source: { id: string; webhookUrl: string; verifyToken: string };
   readonly webhook: { secret: { value: string } };
+}
+
+/** One call to the admin API's REST interface (see adminCall). */
+export type AdminCall = <T>(
+  method: string,
+  path: string,
+  auth: Record<string, string>,
+  body?: unknown,
+) => Promise<{ status: number; body: T }>;
+
+/** Creates a business with the operator key, answered 201. */
+export async function createBusiness(
+  admin: AdminCall,
+  operatorKey: string,
+  name: string,
+): Promise<Business> {
+  const business = await admin<{ id: string; apiKey: { key: string } }>(
+    'POST',
+    '/v1/businesses',
+    { authorization: `Bearer ${operatorKey}` },
+    { name },
+  );
+  expect(business.status).toBe(201);
+  return {
+    businessId: business.body.id,
+    key: { 'x-api-key': business.body.apiKey.key },
+    base: `/v1/businesses/${business.body.id}`,
+  };
 }
 
 /**
@@ -19,21 +50,11 @@ export interface MetaBusiness {
  * knows the source (its handshake answers).
  */
 export async function createMetaBusiness(
-  subscriptionsUrl: string,
+  admin: AdminCall,
   operatorKey: string,
   options: { name: string; appSecret: string; address: string },
 ): Promise<MetaBusiness> {
-  const admin = <T>(method: string, path: string, auth: Record<string, string>, body?: unknown) =>
-    adminCall<T>(subscriptionsUrl, method, path, auth, body);
-  const business = await admin<{ id: string; apiKey: { key: string } }>(
-    'POST',
-    '/v1/businesses',
-    { authorization: `Bearer ${operatorKey}` },
-    { name: options.name },
-  );
-  expect(business.status).toBe(201);
-  const key = { 'x-api-key': business.body.apiKey.key };
-  const base = `/v1/businesses/${business.body.id}`;
+  const { businessId, key, base } = await createBusiness(admin, operatorKey, options.name);
   const source = await admin<MetaBusiness['source']>('POST', `${base}/sources`, key, {
     provider: 'meta',
     appSecret: options.appSecret,
@@ -53,7 +74,7 @@ export async function createMetaBusiness(
     },
     { timeoutMs: 30_000, what: 'ingress to know the source' },
   );
-  return { businessId: business.body.id, key, base, source: source.body, webhook: webhook.body };
+  return { businessId, key, base, source: source.body, webhook: webhook.body };
 }
 
 /**

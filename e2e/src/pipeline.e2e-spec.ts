@@ -87,15 +87,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
   });
   /** A new business with one source of a provider; its base path, API key header and source. */
   async function businessWithSource(name: string, source: Record<string, unknown>) {
-    const business = await admin<{ id: string; apiKey: { key: string } }>(
-      'POST',
-      '/v1/businesses',
-      { authorization: `Bearer ${stack.operatorKey}` },
-      { name },
-    );
-    expect(business.status).toBe(201);
-    const key = { 'x-api-key': business.body.apiKey.key };
-    const base = `/v1/businesses/${business.body.id}`;
+    const { businessId, key, base } = await stack.createBusiness(name);
     const created = await admin<{ id: string; webhookUrl: string }>(
       'POST',
       `${base}/sources`,
@@ -103,7 +95,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
       source,
     );
     expect(created.status).toBe(201);
-    return { base, key, webhookUrl: created.body.webhookUrl, businessId: business.body.id };
+    return { base, key, webhookUrl: created.body.webhookUrl, businessId };
   }
 
   /** Posts until ingress, which learns sources from the config topic, takes the webhook. */

@@ -42,14 +42,7 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
 
   it('takes Cunnekt webhooks by token, sandbox apart from production, and delivers them to a Connectly-registered endpoint', async () => {
     // given a business whose endpoint registered for messages with Connectly's call, as written
-    const business = await admin<{ id: string; apiKey: { key: string } }>(
-      'POST',
-      '/v1/businesses',
-      { authorization: `Bearer ${stack.operatorKey}` },
-      { name: 'Cunnekt Retail' },
-    );
-    const key = { 'x-api-key': business.body.apiKey.key };
-    const base = `/v1/businesses/${business.body.id}`;
+    const { businessId, key, base } = await stack.createBusiness('Cunnekt Retail');
     const registered = await admin<{ id: string }>('POST', `${base}/create/webhooks`, key, {
       topic: 'messages',
       address: receiver.url(hooksPath),
@@ -120,7 +113,7 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
     );
     expect(JSON.parse(delivered.body)).toMatchObject({
       type: 'whatsapp.message.received',
-      businessid: business.body.id,
+      businessid: businessId,
       environment: 'sandbox',
       topic: 'messages',
     });
@@ -164,7 +157,7 @@ describe('provider interfaces end to end (built services, real Kafka and Postgre
     expect(JSON.parse(platformDelivered.body)).toMatchObject({
       topic: 'platform',
       environment: 'sandbox',
-      businessid: business.body.id,
+      businessid: businessId,
     });
 
     // and a verified body that is not JSON is refused with 415

@@ -12,7 +12,12 @@ import {
   uniqueName,
 } from '@switchboard/testing';
 import { adminCall } from './admin-client';
-import { createMetaBusiness, type MetaBusiness } from './meta-business';
+import {
+  type Business,
+  createBusiness,
+  createMetaBusiness,
+  type MetaBusiness,
+} from './meta-business';
 
 /** Every service of the pipeline, in the order the suites start them. */
 export const allServices: readonly ServiceName[] = [
@@ -94,6 +99,8 @@ export interface Stack {
     auth: Record<string, string>,
     body?: unknown,
   ): Promise<{ status: number; body: T }>;
+  /** A new business (answered 201): its id, base path and API key header. */
+  createBusiness(name: string): Promise<Business>;
   /** A business with a Meta source and a `messages` subscription to `address` (see createMetaBusiness). */
   createMetaBusiness(options: {
     name: string;
@@ -148,8 +155,11 @@ export function useStack(name: string): Stack {
     admin(method, path, auth, body) {
       return adminCall(stack.service('subscriptions').url, method, path, auth, body);
     },
+    createBusiness(businessName) {
+      return createBusiness(stack.admin, operatorKey, businessName);
+    },
     createMetaBusiness(options) {
-      return createMetaBusiness(stack.service('subscriptions').url, operatorKey, options);
+      return createMetaBusiness(stack.admin, operatorKey, options);
     },
   };
   return stack;
