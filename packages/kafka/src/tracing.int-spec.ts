@@ -89,4 +89,50 @@ describe('Kafka trace propagation through a broker', () => {
       expect(processed?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
     }
   });
+
+  it('without send spans, makes the request span the parent of its record’s processing', async () => {
+    // given a topic, a producer without send spans and a consumer, made with tracing on
+    const name = uniqueName('traced-request');
+    drops.push(await createTestTopics(kafka, [{ name, partitions: 1 }]));
+    const producer = new BatchingProducer(kafka, { sendSpans: false });
+    producers.push(producer);
+    await producer.connect();
+    const consumer = new BatchConsumer(kafka, {
+      groupId: uniqueName('group'),
+      topics: [name],
+      handler: async () => undefined,
+    });
+    consumers.push(consumer);
+    await consumer.start();
+
+    // when two requests, each in a trace of its own, send at once and end when acknowledged
+    const tracer = trace.getTracer('test');
+    const requests = ['a', 'b'].map((value) => ({ value, span: tracer.startSpan(value) }));
+    await Promise.all(
+      requests.map(({ value, span }) =>
+        context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
+          await producer.send(name, { key: value, value });
+          span.end();
+        }),
+      ),
+    );
+
+    // then each record's process span is a child of the request span that sent it
+    await eventually(
+      () =>
+        tracing.exporter.getFinishedSpans().filter((s) => s.name === `process ${name}`).length === 2
+          ? true
+          : undefined,
+      { what: 'two process spans ended' },
+    );
+    const spans = tracing.exporter.getFinishedSpans();
+    expect(spans.filter((s) => s.name.startsWith('send '))).toEqual([]);
+    for (const { span } of requests) {
+      const processed = spans.find(
+        (s) =>
+          s.name === `process ${name}` && s.spanContext().traceId === span.spanContext().traceId,
+      );
+      expect(processed?.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
+    }
+  });
 });
