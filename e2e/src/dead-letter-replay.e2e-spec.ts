@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { readFixture } from '@switchboard/fixtures';
 import { eventually, TestReceiver } from '@switchboard/testing';
 import { hooksPath, startReceiver, useStack } from './stack';
+import { metaSignature, postUntilTaken } from './meta-business';
 
 interface DeadLetter {
   id: string;
@@ -73,21 +73,7 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
 
     // when Meta posts its six-update batch, more than the normalizer takes
     const body = readFixture('meta/multi-entry-batch.json');
-    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
-    await eventually(
-      async () => {
-        const posted = await fetch(source.body.webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-hub-signature-256': `sha256=${signature}`,
-          },
-          body,
-        });
-        return posted.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'ingress to take the webhook' },
-    );
+    await postUntilTaken(source.body.webhookUrl, body, metaSignature(appSecret, body));
 
     // then the business sees it dead-lettered whole, with the body as received, never replayed
     const [deadLetter] = await eventually(

@@ -90,12 +90,48 @@ export async function postMetaMessage(
     entry: { changes: { value: { messages: { id: string }[] } }[] }[];
   }>('meta/text-message.json');
   payload.entry[0]!.changes[0]!.value.messages[0]!.id = wamid;
-  const body = Buffer.from(JSON.stringify(payload));
-  const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+  return {
+    wamid,
+    status: await postMeta(webhookUrl, appSecret, Buffer.from(JSON.stringify(payload))),
+  };
+}
+
+/** Meta's signature of `body` with the app secret, as its header. */
+export function metaSignature(appSecret: string, body: Buffer): Record<string, string> {
+  return {
+    'x-hub-signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`,
+  };
+}
+
+/** Posts `body` to a source's webhook URL as Meta does (JSON, signed); answers ingress's status. */
+export async function postMeta(
+  webhookUrl: string,
+  appSecret: string,
+  body: Buffer,
+): Promise<number> {
   const posted = await fetch(webhookUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+    headers: { 'content-type': 'application/json', ...metaSignature(appSecret, body) },
     body,
   });
-  return { wamid, status: posted.status };
+  return posted.status;
+}
+
+/** Posts a JSON body until ingress, which learns sources from the config topic, takes it (200). */
+export async function postUntilTaken(
+  url: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<void> {
+  await eventually(
+    async () => {
+      const posted = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      return posted.status === 200 ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: 'ingress to take the webhook' },
+  );
 }

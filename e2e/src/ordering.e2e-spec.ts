@@ -1,9 +1,9 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { eventually, type ReceivedRequest, TestReceiver } from '@switchboard/testing';
 import { metaChangeBody } from '@switchboard/fixtures';
 import { Client } from 'pg';
 import { adminCall } from './admin-client';
-import type { MetaBusiness } from './meta-business';
+import { type MetaBusiness, postMeta } from './meta-business';
 import { allServices, useStack } from './stack';
 
 const APP_SECRET = 'e2e-ordering-app-secret';
@@ -63,13 +63,7 @@ async function postStatuses(
       })),
     }),
   );
-  const signature = createHmac('sha256', APP_SECRET).update(body).digest('hex');
-  const posted = await fetch(webhookUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
-    body,
-  });
-  return posted.status;
+  return postMeta(webhookUrl, APP_SECRET, body);
 }
 
 describe('Ordered delivery and status monotonicity end to end: Meta statuses → subscriber', () => {

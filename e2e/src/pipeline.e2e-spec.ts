@@ -3,7 +3,7 @@ import { fixtureJson, metaChangeBody, metaStatuses, readFixture } from '@switchb
 import { eventually, testKafka, TestReceiver } from '@switchboard/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { postMetaMessage } from './meta-business';
+import { metaSignature, postMetaMessage, postUntilTaken } from './meta-business';
 import { allServices, hooksPath, startReceiver, useStack } from './stack';
 
 describe('Switchboard end to end: provider → ingress → normalizer → delivery → subscriber', () => {
@@ -98,21 +98,6 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     return { base, key, webhookUrl: created.body.webhookUrl, businessId };
   }
 
-  /** Posts until ingress, which learns sources from the config topic, takes the webhook. */
-  async function postAccepted(url: string, body: Buffer, headers: Record<string, string>) {
-    await eventually(
-      async () => {
-        const posted = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-        });
-        return posted.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'ingress to take the webhook' },
-    );
-  }
-
   /** Sends a test delivery until delivery knows the subscription and the subscriber answers. */
   async function subscriptionReady(base: string, key: Record<string, string>, topic: string) {
     await eventually(
@@ -153,8 +138,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
         .toString('utf8')
         .replace(/wamid\.HBgLMTY1MDUwNzY1MjAVAgARGBJCQVRDSDAw/g, `wamid.${marker}-`),
     );
-    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
-    await postAccepted(webhookUrl, body, { 'x-hub-signature-256': `sha256=${signature}` });
+    await postUntilTaken(webhookUrl, body, metaSignature(appSecret, body));
 
     // then the three good statuses reach the subscriber, and the malformed one does not
     const mine = () => receiver.requests.filter((r) => r.body.includes(`wamid.${marker}-`));
@@ -211,8 +195,7 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
       }),
     );
     expect(body.length).toBeGreaterThan(128 * 1024);
-    const signature = createHmac('sha256', appSecret).update(body).digest('hex');
-    await postAccepted(webhookUrl, body, { 'x-hub-signature-256': `sha256=${signature}` });
+    await postUntilTaken(webhookUrl, body, metaSignature(appSecret, body));
 
     // then every status reaches the subscriber, once
     const mine = () => receiver.requests.filter((r) => r.body.includes(`wamid.${marker}-`));
@@ -273,13 +256,13 @@ describe('Switchboard end to end: provider → ingress → normalizer → delive
     const whatsapp = fixtureJson<{ message: { text: string } }>('connectly/message-text.json');
     whatsapp.message.text = `whatsapp ${marker}`;
     const whatsappBody = Buffer.from(JSON.stringify(whatsapp));
-    await postAccepted(webhookUrl, whatsappBody, sign(whatsappBody));
+    await postUntilTaken(webhookUrl, whatsappBody, sign(whatsappBody));
     const sms = fixtureJson<{ message: { text: string }; metadata: Record<string, unknown> }>(
       'connectly/sms-message-with-extras.json',
     );
     sms.message.text = `sms ${marker}`;
     const smsBody = Buffer.from(JSON.stringify(sms));
-    await postAccepted(webhookUrl, smsBody, sign(smsBody));
+    await postUntilTaken(webhookUrl, smsBody, sign(smsBody));
 
     // then the SMS message is delivered, on channel sms, with recipient.name and metadata kept
     const delivered = await eventually(

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +7,7 @@ import { eventually, TestReceiver } from '@switchboard/testing';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { adminCall } from '../admin-client';
 import { allServices, hooksPath, startReceiver, useStack } from '../stack';
+import { metaSignature, postUntilTaken } from '../meta-business';
 
 const repo = resolve(__dirname, '../../..');
 const consoleDist = join(repo, 'apps/console/dist');
@@ -41,21 +42,7 @@ async function refreshUntilVisible(refresh: Locator, target: Locator, what: stri
 /** A signed POST of `payload` to a source's webhook URL, retried until ingress takes it (200). */
 async function postSigned(url: string, appSecret: string, payload: unknown): Promise<void> {
   const body = Buffer.from(JSON.stringify(payload));
-  const signature = createHmac('sha256', appSecret).update(body).digest('hex');
-  await eventually(
-    async () => {
-      const posted = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hub-signature-256': `sha256=${signature}`,
-        },
-        body,
-      });
-      return posted.status === 200 ? true : undefined;
-    },
-    { timeoutMs: 30_000, what: 'ingress to take the webhook' },
-  );
+  await postUntilTaken(url, body, metaSignature(appSecret, body));
 }
 
 /** How far the page scrolls sideways (0 when it fits the viewport's width). */
