@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { repoRoot } from '@switchboard/testing';
+import { NO_ANSWER, OpenLoop, repoRoot } from '@switchboard/testing';
 import { Pool } from 'undici';
 
 export const root = repoRoot(__dirname);
@@ -392,12 +392,13 @@ export interface FixedRateResult {
 }
 
 /**
- * An open-loop generator: request i of a stream is due at start + i / rate, whatever the answers
- * do (so a slow server shows up as latency and queueing, not as a lower offered rate). Several
- * streams may share one run, each on its own keep-alive pool. So that a saturated server cannot
- * make the run hang or the generator's memory grow without end, a request due while `maxInFlight`
- * (default: 5 s of the stream's rate) are waiting is skipped (counted), and requests still
- * unanswered `graceMs` after sending ended are abandoned and counted as unanswered.
+ * The testing package's open-loop generator, a stream each: request i of a stream is due at
+ * start + i / rate, whatever the answers do (so a slow server shows up as latency and queueing,
+ * not as a lower offered rate). Several streams may share one run, each on its own keep-alive
+ * pool. So that a saturated server cannot make the run hang or the generator's memory grow
+ * without end, a request due while `maxInFlight` (default: 5 s of the stream's rate) are waiting
+ * is skipped (counted), and requests still unanswered `graceMs` after sending ended are abandoned
+ * and counted as unanswered.
  */
 export async function fixedRate(
   streams: readonly RateStream[],
@@ -409,79 +410,56 @@ export async function fixedRate(
   }: { connections?: number; graceMs?: number; maxInFlight?: number } = {},
 ): Promise<FixedRateResult[]> {
   const startedAt = monoMs();
-  const end = startedAt + seconds * 1000;
   return Promise.all(
     streams.map(async (stream) => {
-      const pool = new Pool(stream.origin, {
-        connections,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        headersTimeout: graceMs + 5_000,
-        bodyTimeout: graceMs + 5_000,
-      });
-      let ok = 0;
       const latencies: number[] = [];
+      // The key of each request waiting for its answer (what the receiver reports back).
+      const keys = new Map<number, string>();
+      const result = await new OpenLoop({
+        url: stream.origin,
+        rate: stream.rate,
+        seconds,
+        request: (i) => {
+          const { key, path, body, headers } = stream.make(i);
+          keys.set(i, key);
+          return { path, body, headers };
+        },
+        connections,
+        giveUp: { afterSendingMs: graceMs },
+        maxInFlight: maxInFlight ?? Math.max(2_000, stream.rate * 5),
+        stopWhenLateMs: 1_000,
+        tickMs: 1,
+        pool: {
+          keepAliveTimeout: 60_000,
+          headersTimeout: graceMs + 5_000,
+          bodyTimeout: graceMs + 5_000,
+        },
+        onAnswer: (i, status, { latencyMs }) => {
+          const key = keys.get(i)!;
+          keys.delete(i);
+          if (status !== 200) return;
+          latencies.push(latencyMs);
+          stream.onAck?.(key, monoMs());
+        },
+      }).run();
       const rejected: Record<number, number> = {};
-      const inFlight = new Set<Promise<void>>();
-      let due = 0;
-      let sent = 0;
-      let skipped = 0;
+      let ok = 0;
       let errors = 0;
-      const inFlightLimit = maxInFlight ?? Math.max(2_000, stream.rate * 5);
       let unanswered = 0;
-      const total = Math.round(stream.rate * seconds);
-      const fire = (i: number): void => {
-        const { key, path, body, headers } = stream.make(i);
-        const t0 = monoMs();
-        const p = pool
-          .request({ path, method: 'POST', headers, body })
-          .then(async (res) => {
-            await res.body.dump();
-            const t1 = monoMs();
-            if (res.statusCode === 200) {
-              ok++;
-              latencies.push(t1 - t0);
-              stream.onAck?.(key, t1);
-            } else {
-              errors++;
-              rejected[res.statusCode] = (rejected[res.statusCode] ?? 0) + 1;
-            }
-          })
-          .catch(() => void unanswered++)
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
-      };
-      while (due < total) {
-        const now = monoMs();
-        if (now >= end + 1000) break;
-        const dueNow = Math.min(total, Math.floor(((now - startedAt) / 1000) * stream.rate) + 1);
-        for (; due < dueNow; due++) {
-          if (inFlight.size >= inFlightLimit) skipped++;
-          else {
-            fire(due);
-            sent++;
-          }
+      for (const status of result.status) {
+        if (status === 200) ok++;
+        else if (status === NO_ANSWER) unanswered++;
+        else if (status > 0) {
+          errors++;
+          rejected[status] = (rejected[status] ?? 0) + 1;
         }
-        await sleep(1);
-      }
-      const sendSeconds = (monoMs() - startedAt) / 1000;
-      let timer: NodeJS.Timeout | undefined;
-      const allAnswered = await Promise.race([
-        Promise.all(inFlight).then(() => true),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
-      ]);
-      clearTimeout(timer);
-      if (allAnswered) await pool.close();
-      else {
-        await pool.destroy().catch(() => undefined);
-        await Promise.all(inFlight);
       }
       return {
         rate: stream.rate,
-        seconds: sendSeconds,
-        offered: total,
-        sent,
-        skipped,
+        seconds: result.sendSeconds,
+        offered: result.offered,
+        sent: result.sent,
+        skipped: result.skipped,
         ok,
         rejected,
         errors,

@@ -1,5 +1,6 @@
 export * from './free-port';
 export * from './infrastructure';
+export * from './open-loop';
 export * from './service-process';
 export * from './test-hooks';
 export * from './test-receiver';
