@@ -263,6 +263,16 @@ async function main(): Promise<void> {
         `${cpu.toFixed(3)} ms CPU per webhook${change}`,
     ];
   };
+  // Tracing on here against the traced before checkout, round by round: what a change saved.
+  const againstBefore = (): string[] => {
+    if (!beforeTraced || results.before.length === 0 || results.on.length === 0) return [];
+    const ratio = median(
+      results.on.map((r, i) => r.cpuMsPerWebhook / results.before[i]!.cpuMsPerWebhook),
+    );
+    return [
+      `  all traced against before, round by round: ${((ratio - 1) * 100).toFixed(1)} % CPU per webhook`,
+    ];
+  };
   console.log(
     [
       `\ningress, ${connections} connections, ` +
@@ -272,6 +282,7 @@ async function main(): Promise<void> {
       ...line('off', 'tracing off:'),
       ...line('sampled', 'tracing on, 1 % sampled:'),
       ...line('on', 'tracing on, all traced:'),
+      ...againstBefore(),
       `  ${(exported / 1024 / 1024).toFixed(1)} MiB of spans exported`,
     ].join('\n'),
   );
