@@ -10,6 +10,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
+  receiverProcessPath,
   type TestDatabase,
   testKafka,
   uniqueName,
@@ -324,8 +325,8 @@ export class Pipeline {
   private async startReceiver(mode: ReceiverMode): Promise<Receiver> {
     const child = startChild(
       process.execPath,
-      ['--import', 'tsx', 'bench/receiver.ts'],
-      { RECEIVER_MODE: mode },
+      [receiverProcessPath],
+      { RECEIVER_MODE: mode, RECEIVER_ID_PREFIX: idPrefix },
       { ipc: true },
     );
     const stats = { requests: 0, connections: 0 };

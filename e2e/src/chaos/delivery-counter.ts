@@ -1,13 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { receiverProcessPath } from '@switchboard/testing';
 
 type FromReceiver =
   | { type: 'ready'; port: number }
   | { type: 'deliveries'; deliveries: string[] }
-  | { type: 'flushed'; requests: number; withoutId: number };
+  | { type: 'flushed'; requests: number; withoutId: number }
+  | { type: 'stats'; requests: number; connections: number };
 
 /**
- * The subscriber of the crash suite: `chaos-receiver.ts` in a child process, and here every
+ * The subscriber of the chaos suites: the testing package's receiver process reporting
+ * deliveries (`receiver-process.ts`), and here every
  * delivery it reports, counted per message id.
  */
 export class DeliveryCounter {
@@ -59,11 +62,13 @@ export class DeliveryCounter {
    * n-th message, so those deliveries are retried.
    */
   static async start(options: { failFirstEvery?: number } = {}): Promise<DeliveryCounter> {
-    // Node strips the types itself; the file is an ES module in a package without "type".
-    const args = ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', 'chaos-receiver.ts'];
-    const child = spawn(process.execPath, args, {
-      cwd: __dirname,
-      env: { ...process.env, CHAOS_FAIL_FIRST_EVERY: String(options.failFirstEvery ?? 0) },
+    const child = spawn(process.execPath, [receiverProcessPath], {
+      env: {
+        ...process.env,
+        RECEIVER_REPORT: 'deliveries',
+        RECEIVER_ID_PREFIX: 'wamid.chaos-',
+        RECEIVER_FAIL_FIRST_EVERY: String(options.failFirstEvery ?? 0),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = new Promise<number>((resolve, reject) => {

@@ -1,6 +1,7 @@
 export * from './free-port';
 export * from './infrastructure';
 export * from './open-loop';
+export * from './receiver-process';
 export * from './service-process';
 export * from './test-hooks';
 export * from './test-receiver';
