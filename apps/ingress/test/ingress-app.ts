@@ -1,8 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   ConfigTopic,
-  configKey,
-  encode,
   InboundRawTopic,
   InboundRejectedTopic,
   type SourceRecord,
@@ -22,6 +20,7 @@ import { AppModule } from '../src/app.module';
 import { IngressConfig } from '../src/config/ingress.config';
 import { ingressServerOptions } from '../src/server/ingress-server';
 import { SourceRegistry } from '../src/sources/source-registry';
+import { publishSources } from './ingress-process';
 
 /** One ingress instance on the real broker, with topics of its own (a unique topic prefix). */
 export class IngressUnderTest {
@@ -54,13 +53,7 @@ export class IngressUnderTest {
 
   /** Publishes source records to the config topic and waits until ingress holds them. */
   async publishSources(...sources: SourceRecord[]): Promise<void> {
-    const producer = this.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: this.topic('config'),
-      messages: sources.map((s) => ({ key: configKey(s), value: encode(ConfigTopic, s) })),
-    });
-    await producer.disconnect();
+    await publishSources(this.prefix, ...sources);
     const registry = this.app.get(SourceRegistry);
     await eventually(
       () => (sources.every((s) => registry.get(s.id)?.version === s.version) ? true : undefined),

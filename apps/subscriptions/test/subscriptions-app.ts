@@ -3,12 +3,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigTopic, type ConfigRecord, decodeConfig } from '@switchboard/contracts';
 import { loadConfig } from '@switchboard/service-kit';
 import {
-  eventually,
   freePort,
   createTestDatabase,
   testDataKeys,
   testKafka,
   testKafkaBrokers,
+  readTopicToEnd,
+  type TopicRecord,
   uniqueName,
   type TestDatabase,
 } from '@switchboard/testing';
@@ -189,72 +190,8 @@ export class SubscriptionsUnderTest {
   }
 
   /** Every message of a topic, read from the beginning up to its current end, per partition in order. */
-  async readTopic(
-    topic: string,
-  ): Promise<{ key: string | null; value: Buffer | null; partition: number; offset: string }[]> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = new Map<number, bigint>();
-    try {
-      // On a loaded broker a young topic's leaders may still be settling: ask again until it answers.
-      const offsets = await eventually(() => admin.fetchTopicOffsets(topic), {
-        timeoutMs: 30_000,
-        what: `the offsets of ${topic}`,
-      });
-      for (const p of offsets) {
-        if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high) - 1n);
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    const messages: {
-      key: string | null;
-      value: Buffer | null;
-      partition: number;
-      offset: string;
-    }[] = [];
-    if (ends.size === 0) return messages;
-    const consumer = this.kafka.consumer({
-      groupId: uniqueName('topic-reader'),
-      maxWaitTimeInMs: 100,
-    });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${topic} not read to its end in time`)),
-          30_000,
-        );
-        const reached = (partition: number, offset: string): void => {
-          const end = ends.get(partition);
-          if (end !== undefined && BigInt(offset) >= end) ends.delete(partition);
-          if (ends.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        // A transactional writer ends each transaction with a commit marker, which takes an
-        // offset but is never handed to eachMessage: the batch's last offset counts it.
-        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-          reached(payload.partition, payload.lastOffset),
-        );
-        void consumer.run({
-          eachMessage: async ({ partition, message }) => {
-            messages.push({
-              key: message.key?.toString() ?? null,
-              value: message.value,
-              partition,
-              offset: message.offset,
-            });
-            reached(partition, message.offset);
-          },
-        });
-      });
-    } finally {
-      await consumer.disconnect();
-    }
-    return messages;
+  readTopic(topic: string): Promise<TopicRecord[]> {
+    return readTopicToEnd(this.kafka, topic);
   }
 
   /** Publishes records to one of this instance's topics, as another service would. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { testKafka, uniqueName } from '@switchboard/testing';
+import { readTopicToEnd, testKafka } from '@switchboard/testing';
 import { adminCall } from '../admin-client';
 import type { ServiceName, ServiceProcess } from '@switchboard/testing';
 import { describeChaos } from './scenario';
@@ -120,45 +120,6 @@ async function churnConfig(
 
 /** Every record of a topic, read to its end (commit markers of transactions included). */
 async function readToEnd(topic: string): Promise<{ key: string; value: string | null }[]> {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<number, bigint>();
-  for (const p of await admin.fetchTopicOffsets(topic)) {
-    if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high) - 1n);
-  }
-  await admin.disconnect();
-  const records: { key: string; value: string | null }[] = [];
-  if (ends.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: uniqueName('config-reader'), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic} not read to its end`)), 60_000);
-      const reached = (partition: number, offset: string): void => {
-        const end = ends.get(partition);
-        if (end !== undefined && BigInt(offset) >= end) ends.delete(partition);
-        if (ends.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-        reached(payload.partition, payload.lastOffset),
-      );
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          records.push({
-            key: message.key?.toString() ?? '',
-            value: message.value?.toString() ?? null,
-          });
-          reached(partition, message.offset);
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+  const records = await readTopicToEnd(testKafka(), topic, { timeoutMs: 60_000 });
+  return records.map((r) => ({ key: r.key ?? '', value: r.value?.toString() ?? null }));
 }

@@ -7,3 +7,4 @@ export * from './test-hooks';
 export * from './test-receiver';
 export * from './test-resources';
 export * from './tls-fixtures';
+export * from './topic-reader';
