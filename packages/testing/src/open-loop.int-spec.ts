@@ -1,5 +1,5 @@
 import { freePort } from './free-port';
-import { NO_ANSWER, OpenLoop, SKIPPED } from './open-loop';
+import { NO_ANSWER, OpenLoop, type OpenLoopOptions, SKIPPED } from './open-loop';
 import { TestReceiver } from './test-receiver';
 
 describe(OpenLoop.name, () => {
@@ -19,6 +19,10 @@ describe(OpenLoop.name, () => {
     body: Buffer.from(`{"n":${i}}`),
     headers: { 'content-type': 'application/json' },
   });
+
+  /** Ten requests (20 a second for half a second) to `url`. */
+  const tenRequests = (url: string | string[], options: Partial<OpenLoopOptions> = {}) =>
+    new OpenLoop({ url, rate: 20, seconds: 0.5, request, ...options }).run();
 
   it('sends rate × seconds requests, each once, and reports every answer', async () => {
     // given a loop of 50 requests a second for a second
@@ -53,19 +57,8 @@ describe(OpenLoop.name, () => {
 
   it('counts other answers by status and gives up on silent requests after their second', async () => {
     // given a path answered 503 and one never answered
-    const refused = await new OpenLoop({
-      url: receiver.url('refuse'),
-      rate: 20,
-      seconds: 0.5,
-      request,
-    }).run();
-    const silent = await new OpenLoop({
-      url: receiver.url('hang'),
-      rate: 20,
-      seconds: 0.5,
-      request,
-      giveUp: { perSecondMs: 200 },
-    }).run();
+    const refused = await tenRequests(receiver.url('refuse'));
+    const silent = await tenRequests(receiver.url('hang'), { giveUp: { perSecondMs: 200 } });
 
     // then the first are 503s and the others no answers, given up at their deadline
     expect([...refused.status]).toEqual(new Array(10).fill(503));
@@ -75,14 +68,10 @@ describe(OpenLoop.name, () => {
 
   it('skips requests due while maxInFlight wait, and gives up on the rest once sending ended', async () => {
     // given a server that never answers and at most three requests waiting
-    const result = await new OpenLoop({
-      url: receiver.url('hang'),
-      rate: 20,
-      seconds: 0.5,
-      request,
+    const result = await tenRequests(receiver.url('hang'), {
       maxInFlight: 3,
       giveUp: { afterSendingMs: 100 },
-    }).run();
+    });
 
     // then three were sent and given up, and the other seven skipped
     expect(result).toMatchObject({ offered: 10, sent: 3, skipped: 7 });
@@ -99,12 +88,7 @@ describe(OpenLoop.name, () => {
     const before = receiver.received('failover').length;
 
     // when requests are spread over both
-    const result = await new OpenLoop({
-      url: [down, receiver.url('failover')],
-      rate: 20,
-      seconds: 0.5,
-      request,
-    }).run();
+    const result = await tenRequests([down, receiver.url('failover')]);
 
     // then every one reached the instance that is up
     expect([...result.status]).toEqual(new Array(10).fill(200));
