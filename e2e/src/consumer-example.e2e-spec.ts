@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fixtureJson } from '@switchboard/fixtures';
 import { eventually, testKafkaBrokers, uniqueName } from '@switchboard/testing';
 import { useStack } from './stack';
-import { postMeta } from './meta-business';
+import { ingressKnows, postMeta } from './meta-business';
 
 const root = join(__dirname, '..', '..');
 const appSecret = 'e2e-consumer-app-secret';
@@ -39,13 +39,7 @@ describe('the example Kafka consumer of switchboard.messages.v1', () => {
       { provider: 'meta', appSecret },
     );
     expect(source.status).toBe(201);
-    await eventually(
-      async () => {
-        const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ok`;
-        return (await fetch(url)).status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'ingress to know the source' },
-    );
+    await ingressKnows(source.body);
 
     // and the example consumer running in a group of its own
     example = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['examples/messages-consumer.ts'], {

@@ -67,14 +67,22 @@ export async function createMetaBusiness(
     configuration: {},
   });
   expect(webhook.status).toBe(201);
+  await ingressKnows(source.body);
+  return { businessId, key, base, source: source.body, webhook: webhook.body };
+}
+
+/** Resolves once ingress, which learns sources from the config topic, answers a Meta source's handshake. */
+export async function ingressKnows(source: {
+  webhookUrl: string;
+  verifyToken: string;
+}): Promise<void> {
   await eventually(
     async () => {
-      const url = `${source.body.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.body.verifyToken}&hub.challenge=ready`;
+      const url = `${source.webhookUrl}?hub.mode=subscribe&hub.verify_token=${source.verifyToken}&hub.challenge=ready`;
       return (await fetch(url)).status === 200 ? true : undefined;
     },
     { timeoutMs: 30_000, what: 'ingress to know the source' },
   );
-  return { businessId, key, base, source: source.body, webhook: webhook.body };
 }
 
 /**
