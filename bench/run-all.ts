@@ -26,7 +26,7 @@
  *   BENCH_IDLE_SECONDS (10), BENCH_LOW_RATE (50), BENCH_LOW_SECONDS (10), BENCH_WARMUP_SECONDS (5)
  *   BENCH_ISOLATION_SECONDS (20), BENCH_ISOLATION_RATE (half the knee), BENCH_BAD_RATE (a fifth
  *   of the isolation rate), BENCH_SETTLE_SECONDS (120)
- *   BENCH_FLOOD_SECONDS (20), BENCH_FLOOD_HEALTHY_RATE (100), BENCH_FLOOD_RATE (1 webhook/s),
+ *   BENCH_FLOOD_SECONDS (30), BENCH_FLOOD_HEALTHY_RATE (100), BENCH_FLOOD_RATE (1 webhook/s),
  *   BENCH_FLOOD_EVENTS (5000 statuses a webhook: the normalizer's MAX_EVENTS_PER_WEBHOOK)
  *   BENCH_SOAK_SECONDS (300; 0 skips), BENCH_SOAK_RATE (1000), BENCH_SOAK_SAMPLE_SECONDS (30)
  *   BENCH_ORDERED_* (see bench/ordered.ts)
@@ -106,7 +106,7 @@ const e2eSettings: E2eSettings = {
   isolationRate: optional('BENCH_ISOLATION_RATE'),
   badRate: optional('BENCH_BAD_RATE'),
   settleSeconds: env('BENCH_SETTLE_SECONDS', 120),
-  floodSeconds: env('BENCH_FLOOD_SECONDS', 20),
+  floodSeconds: env('BENCH_FLOOD_SECONDS', 30),
   floodHealthyRate: env('BENCH_FLOOD_HEALTHY_RATE', 100),
   floodRate: env('BENCH_FLOOD_RATE', 1),
   floodEvents: env('BENCH_FLOOD_EVENTS', 5_000),
