@@ -7,3 +7,4 @@ export * from './database-unavailable.error';
 export * from './postgres-connection';
 export * from './query-logger';
 export * from './service-role';
+export * from './service-connection';

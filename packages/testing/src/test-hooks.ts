@@ -12,6 +12,16 @@ export interface DatabaseForTests {
   readonly url: string;
   /** A client connected to the database (as the test server's user). */
   readonly client: Client;
+  /**
+   * Destroys `resource` (a data source, a pool) in the file's `afterAll`, before the client ends
+   * and the database is dropped; returns what it was given (or what it resolves to).
+   */
+  closeWithIt<T extends Closeable>(resource: T | Promise<T>): Promise<T>;
+}
+
+/** Something a test opens on its database and must end before the database is dropped. */
+export interface Closeable {
+  destroy(): Promise<unknown>;
 }
 
 function ready<T>(value: T | undefined, what: string): T {
@@ -38,14 +48,17 @@ async function openTestDatabase(
 
 /**
  * Registers the test file's `beforeAll`, which creates a fresh database and connects a client,
- * and its `afterAll`, which ends the client and drops the database.
+ * and its `afterAll`, which destroys what the tests gave to `closeWithIt`, ends the client and
+ * drops the database.
  */
 export function useTestDatabase(prefix: string): DatabaseForTests {
   let opened: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+  const resources: Closeable[] = [];
   beforeAll(async () => {
     opened = await openTestDatabase(prefix);
   });
   afterAll(async () => {
+    await Promise.allSettled(resources.map((r) => r.destroy()));
     await opened?.close();
   });
   return {
@@ -54,6 +67,11 @@ export function useTestDatabase(prefix: string): DatabaseForTests {
     },
     get client() {
       return ready(opened, 'The test database').client;
+    },
+    async closeWithIt<T extends Closeable>(resource: T | Promise<T>): Promise<T> {
+      const ready = await resource;
+      resources.push(ready);
+      return ready;
     },
   };
 }

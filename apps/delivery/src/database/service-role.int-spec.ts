@@ -1,52 +1,26 @@
 import {
-  dataSourceOptions,
   ensureServiceRole,
   migrateSchema,
+  openServiceConnection,
   serviceRole,
 } from '@switchboard/database';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { useTestDatabase } from '@switchboard/testing';
+import type { DataSource } from 'typeorm';
 import { deliveryMigrations } from './migrations';
 
 describe("the delivery schema under each service's role", () => {
-  let database: TestDatabase;
-  const opened: DataSource[] = [];
+  const database = useTestDatabase('delivery_roles');
 
   beforeAll(async () => {
-    database = await createTestDatabase('delivery_roles');
     await migrateSchema({ url: database.url, schema: 'delivery', migrations: deliveryMigrations });
     // The other services' roles: their migrations, which create them, run in other databases here.
-    const login = new Client({ connectionString: database.url });
-    await login.connect();
-    try {
-      await ensureServiceRole(login, serviceRole('subscriptions'));
-      await ensureServiceRole(login, serviceRole('normalizer'));
-    } finally {
-      await login.end();
-    }
-  });
-
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.destroy()));
-    await database?.drop();
+    await ensureServiceRole(database.client, serviceRole('subscriptions'));
+    await ensureServiceRole(database.client, serviceRole('normalizer'));
   });
 
   /** A service's connection as DatabaseModule.forService opens it: its schema, as its role. */
-  async function connectAs(schema: string): Promise<DataSource> {
-    const dataSource = new DataSource(
-      dataSourceOptions({
-        url: database.url,
-        schema,
-        role: serviceRole(schema),
-        entities: [],
-        migrations: [],
-        poolSize: 1,
-      }),
-    );
-    opened.push(dataSource);
-    return dataSource.initialize();
-  }
+  const connectAs = (schema: string): Promise<DataSource> =>
+    database.closeWithIt(openServiceConnection(database.url, schema));
 
   it("the delivery service's connection reads and writes its tables, not its migration history", async () => {
     // given the delivery service's connection

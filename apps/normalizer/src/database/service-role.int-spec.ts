@@ -1,56 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import {
-  dataSourceOptions,
   ensureServiceRole,
   migrateSchema,
+  openServiceConnection,
   serviceRole,
 } from '@switchboard/database';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { useTestDatabase } from '@switchboard/testing';
+import type { DataSource } from 'typeorm';
 import { normalizerMigrations } from './migrations';
 
 describe("the normalizer's schema under each service's role", () => {
-  let database: TestDatabase;
-  const opened: DataSource[] = [];
+  const database = useTestDatabase('normalizer_roles');
 
   beforeAll(async () => {
-    database = await createTestDatabase('normalizer_roles');
     await migrateSchema({
       url: database.url,
       schema: 'normalizer',
       migrations: normalizerMigrations,
     });
     // The delivery service's role: its migrations, which create it, run in another database here.
-    const login = new Client({ connectionString: database.url });
-    await login.connect();
-    try {
-      await ensureServiceRole(login, serviceRole('delivery'));
-    } finally {
-      await login.end();
-    }
-  });
-
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.destroy()));
-    await database?.drop();
+    await ensureServiceRole(database.client, serviceRole('delivery'));
   });
 
   /** A service's connection as DatabaseModule.forService opens it: its schema, as its role. */
-  async function connectAs(schema: string): Promise<DataSource> {
-    const dataSource = new DataSource(
-      dataSourceOptions({
-        url: database.url,
-        schema,
-        role: serviceRole(schema),
-        entities: [],
-        migrations: [],
-        poolSize: 1,
-      }),
-    );
-    opened.push(dataSource);
-    return dataSource.initialize();
-  }
+  const connectAs = (schema: string): Promise<DataSource> =>
+    database.closeWithIt(openServiceConnection(database.url, schema));
 
   /** Records one raw webhook and one event of it, as the normalizer does; returns the ids stored. */
   async function record(normalizer: DataSource): Promise<{ rawId: string; eventId: string }> {

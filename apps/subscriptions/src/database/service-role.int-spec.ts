@@ -1,56 +1,30 @@
 import {
-  dataSourceOptions,
   ensureServiceRole,
   migrateSchema,
+  openServiceConnection,
   serviceRole,
 } from '@switchboard/database';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { useTestDatabase } from '@switchboard/testing';
+import type { DataSource } from 'typeorm';
 import { subscriptionsMigrations } from './migrations';
 
 describe("the subscriptions schema under each service's role", () => {
-  let database: TestDatabase;
-  const opened: DataSource[] = [];
+  const database = useTestDatabase('subscriptions_roles');
 
   beforeAll(async () => {
-    database = await createTestDatabase('subscriptions_roles');
     await migrateSchema({
       url: database.url,
       schema: 'subscriptions',
       migrations: subscriptionsMigrations,
     });
     // The other services' roles: their migrations, which create them, run in other databases here.
-    const login = new Client({ connectionString: database.url });
-    await login.connect();
-    try {
-      await ensureServiceRole(login, serviceRole('delivery'));
-      await ensureServiceRole(login, serviceRole('normalizer'));
-    } finally {
-      await login.end();
-    }
-  });
-
-  afterAll(async () => {
-    await Promise.all(opened.map((d) => d.destroy()));
-    await database?.drop();
+    await ensureServiceRole(database.client, serviceRole('delivery'));
+    await ensureServiceRole(database.client, serviceRole('normalizer'));
   });
 
   /** A service's connection as DatabaseModule.forService opens it: its schema, as its role. */
-  async function connectAs(schema: string): Promise<DataSource> {
-    const dataSource = new DataSource(
-      dataSourceOptions({
-        url: database.url,
-        schema,
-        role: serviceRole(schema),
-        entities: [],
-        migrations: [],
-        poolSize: 1,
-      }),
-    );
-    opened.push(dataSource);
-    return dataSource.initialize();
-  }
+  const connectAs = (schema: string): Promise<DataSource> =>
+    database.closeWithIt(openServiceConnection(database.url, schema));
 
   it("the subscriptions service's connection reads and writes its tables and sequences, not its migration history", async () => {
     // given the subscriptions service's connection
