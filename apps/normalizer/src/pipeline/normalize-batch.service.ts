@@ -105,7 +105,7 @@ export class NormalizeBatchService {
     } else {
       // Stored and published a slice at a time, so neither PostgreSQL nor the public topics get
       // thousands of rows in one go; the raw webhooks and dead letters go with the first slice.
-      for (let from = 0; from === 0 || from < events.length; ) {
+      for (let from = 0; from === 0 || from < events.length;) {
         const first = from === 0;
         const size = Math.max(1, Math.floor(options.slice?.() ?? PACED_SLICE));
         const slice = events.slice(from, from + size);
