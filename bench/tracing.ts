@@ -8,11 +8,16 @@
  * per round, and the median of each mode.
  *
  * Spans are exported as the services export them in production: OTLP/HTTP with the SDK's default
- * encoding, protobuf (`OTEL_EXPORTER_OTLP_PROTOCOL` unset). `BENCH_OTLP_PROTOCOL=http/json`
- * measures JSON instead (what the e2e tracing suite's collector reads).
+ * encoding, protobuf (`OTEL_EXPORTER_OTLP_PROTOCOL` unset); `BENCH_OTLP_PROTOCOL` sets another for
+ * mode `on`. Mode `json` (only when `BENCH_MODES` names it) traces every webhook too, exported as
+ * OTLP/HTTP JSON, to compare the two encodings in one run.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 npx tsx bench/tracing.ts
- *   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_OTLP_PROTOCOL, BENCH_MODES=off,on)
+ *   (BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_OTLP_PROTOCOL,
+ *    BENCH_MODES=off,on)
+ *
+ * `BENCH_CPU_PROF=<dir>` writes a CPU profile of each round's ingress under `<dir>/<mode>/`
+ * (`node --cpu-prof`), for a look at where tracing's cost goes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -75,7 +80,7 @@ async function startSink(): Promise<{ url: string; bytes: () => Promise<number> 
   return { url, bytes: async () => Number(await (await fetch(`${url}/bytes`)).text()) };
 }
 
-type Mode = 'before' | 'off' | 'sampled' | 'on';
+type Mode = 'before' | 'off' | 'sampled' | 'on' | 'json';
 
 /**
  * `BENCH_BEFORE`: a built checkout of another commit (e.g. one before tracing, with its own
@@ -86,10 +91,13 @@ type Mode = 'before' | 'off' | 'sampled' | 'on';
  */
 const before = process.env.BENCH_BEFORE;
 const beforeTraced = process.env.BENCH_BEFORE_TRACED === '1';
-/** `BENCH_MODES`: the modes to run, e.g. `off,on` (default all; `before` only with BENCH_BEFORE). */
+/** `BENCH_MODES`: the modes to run, e.g. `off,on` (default all but `json`; `before` only with BENCH_BEFORE). */
 const modes: readonly Mode[] = (
-  before ? (['before', 'off', 'sampled', 'on'] as const) : (['off', 'sampled', 'on'] as const)
-).filter((mode) => process.env.BENCH_MODES?.split(',').includes(mode) ?? true);
+  before
+    ? (['before', 'off', 'sampled', 'on', 'json'] as const)
+    : (['off', 'sampled', 'on', 'json'] as const)
+).filter((mode) => process.env.BENCH_MODES?.split(',').includes(mode) ?? mode !== 'json');
+const cpuProfiles = process.env.BENCH_CPU_PROF;
 /** Unset: the SDK's default, OTLP/HTTP protobuf, as in production. */
 const otlpProtocol = process.env.BENCH_OTLP_PROTOCOL;
 
@@ -115,7 +123,11 @@ const modeEnv = (mode: Mode, sinkUrl: string): Record<string, string> =>
     ? {}
     : {
         OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-        ...(otlpProtocol ? { OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol } : {}),
+        ...(mode === 'json'
+          ? { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }
+          : otlpProtocol
+            ? { OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol }
+            : {}),
         ...(mode === 'sampled'
           ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' }
           : {}),
@@ -136,6 +148,11 @@ async function measure(
     LOG_LEVEL: 'warn',
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...modeEnv(mode, sinkUrl),
+    ...(cpuProfiles
+      ? {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(cpuProfiles, mode)}`,
+        }
+      : {}),
   };
   const ingress =
     mode === 'before'
@@ -202,7 +219,13 @@ async function main(): Promise<void> {
     updatedAt: new Date().toISOString(),
     version: 1,
   };
-  const results: Record<Mode, Measured[]> = { before: [], off: [], sampled: [], on: [] };
+  const results: Record<Mode, Measured[]> = {
+    before: [],
+    off: [],
+    sampled: [],
+    on: [],
+    json: [],
+  };
   let exported = 0;
   try {
     // An ingress creates the topics; the source goes on its config topic, where each reads it.
@@ -282,6 +305,7 @@ async function main(): Promise<void> {
       ...line('off', 'tracing off:'),
       ...line('sampled', 'tracing on, 1 % sampled:'),
       ...line('on', 'tracing on, all traced:'),
+      ...line('json', 'all traced, as JSON:'),
       ...againstBefore(),
       `  ${(exported / 1024 / 1024).toFixed(1)} MiB of spans exported`,
     ].join('\n'),
