@@ -1,11 +1,14 @@
 /**
  * What tracing costs at ingress: the built ingress (signature check, raw record to Kafka with
- * acks=all, then 200) driven by the same closed-loop generator with tracing off (no
- * OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is not loaded), on with 1 % of webhooks sampled (the SDK
- * and propagation at work on every request, spans recorded for few), and on with every webhook
- * traced and exported over OTLP/HTTP to a sink on this machine, in alternating rounds so that
- * drift on a shared machine hits all modes. Prints webhooks/s, latency and ingress CPU per webhook
- * per round, and the median of each mode.
+ * acks=all, then 200) with tracing on with 1 % of webhooks sampled (the SDK and propagation at
+ * work on every request, spans recorded for few), and on with every webhook traced and exported
+ * over OTLP/HTTP to a sink on this machine, each measured side by side with an ingress that has
+ * tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT: the SDK is not loaded): both are driven at once by
+ * closed loops of their own, so they share the cores and whatever else the machine does in the
+ * very same seconds, and each ratio compares two figures taken under the same conditions (a
+ * shared machine's speed drifts by a third between rounds run one after the other). Prints
+ * webhooks/s, latency and ingress CPU per webhook per round, and the medians of each mode and of
+ * its ratios to the ingress beside it.
  *
  * Spans are exported as the services export them in production: OTLP/HTTP with the SDK's default
  * encoding, protobuf (`OTEL_EXPORTER_OTLP_PROTOCOL` unset); `BENCH_OTLP_PROTOCOL` sets another for
@@ -111,10 +114,10 @@ interface Measured extends ClosedLoopResult {
   otherCores: number;
 }
 
-/** CPU of ingress, this process (the load generator), the OTLP sink and Kafka, ms. */
-function benchCpuMs(ingressPid: number): number {
+/** CPU of the ingresses, this process (the load generator), the OTLP sink and Kafka, ms. */
+function benchCpuMs(ingressPids: readonly number[]): number {
   const self = process.cpuUsage();
-  const pids = [ingressPid, ...(sinkPid ? [sinkPid] : []), ...kafkaPids()];
+  const pids = [...ingressPids, ...(sinkPid ? [sinkPid] : []), ...kafkaPids()];
   return pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), (self.user + self.system) / 1000);
 }
 
@@ -133,13 +136,21 @@ const modeEnv = (mode: Mode, sinkUrl: string): Record<string, string> =>
           : {}),
       };
 
-async function measure(
+interface Ingress {
+  mode: Mode;
+  origin: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** An ingress in the given mode, ready and knowing the bench's source. */
+async function startIngress(
   mode: Mode,
   sinkUrl: string,
   prefix: string,
   sourceId: string,
   verifyToken: string,
-): Promise<Measured> {
+): Promise<Ingress> {
   const port = await freePort();
   const env = {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
@@ -162,8 +173,8 @@ async function measure(
           HOST: '127.0.0.1',
         })
       : startService('ingress', port, env);
+  const origin = `http://127.0.0.1:${port}`;
   try {
-    const origin = `http://127.0.0.1:${port}`;
     await waitHttp(`${origin}/health/ready`, ingress, `ingress (tracing ${mode})`);
     const handshake = `${origin}/webhooks/meta/${sourceId}?hub.mode=subscribe&hub.verify_token=${verifyToken}&hub.challenge=ready`;
     const deadline = Date.now() + 30_000;
@@ -171,26 +182,38 @@ async function measure(
       if (Date.now() > deadline) throw new Error('ingress did not learn the bench source');
       await sleep(200);
     }
-    const load = Array.from({ length: 2_000 }, (_, i) => {
-      const body = metaBody(`wamid.bench-tracing-${i}-${randomUUID()}`);
-      return { body, headers: metaHeaders(secret, body) };
-    });
-    const path = `/webhooks/meta/${sourceId}`;
-    await closedLoop(origin, path, load, { connections, seconds: 2 });
-    const pid = ingress.process.pid!;
-    const cpuBefore = cpuMs(pid) ?? 0;
-    const [benchBefore, machineBefore] = [benchCpuMs(pid), machineBusyMs()];
-    const result = await closedLoop(origin, path, load, { connections, seconds });
-    const others = machineBusyMs() - machineBefore - (benchCpuMs(pid) - benchBefore);
-    // CPU per webhook holds up better than webhooks/s on a machine other work shares.
-    return {
-      ...result,
-      cpuMsPerWebhook: ((cpuMs(pid) ?? 0) - cpuBefore) / result.ok,
-      otherCores: Math.max(0, others) / (result.seconds * 1000),
-    };
-  } finally {
+  } catch (err) {
     await ingress.stop();
+    throw err;
   }
+  return { mode, origin, pid: ingress.process.pid!, stop: () => ingress.stop() };
+}
+
+/**
+ * Drives every given ingress at once, each from its own closed loop, after a warm-up: they share
+ * the machine's cores and whatever else runs on it during the very same seconds, so the ratio of
+ * their figures is free of the drift between rounds that a shared machine shows.
+ */
+async function driveSideBySide(ingresses: readonly Ingress[], path: string): Promise<Measured[]> {
+  const load = Array.from({ length: 2_000 }, (_, i) => {
+    const body = metaBody(`wamid.bench-tracing-${i}-${randomUUID()}`);
+    return { body, headers: metaHeaders(secret, body) };
+  });
+  await Promise.all(
+    ingresses.map(({ origin }) => closedLoop(origin, path, load, { connections, seconds: 2 })),
+  );
+  const pids = ingresses.map(({ pid }) => pid);
+  const cpuBefore = pids.map((pid) => cpuMs(pid) ?? 0);
+  const [benchBefore, machineBefore] = [benchCpuMs(pids), machineBusyMs()];
+  const results = await Promise.all(
+    ingresses.map(({ origin }) => closedLoop(origin, path, load, { connections, seconds })),
+  );
+  const others = machineBusyMs() - machineBefore - (benchCpuMs(pids) - benchBefore);
+  return results.map((result, i) => ({
+    ...result,
+    cpuMsPerWebhook: ((cpuMs(pids[i]!) ?? 0) - cpuBefore[i]!) / result.ok,
+    otherCores: Math.max(0, others) / (result.seconds * 1000),
+  }));
 }
 
 function median(values: number[]): number {
@@ -226,6 +249,14 @@ async function main(): Promise<void> {
     on: [],
     json: [],
   };
+  /** For each measured mode, the ingress with tracing off that ran beside it, round by round. */
+  const offBeside: Record<Mode, Measured[]> = {
+    before: [],
+    off: [],
+    sampled: [],
+    on: [],
+    json: [],
+  };
   let exported = 0;
   try {
     // An ingress creates the topics; the source goes on its config topic, where each reads it.
@@ -245,16 +276,34 @@ async function main(): Promise<void> {
       messages: [{ key: configKey(source), value: encode(ConfigTopic, source) }],
     });
     await producer.disconnect();
+    const path = `/webhooks/meta/${sourceId}`;
+    const report = (mode: Mode, round: number, r: Measured): void =>
+      console.log(
+        `tracing ${mode.padEnd(7)} round ${round + 1}: ${r.perSecond.toFixed(0)} webhooks/s, ` +
+          `p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ` +
+          `${r.cpuMsPerWebhook.toFixed(3)} ms CPU per webhook, ${r.errors} errors, ` +
+          `other work on the machine ${r.otherCores.toFixed(2)} cores`,
+      );
     for (let round = 0; round < rounds; round++) {
-      for (const mode of modes) {
-        const r = await measure(mode, sink.url, prefix, sourceId, verifyToken);
-        results[mode].push(r);
-        console.log(
-          `tracing ${mode.padEnd(7)} round ${round + 1}: ${r.perSecond.toFixed(0)} webhooks/s, ` +
-            `p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ` +
-            `${r.cpuMsPerWebhook.toFixed(3)} ms CPU per webhook, ${r.errors} errors, ` +
-            `other work on the machine ${r.otherCores.toFixed(2)} cores`,
-        );
+      // Each measured mode beside an ingress with tracing off, started in turn first and second.
+      for (const mode of modes.filter((m) => m !== 'off')) {
+        const pair: Mode[] = round % 2 === 0 ? ['off', mode] : [mode, 'off'];
+        const ingresses: Ingress[] = [];
+        try {
+          for (const m of pair) {
+            ingresses.push(await startIngress(m, sink.url, prefix, sourceId, verifyToken));
+          }
+          const measured = await driveSideBySide(ingresses, path);
+          const off = measured[pair.indexOf('off')]!;
+          const traced = measured[pair.indexOf(mode)]!;
+          results.off.push(off);
+          results[mode].push(traced);
+          offBeside[mode].push(off);
+          report('off', round, off);
+          report(mode, round, traced);
+        } finally {
+          await Promise.all(ingresses.map((ingress) => ingress.stop()));
+        }
       }
     }
     exported = await sink.bytes();
@@ -262,43 +311,37 @@ async function main(): Promise<void> {
     await stopAllChildren();
     await deleteTopicsWithPrefix(kafka, prefix);
   }
-  const off = median(results.off.map((r) => r.perSecond));
-  const offCpu = median(results.off.map((r) => r.cpuMsPerWebhook));
   const line = (mode: Mode, label: string): string[] => {
-    if (!modes.includes(mode)) return [];
+    if (!modes.includes(mode) || results[mode].length === 0) return [];
     const perSecond = median(results[mode].map((r) => r.perSecond));
     const p99 = median(results[mode].map((r) => r.latency.p99));
     const cpu = median(results[mode].map((r) => r.cpuMsPerWebhook));
-    // The same ratio taken round by round, each mode against off in the same round: drift on a
-    // shared machine moves its median less than it moves each mode's median.
-    const paired =
-      results.off.length === 0
-        ? NaN
-        : median(results[mode].map((r, i) => r.cpuMsPerWebhook / results.off[i]!.cpuMsPerWebhook));
+    // Each ratio is taken against the ingress with tracing off that ran in the same seconds.
+    const ratio = (figure: (r: Measured) => number): number =>
+      median(results[mode].map((r, i) => figure(r) / figure(offBeside[mode][i]!)));
     const change =
-      mode === 'off' || results.off.length === 0
+      mode === 'off'
         ? ''
-        : ` (${((1 - perSecond / off) * 100).toFixed(1)} % fewer webhooks/s than off, ` +
-          `${((cpu / offCpu - 1) * 100).toFixed(1)} % more CPU per webhook; ` +
-          `${((paired - 1) * 100).toFixed(1)} % round by round)`;
+        : ` (beside tracing off: ` +
+          `${((1 - ratio((r) => r.perSecond)) * 100).toFixed(1)} % fewer webhooks/s, ` +
+          `${((ratio((r) => r.cpuMsPerWebhook) - 1) * 100).toFixed(1)} % more CPU per webhook)`;
     return [
       `  ${label.padEnd(24)} ${perSecond.toFixed(0)} webhooks/s, p99 ${p99.toFixed(2)} ms, ` +
         `${cpu.toFixed(3)} ms CPU per webhook${change}`,
     ];
   };
-  // Tracing on here against the traced before checkout, round by round: what a change saved.
+  // Tracing on here against the traced before checkout, each against the off beside it.
   const againstBefore = (): string[] => {
     if (!beforeTraced || results.before.length === 0 || results.on.length === 0) return [];
-    const ratio = median(
-      results.on.map((r, i) => r.cpuMsPerWebhook / results.before[i]!.cpuMsPerWebhook),
-    );
+    const cost = (mode: Mode): number =>
+      median(results[mode].map((r, i) => r.cpuMsPerWebhook / offBeside[mode][i]!.cpuMsPerWebhook));
     return [
-      `  all traced against before, round by round: ${((ratio - 1) * 100).toFixed(1)} % CPU per webhook`,
+      `  all traced against before: ${((cost('on') / cost('before') - 1) * 100).toFixed(1)} % CPU per webhook`,
     ];
   };
   console.log(
     [
-      `\ningress, ${connections} connections, ` +
+      `\ningress, ${connections} connections each, two ingresses side by side, ` +
         `${seconds} s per round, median of ${rounds} rounds, ` +
         `spans exported over OTLP ${otlpProtocol ?? 'http/protobuf'}:`,
       ...line('before', `before (${before}${beforeTraced ? ', all traced' : ''}):`),
