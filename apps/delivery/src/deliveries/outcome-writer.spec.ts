@@ -69,7 +69,7 @@ describe(OutcomeWriter.name, () => {
     store.hold = true;
     const writer = new OutcomeWriter(store, { flushIntervalMs: 0, maxBatch: 100 });
     const first = writer.record(outcome('a'));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    while (store.batches.length === 0) await tick();
 
     // when two more outcomes arrive while it runs
     const later = [writer.record(outcome('b')), writer.record(outcome('c'))];
