@@ -242,21 +242,16 @@ async function main(): Promise<void> {
     updatedAt: new Date().toISOString(),
     version: 1,
   };
-  const results: Record<Mode, Measured[]> = {
+  const byMode = (): Record<Mode, Measured[]> => ({
     before: [],
     off: [],
     sampled: [],
     on: [],
     json: [],
-  };
+  });
+  const results = byMode();
   /** For each measured mode, the ingress with tracing off that ran beside it, round by round. */
-  const offBeside: Record<Mode, Measured[]> = {
-    before: [],
-    off: [],
-    sampled: [],
-    on: [],
-    json: [],
-  };
+  const offBeside = byMode();
   let exported = 0;
   try {
     // An ingress creates the topics; the source goes on its config topic, where each reads it.
@@ -311,20 +306,20 @@ async function main(): Promise<void> {
     await stopAllChildren();
     await deleteTopicsWithPrefix(kafka, prefix);
   }
+  // Each ratio is taken against the ingress with tracing off that ran in the same seconds.
+  const ratio = (mode: Mode, figure: (r: Measured) => number): number =>
+    median(results[mode].map((r, i) => figure(r) / figure(offBeside[mode][i]!)));
   const line = (mode: Mode, label: string): string[] => {
     if (!modes.includes(mode) || results[mode].length === 0) return [];
     const perSecond = median(results[mode].map((r) => r.perSecond));
     const p99 = median(results[mode].map((r) => r.latency.p99));
     const cpu = median(results[mode].map((r) => r.cpuMsPerWebhook));
-    // Each ratio is taken against the ingress with tracing off that ran in the same seconds.
-    const ratio = (figure: (r: Measured) => number): number =>
-      median(results[mode].map((r, i) => figure(r) / figure(offBeside[mode][i]!)));
     const change =
       mode === 'off'
         ? ''
         : ` (beside tracing off: ` +
-          `${((1 - ratio((r) => r.perSecond)) * 100).toFixed(1)} % fewer webhooks/s, ` +
-          `${((ratio((r) => r.cpuMsPerWebhook) - 1) * 100).toFixed(1)} % more CPU per webhook)`;
+          `${((1 - ratio(mode, (r) => r.perSecond)) * 100).toFixed(1)} % fewer webhooks/s, ` +
+          `${((ratio(mode, (r) => r.cpuMsPerWebhook) - 1) * 100).toFixed(1)} % more CPU per webhook)`;
     return [
       `  ${label.padEnd(24)} ${perSecond.toFixed(0)} webhooks/s, p99 ${p99.toFixed(2)} ms, ` +
         `${cpu.toFixed(3)} ms CPU per webhook${change}`,
@@ -333,8 +328,7 @@ async function main(): Promise<void> {
   // Tracing on here against the traced before checkout, each against the off beside it.
   const againstBefore = (): string[] => {
     if (!beforeTraced || results.before.length === 0 || results.on.length === 0) return [];
-    const cost = (mode: Mode): number =>
-      median(results[mode].map((r, i) => r.cpuMsPerWebhook / offBeside[mode][i]!.cpuMsPerWebhook));
+    const cost = (mode: Mode): number => ratio(mode, (r) => r.cpuMsPerWebhook);
     return [
       `  all traced against before: ${((cost('on') / cost('before') - 1) * 100).toFixed(1)} % CPU per webhook`,
     ];
