@@ -1,18 +1,25 @@
 /**
- * Retries an admin call while Kafka answers with a retriable error, as it does for a moment after
- * a topic is created (no leader elected yet) or while a broker restarts.
+ * Retries an admin call while Kafka answers with a retriable error, as it does for a while after a
+ * topic is created (no leader elected yet) or while a broker restarts and loads its logs. The
+ * budget is time, not attempts: a restarted broker on a busy machine can answer "not the leader"
+ * for many seconds, and a service that gives up at startup then exits for nothing.
  */
 export async function retryTransient<T>(
   call: () => Promise<T>,
-  { attempts = 20, delayMs = 250 }: { attempts?: number; delayMs?: number } = {},
+  {
+    timeoutMs = 60_000,
+    delayMs = 250,
+    maxDelayMs = 2_000,
+  }: { timeoutMs?: number; delayMs?: number; maxDelayMs?: number } = {},
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = delayMs; ; delay = Math.min(maxDelayMs, delay * 2)) {
     try {
       return await call();
     } catch (err) {
       const retriable = (err as { retriable?: boolean }).retriable === true;
-      if (!retriable || attempt >= attempts) throw err;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (!retriable || Date.now() + delay > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 }

@@ -12,8 +12,10 @@ export interface ProvisionedTopic {
 }
 
 /**
- * Creates the topics a service uses, as the catalog defines them, when they do not exist yet.
- * Existing topics are left as they are (changing partitions or retention is an operator's act).
+ * Creates the topics a service uses, as the catalog defines them, when they do not exist yet, and
+ * waits until every partition of all of them has a leader (another instance may have created them
+ * a moment ago). Existing topics are left as they are (changing partitions or retention is an
+ * operator's act).
  */
 export async function provisionTopics(
   kafka: Kafka,
@@ -26,7 +28,13 @@ export async function provisionTopics(
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length === 0) return [];
+    if (missing.length === 0) {
+      await waitForLeaders(
+        admin,
+        topics.map((t) => t.name),
+      );
+      return [];
+    }
     const minInsync = Math.max(1, Math.min(2, replicationFactor - 1));
     const configs = missing.map((t): ITopicConfig => ({
       topic: t.name,
@@ -75,6 +83,6 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[]): P
         );
       }
     },
-    { attempts: 120, delayMs: 250 },
+    { timeoutMs: 60_000, delayMs: 100, maxDelayMs: 500 },
   );
 }
