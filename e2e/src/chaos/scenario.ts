@@ -20,6 +20,7 @@ import {
   testKafka,
   testKafkaBrokers,
   uniqueName,
+  waitForBrokerServing,
 } from '@switchboard/testing';
 import { Client } from 'pg';
 import { adminCall } from '../admin-client';
@@ -112,6 +113,7 @@ export function describeChaos(scenario: ChaosScenario): void {
 
     beforeAll(async () => {
       if (scenario.controlsBroker) localBroker.assertControllable();
+      await waitForBrokerServing(testKafka());
       database = await createTestDatabase(scenario.slug.replace(/-/g, '_'));
       receiver = await DeliveryCounter.start({ failFirstEvery: scenario.failFirstEvery });
       const ingressPorts: number[] = [];

@@ -139,6 +139,34 @@ export async function eventually<T>(
   );
 }
 
+/**
+ * Waits until the broker serves a new topic end to end: created, led, written and its offsets
+ * listed. A broker restarted by an earlier suite can answer metadata well before its partitions
+ * take writes ("not the leader"); a suite that starts services on it then measures the broker.
+ */
+export async function waitForBrokerServing(kafka: Kafka, timeoutMs = 120_000): Promise<void> {
+  const topic = uniqueName('broker-probe');
+  const deleteTopic = await createTestTopics(kafka, [{ name: topic }]);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const admin = kafka.admin();
+  try {
+    await producer.connect();
+    await admin.connect();
+    await eventually(
+      async () => {
+        await producer.send({ topic, acks: -1, messages: [{ value: 'probe' }] });
+        const [partition] = await admin.fetchTopicOffsets(topic);
+        return Number(partition?.high) >= 1 ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 250, what: 'the broker to take writes on a new topic' },
+    );
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await deleteTopic().catch(() => undefined);
+  }
+}
+
 /** Deletes every topic a test created under its own prefix (see `KAFKA_TOPIC_PREFIX`). */
 export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
   if (prefix.length === 0) throw new Error('Refusing to delete topics without a prefix');
