@@ -19,6 +19,7 @@ import {
   startService,
   waitHttp,
 } from './lib';
+import { errorMessage } from '@switchboard/service-kit/error-message';
 
 export interface IngressFigures {
   connections: number;
@@ -128,7 +129,7 @@ export async function benchIngress({
     await Promise.all([ingress?.stop(), baseline?.stop()]);
     await deleteTopicsWithPrefix(kafka, prefix).then(
       () => createdPrefixes.delete(prefix),
-      (err: unknown) => log(`  could not delete topics ${prefix}*: ${(err as Error).message}`),
+      (err: unknown) => log(`  could not delete topics ${prefix}*: ${errorMessage(err)}`),
     );
   }
 }

@@ -48,6 +48,7 @@ import {
   startCpuWindow,
 } from './proc';
 import { createFloorTables, type FloorRole, type FloorSource, floorTopics } from './floor';
+import { errorMessage } from '@switchboard/service-kit/error-message';
 
 export const serviceNames = ['ingress', 'normalizer', 'subscriptions', 'delivery'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -432,7 +433,7 @@ export class Pipeline {
       } catch (err) {
         if (attempt >= 4) {
           throw new Error(
-            `test delivery to ${business.name} ${topic} failed: ${(err as Error).message}`,
+            `test delivery to ${business.name} ${topic} failed: ${errorMessage(err)}`,
           );
         }
         await sleep(1000);
@@ -765,11 +766,10 @@ export class Pipeline {
     await this.database
       ?.drop()
       .then(() => createdDatabases.delete(this.database!))
-      .catch((err: unknown) => this.log(`  could not drop database: ${(err as Error).message}`));
+      .catch((err: unknown) => this.log(`  could not drop database: ${errorMessage(err)}`));
     await deleteTopicsWithPrefix(testKafka('bench-e2e'), this.prefix).then(
       () => createdPrefixes.delete(this.prefix),
-      (err: unknown) =>
-        this.log(`  could not delete topics ${this.prefix}*: ${(err as Error).message}`),
+      (err: unknown) => this.log(`  could not delete topics ${this.prefix}*: ${errorMessage(err)}`),
     );
   }
 }

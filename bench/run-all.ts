@@ -51,6 +51,7 @@ import {
   render,
   type SummaryRow,
 } from './report';
+import { errorMessage } from '@switchboard/service-kit/error-message';
 
 const env = (name: string, fallback: number): number => {
   const value = process.env[name];
@@ -146,7 +147,7 @@ async function dropLeftoverTopics(): Promise<void> {
   for (const database of [...createdDatabases]) {
     await database.drop().then(
       () => createdDatabases.delete(database),
-      (err: unknown) => log(`could not drop database ${database.name}: ${(err as Error).message}`),
+      (err: unknown) => log(`could not drop database ${database.name}: ${errorMessage(err)}`),
     );
   }
   if (createdPrefixes.size === 0) return;
@@ -154,7 +155,7 @@ async function dropLeftoverTopics(): Promise<void> {
   for (const prefix of [...createdPrefixes]) {
     await deleteTopicsWithPrefix(kafka, prefix).then(
       () => createdPrefixes.delete(prefix),
-      (err: unknown) => log(`could not delete topics ${prefix}*: ${(err as Error).message}`),
+      (err: unknown) => log(`could not delete topics ${prefix}*: ${errorMessage(err)}`),
     );
   }
 }

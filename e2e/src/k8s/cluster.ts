@@ -1,9 +1,8 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, repoRoot } from '@switchboard/testing';
+import { eventually, freePort, repoRoot } from '@switchboard/testing';
 
 export const K8S_DIR = join(repoRoot(), 'infra', 'k8s');
 export const OVERLAYS = ['local', 'production'] as const;
@@ -59,17 +58,6 @@ export function ok(result: RunResult, what: string): string {
     throw new Error(`${what} exited ${result.code}\n${result.stderr}\n${result.stdout}`.trim());
   }
   return result.stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 interface Component {

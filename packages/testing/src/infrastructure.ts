@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { freePort } from './free-port';
 import { testDataKeys } from './test-resources';
+import { errorMessage } from '@switchboard/service-kit/error-message';
 
 const run = promisify(execFile);
 
@@ -139,7 +140,7 @@ async function assertKafkaAnswers(brokers: string[], mode: InfrastructureMode): 
     await admin.describeCluster();
   } catch (err) {
     throw new InfrastructureUnavailableError(
-      `Kafka (${mode}) at ${brokers.join(',')} does not answer: ${(err as Error).message}`,
+      `Kafka (${mode}) at ${brokers.join(',')} does not answer: ${errorMessage(err)}`,
     );
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -153,7 +154,7 @@ async function assertPostgresAnswers(url: string, mode: InfrastructureMode): Pro
     await client.query('select 1');
   } catch (err) {
     throw new InfrastructureUnavailableError(
-      `PostgreSQL (${mode}) at ${redactUrl(url)} does not answer: ${(err as Error).message}`,
+      `PostgreSQL (${mode}) at ${redactUrl(url)} does not answer: ${errorMessage(err)}`,
     );
   } finally {
     await client.end().catch(() => undefined);
