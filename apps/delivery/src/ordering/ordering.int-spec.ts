@@ -133,19 +133,22 @@ describe('ordered delivery and status monotonicity (real Kafka and PostgreSQL)',
     await fc.assert(
       fc.asyncProperty(scenario, async ({ conversations, seed, failureRate }) => {
         // given a business with ordered subscriptions to messages and to statuses (those kept
-        // monotonic), and an unordered subscription to messages as a control
+        // monotonic), and another business's unordered subscription to messages as a control (one
+        // subscription per business and topic)
         const businessId = uniqueName('biz');
+        const controlBusinessId = uniqueName('biz');
         const messagesSub = subscription(businessId, 'messages', { ordering: 'conversation' });
         const statusSub = subscription(businessId, 'delivery_status', {
           ordering: 'conversation',
           statusMonotonic: true,
         });
-        await bed.applySubscriptions(app!, messagesSub, statusSub);
+        const controlSub = subscription(controlBusinessId, 'messages', {});
+        await bed.applySubscriptions(app!, messagesSub, statusSub, controlSub);
 
         // and a receiver failing a random share of first attempts, once or twice each
         const next = random(seed);
         const failures = new Map<string, number>();
-        for (const sub of [messagesSub, statusSub]) {
+        for (const sub of [messagesSub, statusSub, controlSub]) {
           receiver.respond(sub.path, (request) => {
             const id = `${sub.id}:${idOf(request)}`;
             if (!failures.has(id)) {
@@ -195,16 +198,41 @@ describe('ordered delivery and status monotonicity (real Kafka and PostgreSQL)',
           published.push(open[Math.floor(next() * open.length)]!.shift()!);
         }
 
-        // when the first half is published, the service restarts, and the rest is published
-        const half = Math.ceil(published.length / 2);
-        for (let i = 0; i < half; i += 10) await bed.publishEvents(...published.slice(i, i + 10));
-        await restart();
-        for (let i = half; i < published.length; i += 10) {
-          await bed.publishEvents(...published.slice(i, i + 10));
-        }
-        await settled(messagesSub, statusSub);
+        // and the control business gets a copy of each message, published right after it
+        const controlEvents = new Map<string, CloudEvent>();
+        const toPublish = published.flatMap((event) => {
+          if (event.topic !== 'messages') return [event];
+          const copy = cloudEvent({
+            businessid: controlBusinessId,
+            subject: event.subject,
+            time: event.time,
+          });
+          controlEvents.set(copy.id, copy);
+          return [event, copy];
+        });
 
-        // then every message of a conversation arrived, in event-time order, none missing
+        // when the first half is published, the service restarts, and the rest is published
+        const half = Math.ceil(toPublish.length / 2);
+        for (let i = 0; i < half; i += 10) await bed.publishEvents(...toPublish.slice(i, i + 10));
+        await restart();
+        for (let i = half; i < toPublish.length; i += 10) {
+          await bed.publishEvents(...toPublish.slice(i, i + 10));
+        }
+        await settled(messagesSub, statusSub, controlSub);
+
+        // then the unordered control received every message too, each delivery succeeded, and
+        // nothing was stored for ordering: with ordering off, delivery is as it was
+        const controlIds = receiver.received(controlSub.path).map(idOf);
+        expect(new Set(controlIds)).toEqual(new Set(controlEvents.keys()));
+        const controlRows = await bed.query<{ state: string; ordering_key: string | null }>(
+          `SELECT state, ordering_key FROM delivery.deliveries WHERE subscription_id = $1`,
+          [controlSub.id],
+        );
+        expect(controlRows.filter((r) => r.state !== 'succeeded')).toEqual([]);
+        expect(controlRows.filter((r) => r.ordering_key !== null)).toEqual([]);
+
+        // and every message of a conversation arrived at the ordered one, in event-time order,
+        // none missing
         const bySubject = (requests: ReceivedRequest[]) => {
           const map = new Map<string, ReceivedRequest[]>();
           for (const request of requests) {
