@@ -113,6 +113,44 @@ describe(BatchConsumer.name, () => {
     ).toEqual([]);
   });
 
+  it('stays in its group through a handler that runs past the session timeout, handling its batch once', async () => {
+    // given a consumer with the shortest session the broker allows, whose handler takes longer
+    // than that on the first record without asking for a heartbeat itself
+    const name = await topic();
+    const seen: string[] = [];
+    const consumer = new BatchConsumer(kafka, {
+      groupId: uniqueName('group'),
+      topics: [name],
+      sessionTimeoutMs: 6_000,
+      commitIntervalMs: 100,
+      handler: async (batch) => {
+        for (const m of batch.messages) {
+          const value = m.value!.toString();
+          seen.push(value);
+          if (value === 'slow') await new Promise((r) => setTimeout(r, 10_000));
+        }
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+
+    // when the slow record arrives, and another one once it is handled
+    await producer.send({ topic: name, messages: [{ value: 'slow' }] });
+    await eventually(() => (seen.includes('slow') ? true : undefined), { what: 'the slow record' });
+    await new Promise((r) => setTimeout(r, 10_500));
+    await producer.send({ topic: name, messages: [{ value: 'after' }] });
+
+    // then the membership outlived the long batch: nothing was handed over twice, no restart
+    await eventually(() => (seen.includes('after') ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the record after the slow one',
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(seen).toEqual(['slow', 'after']);
+    expect(consumer.status).toMatchObject({ state: 'running', restarts: 0 });
+    expect(consumer.isJoined).toBe(true);
+  }, 60_000);
+
   it('starts a crashed consumer again, which consumes the records that follow', async () => {
     // given a consumer whose fetch loop fails once, non-retriably, on the record "poison"
     const name = await topic();
