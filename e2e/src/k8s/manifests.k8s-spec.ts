@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InboundRawTopic, PublicTopics } from '@switchboard/contracts';
+import {
+  DeliveryAttemptsTopic,
+  InboundRawTopic,
+  PublicTopics,
+  SubscriptionEventsTopic,
+} from '@switchboard/contracts';
 import { repoRoot } from '@switchboard/testing';
 import { K8S_DIR, ok, OVERLAYS, run, TestCluster } from './cluster';
 import {
@@ -193,6 +198,20 @@ describe('infra/k8s manifests', () => {
           max: true,
         });
       }
+      // The admin API has no autoscaler: its fixed replicas share the delivery log's partitions.
+      const subscriptions = named(
+        rendered[overlay].objects,
+        'Deployment',
+        'switchboard-subscriptions',
+      );
+      const consumed = Math.min(
+        DeliveryAttemptsTopic.partitions,
+        SubscriptionEventsTopic.partitions,
+      );
+      expect({ overlay, replicas: subscriptions.spec.replicas <= consumed }).toEqual({
+        overlay,
+        replicas: true,
+      });
     }
   });
 
