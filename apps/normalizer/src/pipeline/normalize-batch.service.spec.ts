@@ -338,8 +338,9 @@ describe(`${NormalizeBatchService.name} with one corrupted update`, () => {
       fc.asyncProperty(
         fc
           .record({
-            messages: fc.integer({ min: 0, max: 40 }),
-            statuses: fc.integer({ min: 0, max: 40 }),
+            // mostly small batches, and some up to Meta's 1,000 updates
+            messages: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 500 })),
+            statuses: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 500 })),
             kind: fc.constantFrom('messages' as const, 'statuses' as const),
             at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
           })
