@@ -200,6 +200,24 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     expect(await attempts.textContent()).toContain('200');
     await shot('delivery-log');
 
+    // and the event-type filter is the API's: another family hides it, its own shows it again,
+    // and a malformed type shows the API's message
+    const eventType = page
+      .getByRole('form', { name: 'Filter deliveries' })
+      .getByLabel('Event type');
+    const filterBy = async (value: string) => {
+      await eventType.fill(value);
+      await eventType.blur();
+    };
+    await filterBy('platform.*');
+    await page.getByText('No deliveries match.').waitFor();
+    await filterBy('whatsapp.message.*');
+    await row.waitFor();
+    await filterBy('Not A Type');
+    await page.getByText(/eventType: must be an event type/).waitFor();
+    await filterBy('');
+    await row.waitFor();
+
     // and recovering a time range is sent to the delivery service, the API's answer shown
     const recover = page.getByRole('form', { name: 'Recover deliveries' });
     await recover.getByLabel('Since').fill(local(new Date(Date.now() - 3600_000)));

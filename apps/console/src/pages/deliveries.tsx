@@ -43,6 +43,12 @@ function Attempts({ api, path }: { api: PageProps['api']; path: string }) {
   );
 }
 
+/** A `datetime-local` value (the browser's local time) as an instant the API takes, or ''. */
+function instant(local: string): string {
+  const at = local ? new Date(local) : null;
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : '';
+}
+
 /** The delivery log: filters, attempts per delivery, retry one; `outcome` may be fixed by the caller. */
 export function DeliveryLog({
   api,
@@ -54,22 +60,26 @@ export function DeliveryLog({
   const [outcome, setOutcome] = useState(fixedOutcome ?? '');
   const [eventType, setEventType] = useState('');
   const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const [pages, setPages] = useState<Delivery[][]>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  // Every filter is the API's: the server pages through what matches, however far back.
+  const filters = {
+    topic,
+    outcome,
+    eventType: eventType.trim(),
+    since: instant(since),
+    until: instant(until),
+    limit: 100,
+  };
   const first = useLoad(
-    () => api.get<Page<Delivery>>(`${base}/deliveries${query({ topic, outcome, limit: 100 })}`),
-    [base, topic, outcome],
+    () => api.get<Page<Delivery>>(`${base}/deliveries${query(filters)}`),
+    [base, topic, outcome, eventType, since, until],
   );
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const next = cursor === undefined ? first.data?.nextCursor : cursor;
-  const all = [...(first.data?.items ?? []), ...pages.flat()];
-  const sinceMs = since ? new Date(since).getTime() : null;
-  const shown = all.filter(
-    (d) =>
-      (!eventType || d.eventType.includes(eventType.trim())) &&
-      (sinceMs === null || new Date(d.lastAttemptAt).getTime() >= sinceMs),
-  );
+  const shown = [...(first.data?.items ?? []), ...pages.flat()];
   const reset = () => {
     setPages([]);
     setCursor(undefined);
@@ -117,8 +127,12 @@ export function DeliveryLog({
           Event type
           <input
             name="eventType"
+            placeholder="whatsapp.message.*"
             value={eventType}
-            onInput={(e) => setEventType(e.currentTarget.value)}
+            onChange={(e) => {
+              setEventType(e.currentTarget.value);
+              reset();
+            }}
           />
         </label>
         <label>
@@ -127,7 +141,22 @@ export function DeliveryLog({
             name="since"
             type="datetime-local"
             value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
+            onChange={(e) => {
+              setSince(e.currentTarget.value);
+              reset();
+            }}
+          />
+        </label>
+        <label>
+          Until
+          <input
+            name="until"
+            type="datetime-local"
+            value={until}
+            onChange={(e) => {
+              setUntil(e.currentTarget.value);
+              reset();
+            }}
           />
         </label>
         <button
@@ -142,8 +171,8 @@ export function DeliveryLog({
         </button>
       </form>
       <p class="hint">
-        Topic and status filter on the server; event type and time filter the deliveries loaded here
-        (load more to reach further back).
+        Event type takes a type or a family ending in <code>.*</code>; since and until bound the
+        time of each delivery's latest attempt.
       </p>
       <ErrorBox error={first.error} />
       {notice && <p role="status">{notice}</p>}
@@ -214,7 +243,7 @@ export function DeliveryLog({
           label="Load more"
           run={async () => {
             const page = await api.get<Page<Delivery>>(
-              `${base}/deliveries${query({ topic, outcome, limit: 100, cursor: next })}`,
+              `${base}/deliveries${query({ ...filters, cursor: next })}`,
             );
             setPages((p) => [...p, page.items]);
             setCursor(page.nextCursor);

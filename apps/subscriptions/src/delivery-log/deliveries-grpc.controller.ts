@@ -40,6 +40,9 @@ export class DeliveriesGrpcController {
       businessId?: string;
       topic?: string;
       outcome?: string;
+      eventType?: string;
+      since?: string;
+      until?: string;
       limit?: number;
       cursor?: string;
     },
@@ -51,6 +54,9 @@ export class DeliveriesGrpcController {
       defined({
         topic: request.topic,
         outcome: request.outcome,
+        eventType: request.eventType,
+        since: request.since,
+        until: request.until,
         limit: request.limit,
         cursor: request.cursor,
       }),

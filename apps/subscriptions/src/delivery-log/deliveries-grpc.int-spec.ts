@@ -168,6 +168,13 @@ describe('delivery log, health, commands and events over gRPC (real PostgreSQL a
       aKey,
     );
     expect(dead.items.map((d) => d.id)).toEqual(['dlv_2']);
+    const ranged = await client.call<{ items: ProtoDelivery[] }>(
+      'Deliveries',
+      'ListDeliveries',
+      { businessId: a.id, eventType: 'whatsapp.message.*', until: at(10) },
+      aKey,
+    );
+    expect(ranged.items.map((d) => d.id)).toEqual(['dlv_1']);
 
     const detail = await client.call<{
       delivery: ProtoDelivery;

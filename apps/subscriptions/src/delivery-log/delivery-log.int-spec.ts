@@ -218,6 +218,56 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
     expect((await get('/deliveries/dlv_b', b)).statusCode).toBe(200);
   });
 
+  it('filters deliveries by event type or family and by the time of their latest activity', async () => {
+    // given a business with three deliveries of other event types, each a second after the other
+    const c = (
+      await service.request<CreatedBusiness>({
+        method: 'POST',
+        url: '/v1/businesses',
+        headers: service.operator(),
+        payload: { name: 'C' },
+      })
+    ).body;
+    const of = (deliveryId: string, eventType: string, seconds: number) =>
+      attempt({
+        deliveryId,
+        eventType,
+        businessId: c.id,
+        subscriptionId: 'sub_c',
+        attemptedAt: at(seconds),
+      });
+    await publishAttempts(
+      of('dlv_c1', 'whatsapp.message.received', 1),
+      of('dlv_c2', 'whatsapp.message.status_updated', 2),
+      of('dlv_c3', 'platform.campaign.completed', 3),
+    );
+    await eventually(
+      async () =>
+        (await get<DeliveryList>('/deliveries', c)).body.items?.length === 3 ? true : undefined,
+      { what: "C's three deliveries in the log" },
+    );
+    const ids = async (query: string) =>
+      (await get<DeliveryList>(`/deliveries?${query}`, c)).body.items.map((d) => d.id);
+
+    // then an event type, a family, a time range and their combination each pick their own
+    expect(await ids('eventType=whatsapp.message.received')).toEqual(['dlv_c1']);
+    expect(await ids('eventType=whatsapp.message.*')).toEqual(['dlv_c2', 'dlv_c1']);
+    expect(await ids(`since=${at(2)}`)).toEqual(['dlv_c3', 'dlv_c2']);
+    expect(await ids(`since=${at(2)}&until=${at(3)}`)).toEqual(['dlv_c2']);
+    expect(await ids(`eventType=platform.*&until=${at(3)}`)).toEqual([]);
+    expect(await ids(`eventType=platform.*&since=${at(1)}`)).toEqual(['dlv_c3']);
+
+    // and an empty range or a malformed type is refused, naming the parameter
+    const empty = await get(`/deliveries?since=${at(3)}&until=${at(2)}`, c);
+    expect([empty.statusCode, empty.body.error.message]).toEqual([
+      400,
+      'until: must be later than since',
+    ]);
+    const bad = await get('/deliveries?eventType=Message%20Received', c);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body.error.message).toMatch(/^eventType: must be an event type/);
+  });
+
   it.each([
     ['/deliveries?limit=0', 'limit: Too small: expected number to be >=1'],
     ['/deliveries?limit=abc', 'limit: Invalid input: expected number, received NaN'],

@@ -16,6 +16,12 @@ import {
 export interface DeliveryFilter {
   topic?: SubscriptionTopic;
   outcome?: DeliveryOutcome;
+  /** An exact event type, or a family prefix (`platform.campaign.`) when `eventTypePrefix` is set. */
+  eventType?: string;
+  eventTypePrefix?: boolean;
+  /** Latest activity at or after `since` and before `until`. */
+  since?: string;
+  until?: string;
   limit: number;
   /** Continue after this delivery (the last of the previous page). */
   after?: { lastAttemptAt: Date; id: string };
@@ -186,6 +192,13 @@ export class DeliveryLogRepository {
       .take(filter.limit + 1);
     if (filter.topic) query.andWhere('d.topic = :topic', { topic: filter.topic });
     if (filter.outcome) query.andWhere('d.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.eventType && filter.eventTypePrefix) {
+      query.andWhere('starts_with(d.event_type, :eventType)', { eventType: filter.eventType });
+    } else if (filter.eventType) {
+      query.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
+    }
+    if (filter.since) query.andWhere('d.last_attempt_at >= :since', { since: filter.since });
+    if (filter.until) query.andWhere('d.last_attempt_at < :until', { until: filter.until });
     if (filter.after) {
       query.andWhere('(d.last_attempt_at, d.id) < (:at, :id)', {
         at: filter.after.lastAttemptAt,

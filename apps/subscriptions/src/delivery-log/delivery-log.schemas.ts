@@ -1,20 +1,31 @@
 import { DeliveryOutcome, SubscriptionState, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
 import { Instant } from '../common/instant';
+import { EventTypeFilter } from '../events/events.schemas';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 
 const topics = SubscriptionTopic.options.join(', ');
 
-/** `?topic=&outcome=&limit=&cursor=` of the delivery list. */
-export const DeliveryQuery = z.strictObject({
-  topic: z
-    .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
-    .optional()
-    .describe('Only deliveries of this topic'),
-  outcome: DeliveryOutcome.optional().describe('Only deliveries whose latest attempt ended so'),
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
-  cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
-});
+/** `?topic=&outcome=&eventType=&since=&until=&limit=&cursor=` of the delivery list. */
+export const DeliveryQuery = z
+  .strictObject({
+    topic: z
+      .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
+      .optional()
+      .describe('Only deliveries of this topic'),
+    outcome: DeliveryOutcome.optional().describe('Only deliveries whose latest attempt ended so'),
+    eventType: EventTypeFilter.optional().describe(
+      'Only deliveries of events of this type, or of this family when it ends in .*',
+    ),
+    since: Instant.optional().describe('Only deliveries whose latest activity was at or after'),
+    until: Instant.optional().describe('Only deliveries whose latest activity was before'),
+    limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
+    cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
+  })
+  .refine((q) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until), {
+    path: ['until'],
+    error: 'must be later than since',
+  });
 export type DeliveryQuery = z.output<typeof DeliveryQuery>;
 
 export const RecoverRequest = requestSchema(

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { CursorCodec } from '../common/cursor';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
+import { eventTypeMatch } from '../events/events.schemas';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
 import type { DeliveryAttemptEntity, DeliveryEntity } from './delivery-log.entities';
@@ -61,9 +62,14 @@ export class DeliveryLogService {
     query: DeliveryQuery,
   ): Promise<DeliveryList> {
     await this.businesses.access(principal, businessId);
+    const eventType = eventTypeMatch(query.eventType);
     const rows = await this.log.listDeliveries(businessId, {
       topic: query.topic,
       outcome: query.outcome,
+      eventType: eventType.type,
+      eventTypePrefix: eventType.prefix,
+      since: query.since,
+      until: query.until,
       limit: query.limit,
       after: query.cursor === undefined ? undefined : this.afterCursor(query.cursor),
     });

@@ -11,21 +11,32 @@ const Phone = z
   .regex(/^\+?[0-9]{5,20}$/, 'must be a phone number: 5 to 20 digits, an optional leading +')
   .transform((phone) => phone.replace(/^\+/, ''));
 
+/** An event type such as `whatsapp.message.received`, or a family such as `platform.campaign.*`. */
+export const EventTypeFilter = z
+  .string()
+  .max(128)
+  .regex(
+    /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?$/,
+    'must be an event type such as "whatsapp.message.received" or a family such as "platform.campaign.*"',
+  );
+
+/** The filter's exact type, or its family's prefix (`platform.campaign.`) with `prefix` set. */
+export function eventTypeMatch(filter: string | undefined): { type?: string; prefix: boolean } {
+  if (filter === undefined) return { prefix: false };
+  return filter.endsWith('.*')
+    ? { type: filter.slice(0, -1), prefix: true }
+    : { type: filter, prefix: false };
+}
+
 /** `?topic=&type=&messageId=&eventId=&phone=&q=&since=&until=&limit=&cursor=` of the event log. */
 export const EventQuery = z.strictObject({
   topic: z
     .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
     .optional()
     .describe('Only events of this topic'),
-  type: z
-    .string()
-    .max(128)
-    .regex(
-      /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?$/,
-      'must be an event type such as "whatsapp.message.received" or a family such as "platform.campaign.*"',
-    )
-    .optional()
-    .describe('Only events of this type, or of this family when it ends in .*'),
+  type: EventTypeFilter.optional().describe(
+    'Only events of this type, or of this family when it ends in .*',
+  ),
   messageId: z
     .string()
     .min(1)

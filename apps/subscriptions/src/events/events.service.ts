@@ -6,6 +6,7 @@ import { isUuid, rawBodyView } from '../common/audit-views';
 import { CursorCodec } from '../common/cursor';
 import {
   type EventList,
+  eventTypeMatch,
   type EventQuery,
   RAW_WEBHOOK_EVENTS_MAX,
   type RawWebhookView,
@@ -30,11 +31,11 @@ export class EventsService {
 
   async list(principal: Principal, businessId: string, query: EventQuery): Promise<EventList> {
     await this.businesses.access(principal, businessId);
-    const family = query.type?.endsWith('.*') ?? false;
+    const { type, prefix } = eventTypeMatch(query.type);
     const rows = await this.events.list(businessId, {
       topic: query.topic,
-      type: family ? query.type!.slice(0, -1) : query.type,
-      typePrefix: family,
+      type,
+      typePrefix: prefix,
       messageId: query.messageId,
       eventId: query.eventId,
       phone: query.phone,
