@@ -40,6 +40,28 @@ describe(SubscriptionLanes.name, () => {
     expect({ running: lanes.running, queued: lanes.queued }).toEqual({ running: 0, queued: 0 });
   });
 
+  it("starts a subscription's attempts in the order they were handed over", async () => {
+    // given a lane of one slot, busy, with five attempts queued behind it in partition order
+    const lanes = new SubscriptionLanes({ concurrency: 1, queueLimit: 5 });
+    const started: number[] = [];
+    const first = deferred();
+    const runs = [lanes.tryAcquire('sub_a')!.run(() => first.promise)];
+    for (let i = 1; i <= 5; i++) {
+      runs.push(
+        lanes.tryAcquire('sub_a')!.run(async () => {
+          started.push(i);
+        }),
+      );
+    }
+
+    // when the busy attempt finishes
+    first.resolve();
+    await Promise.all(runs);
+
+    // then the queued ones started first in, first out
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('keeps subscriptions apart: a full lane does not hold another', async () => {
     const lanes = new SubscriptionLanes({ concurrency: 1, queueLimit: 0 });
     const stuck = deferred();
