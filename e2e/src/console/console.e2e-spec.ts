@@ -434,4 +434,74 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     // and nothing was logged as an error in the browser
     expect(consoleErrors).toEqual([]);
   });
+
+  it('signs a business in with its own key, kept out of the URL, and rotates, disables, enables and deletes its webhook from the page', async () => {
+    // given a business with a templates webhook, made through the API
+    const base = stack.service('subscriptions').url;
+    const business = await stack.createBusiness('Console Keys');
+    const apiKey = business.key['x-api-key']!;
+    const made = await stack.admin('POST', `${business.base}/webhooks`, business.key, {
+      topic: 'templates',
+      address: receiver.url('hooks/templates'),
+      configuration: {},
+    });
+    expect(made.status).toBe(201);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('console', (m) => (m.type() === 'error' ? errors.push(m.text()) : undefined));
+    tab.on('pageerror', (err) => errors.push(String(err)));
+
+    // when it signs in with its id and API key
+    await tab.goto(`${base}/console/`);
+    await tab.getByLabel('Business (id and API key)').check();
+    await tab.getByLabel('Business id').fill(business.businessId);
+    await tab.getByLabel('API key', { exact: true }).fill(apiKey);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    const card = tab.locator('section.card', {
+      has: tab.getByRole('heading', { name: 'templates' }),
+    });
+    await card.waitFor();
+
+    // then the key is in the tab's session storage, never in the URL, and a reload keeps it
+    expect(tab.url()).not.toContain(apiKey);
+    expect(await tab.evaluate(() => JSON.stringify(sessionStorage))).toContain(apiKey);
+    await tab.reload();
+    await card.waitFor();
+
+    // when its secret is rotated, the new one is shown once and the card shows the rotation
+    await card.getByRole('button', { name: 'Rotate secret' }).click();
+    await card.getByText(/rotating: .* expires /).waitFor();
+    const secrets = await stack.admin<{ items: { secrets: unknown[] }[] }>(
+      'GET',
+      `${business.base}/webhooks`,
+      business.key,
+    );
+    expect(secrets.body.items[0]!.secrets).toHaveLength(2);
+
+    // and disabling and enabling it change its state on the page and in the API
+    await card.getByRole('button', { name: 'Disable' }).click();
+    await card.getByRole('button', { name: 'Enable' }).waitFor();
+    const disabled = await stack.admin<{ state: string }>(
+      'GET',
+      `${business.base}/webhooks/templates`,
+      business.key,
+    );
+    expect(disabled.body.state).toBe('disabled');
+    await card.getByRole('button', { name: 'Enable' }).click();
+    await card.getByRole('button', { name: 'Disable' }).waitFor();
+
+    // and deleting it, once confirmed, removes it from the page and the API
+    tab.once('dialog', (dialog) => void dialog.accept());
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await card.waitFor({ state: 'detached' });
+    const left = await stack.admin<{ items: unknown[] }>(
+      'GET',
+      `${business.base}/webhooks`,
+      business.key,
+    );
+    expect(left.body.items).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
