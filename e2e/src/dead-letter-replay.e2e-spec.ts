@@ -1,7 +1,7 @@
 import { readFixture } from '@switchboard/fixtures';
 import { eventually, TestReceiver } from '@switchboard/testing';
 import { hooksPath, startReceiver, useStack } from './stack';
-import { metaSignature, postUntilTaken } from './meta-business';
+import { deliveryKnows, metaSignature, postUntilTaken } from './meta-business';
 
 interface DeadLetter {
   id: string;
@@ -59,17 +59,7 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
         })
       ).status,
     ).toBe(201);
-    await eventually(
-      async () => {
-        const test = await admin<{ outcome: string }>(
-          'POST',
-          `${base}/webhooks/messages/test`,
-          key,
-        );
-        return test.status === 200 && test.body.outcome === 'succeeded' ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the messages subscription' },
-    );
+    await deliveryKnows(admin, { base, key });
 
     // when Meta posts its six-update batch, more than the normalizer takes
     const body = readFixture('meta/multi-entry-batch.json');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metaChangeBody } from '@switchboard/fixtures';
 import { eventually, type TestReceiver } from '@switchboard/testing';
-import { metaSignature, postUntilTaken } from './meta-business';
+import { deliveryKnows, metaSignature, postUntilTaken } from './meta-business';
 import { hooksPath, startReceiver, useStack } from './stack';
 
 interface DeadLetter {
@@ -72,31 +72,15 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
   const { admin } = stack;
 
   it('publishes the good items of a Meta batch at once, and the one the buggy mapper refused after the fix and a replay, each delivered once', async () => {
-    // given a business with a Meta source and a messages subscription
-    const { key, base } = await stack.createBusiness('Acme Mapper Fix');
+    // given a business with a Meta source and a messages subscription, known to every service
     const appSecret = 'e2e-mapper-fix-app-secret';
-    const source = await admin<{ webhookUrl: string }>('POST', `${base}/sources`, key, {
-      provider: 'meta',
+    const business = await stack.createMetaBusiness({
+      name: 'Acme Mapper Fix',
       appSecret,
-    });
-    expect(source.status).toBe(201);
-    const hook = await admin('POST', `${base}/webhooks`, key, {
-      topic: 'messages',
       address: receiver.url(hooksPath),
-      configuration: {},
     });
-    expect(hook.status).toBe(201);
-    await eventually(
-      async () => {
-        const test = await admin<{ outcome: string }>(
-          'POST',
-          `${base}/webhooks/messages/test`,
-          key,
-        );
-        return test.status === 200 && test.body.outcome === 'succeeded' ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the messages subscription' },
-    );
+    const { key, base, source } = business;
+    await deliveryKnows(admin, business);
 
     // when Meta posts one webhook with three text messages, the second of which the mapper
     // gets wrong
@@ -113,7 +97,7 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
         })),
       }),
     );
-    await postUntilTaken(source.body.webhookUrl, body, metaSignature(appSecret, body));
+    await postUntilTaken(source.webhookUrl, body, metaSignature(appSecret, body));
 
     // then the two good messages reach the subscriber
     const deliveredIds = () =>

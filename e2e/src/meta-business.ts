@@ -86,6 +86,28 @@ export async function ingressKnows(source: {
 }
 
 /**
+ * Resolves once delivery, which learns subscriptions from the config topic, has applied a
+ * business's subscription to `topic`: its test delivery succeeds.
+ */
+export async function deliveryKnows(
+  admin: AdminCall,
+  business: Pick<Business, 'base' | 'key'>,
+  topic = 'messages',
+): Promise<void> {
+  await eventually(
+    async () => {
+      const test = await admin<{ outcome: string }>(
+        'POST',
+        `${business.base}/webhooks/${topic}/test`,
+        business.key,
+      );
+      return test.status === 200 && test.body.outcome === 'succeeded' ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: `delivery to know the ${topic} subscription` },
+  );
+}
+
+/**
  * Posts Meta's text-message fixture, with a new wamid, signed with the app secret, to a source's
  * webhook URL; answers the wamid and ingress's status.
  */
