@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metaChangeBody } from '@switchboard/fixtures';
@@ -50,11 +50,13 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
   const stack = useStack('mapper-fix');
   const marker = `mapper-bug-${randomUUID()}`;
   let receiver: TestReceiver;
+  let preloadDir: string | undefined;
 
   beforeAll(async () => {
     receiver = await startReceiver();
     // a normalizer whose mapper mis-maps one kind of message
-    const preload = join(mkdtempSync(join(tmpdir(), 'switchboard-mapper-')), 'buggy-mapper.cjs');
+    preloadDir = mkdtempSync(join(tmpdir(), 'switchboard-mapper-'));
+    const preload = join(preloadDir, 'buggy-mapper.cjs');
     writeFileSync(preload, BUGGY_MAPPER);
     await stack.start(['normalizer'], {
       env: {
@@ -67,6 +69,7 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
 
   afterAll(async () => {
     await receiver?.stop();
+    if (preloadDir) rmSync(preloadDir, { recursive: true, force: true });
   });
 
   const { admin } = stack;

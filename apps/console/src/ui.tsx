@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { type Api, ApiError, type Page } from './api';
 
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) return `${err.message} (${err.code}, HTTP ${err.status})`;
@@ -124,9 +124,36 @@ export function bodyText(body: string, encoding: 'utf8' | 'base64'): string {
   }
 }
 
-/** A `datetime-local` value as an ISO instant, or undefined when empty. */
+/** A `datetime-local` value as an ISO instant, or undefined when empty or not a date. */
 export function isoOf(local: string): string | undefined {
-  return local ? new Date(local).toISOString() : undefined;
+  const at = local ? new Date(local) : null;
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
+}
+
+/**
+ * A list the API pages with a cursor: the first page of `path` (its filters in the query), then
+ * "Load more". Pages loaded for another path (filters changed meanwhile) are dropped.
+ */
+export function usePaged<T>(api: Api, path: string) {
+  const first = useLoad(() => api.get<Page<T>>(path), [path]);
+  const [more, setMore] = useState<{ path: string; items: T[]; next: string | null } | null>(null);
+  const extra = more?.path === path ? more : null;
+  const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])];
+  const next = extra ? extra.next : (first.data?.nextCursor ?? null);
+  const loadMore = async () => {
+    const sep = path.includes('?') ? '&' : '?';
+    const page = await api.get<Page<T>>(`${path}${sep}cursor=${encodeURIComponent(next!)}`);
+    setMore((m) => ({
+      path,
+      items: [...(m?.path === path ? m.items : []), ...page.items],
+      next: page.nextCursor,
+    }));
+  };
+  const reload = () => {
+    setMore(null);
+    first.reload();
+  };
+  return { first, items, next, loadMore, reload };
 }
 
 export interface Polled<T> {

@@ -63,11 +63,12 @@ const hostile = matcherOf(
   Array.from({ length: 20 }, (_, i) => '*a'.repeat(40 + i) + '*'),
 );
 const ordinary = matcherOf(
-  'biz_hostile',
+  'biz_busy',
   Array.from({ length: 20 }, (_, i) => `*${'a'.repeat(i + 1)}*`),
 );
 const normal = matcherOf('biz_acme', ['spring-*']);
 const theirs = Array.from({ length: 200 }, () => eventOf('biz_hostile', tenKB));
+const busy = Array.from({ length: 200 }, () => eventOf('biz_busy', tenKB));
 const ours = Array.from({ length: 200 }, (_, i) => eventOf('biz_acme', `spring-${i}`));
 function p99Wait(batch: CloudEvent[], neighbour: SubscriptionMatcher): number {
   const waits: number[] = [];
@@ -80,13 +81,14 @@ function p99Wait(batch: CloudEvent[], neighbour: SubscriptionMatcher): number {
   return waits.sort((a, b) => a - b)[Math.floor(waits.length * 0.99)]!;
 }
 const mixedBatch = ours.flatMap((e, i) => [theirs[i]!, e]);
+const busyBatch = ours.flatMap((e, i) => [busy[i]!, e]);
 for (let i = 0; i < 20; i++) {
   p99Wait(mixedBatch, hostile);
-  p99Wait(mixedBatch, ordinary);
+  p99Wait(busyBatch, ordinary);
 }
 const best = (measure: () => number): number => Math.min(...Array.from({ length: 20 }, measure));
 const alone = best(() => p99Wait(ours, hostile));
-const beside = best(() => p99Wait(mixedBatch, ordinary));
+const beside = best(() => p99Wait(busyBatch, ordinary));
 const mixed = best(() => p99Wait(mixedBatch, hostile));
 console.log(
   `p99 wait of 200 events in a batch: ${alone.toFixed(2)} ms alone, ${beside.toFixed(2)} ms among ` +

@@ -214,8 +214,11 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     await filterBy('whatsapp.message.*');
     await row.waitFor();
     await filterBy('Not A Type');
-    await page.getByText(/eventType: must be an event type/).waitFor();
+    const refused = page.getByText(/eventType: must be an event type/);
+    await refused.waitFor();
+    expect(await row.count()).toBe(0);
     await filterBy('');
+    await refused.waitFor({ state: 'detached' });
     await row.waitFor();
 
     // and recovering a time range is sent to the delivery service, the API's answer shown

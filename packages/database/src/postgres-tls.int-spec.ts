@@ -31,34 +31,37 @@ async function startTlsServer(certs: TestCertificates) {
   };
   const run = (command: string) =>
     execFileSync(process.execPath, [script, command], { env, stdio: 'pipe', timeout: 120_000 });
-  // initialised and started once (the database made), then stopped to turn TLS on
-  run('start');
-  run('stop');
-  const data = join(dir, 'postgres', 'data');
-  writeFileSync(join(data, 'server.crt'), certs.serverCert);
-  writeFileSync(join(data, 'server.key'), certs.serverKey);
-  chmodSync(join(data, 'server.key'), 0o600);
-  if (process.getuid?.() === 0) {
-    // as root the server runs as the OS user postgres, which must own its key
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-    for (const file of ['server.crt', 'server.key']) chownSync(join(data, file), uid, gid);
-  }
-  appendFileSync(
-    join(data, 'postgresql.conf'),
-    "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
-  );
-  run('start');
-  return {
-    port,
-    stop() {
-      try {
-        run('stop');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+  const stop = () => {
+    try {
+      run('stop');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
+  try {
+    // initialised and started once (the database made), then stopped to turn TLS on
+    run('start');
+    run('stop');
+    const data = join(dir, 'postgres', 'data');
+    writeFileSync(join(data, 'server.crt'), certs.serverCert);
+    writeFileSync(join(data, 'server.key'), certs.serverKey);
+    chmodSync(join(data, 'server.key'), 0o600);
+    if (process.getuid?.() === 0) {
+      // as root the server runs as the OS user postgres, which must own its key
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+      for (const file of ['server.crt', 'server.key']) chownSync(join(data, file), uid, gid);
+    }
+    appendFileSync(
+      join(data, 'postgresql.conf'),
+      "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+    );
+    run('start');
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { port, stop };
 }
 
 describe('PostgreSQL over TLS with verify-full (a real server with ssl = on)', () => {
@@ -71,8 +74,11 @@ describe('PostgreSQL over TLS with verify-full (a real server with ssl = on)', (
   }, 180_000);
 
   afterAll(() => {
-    server?.stop();
-    certs?.remove();
+    try {
+      server?.stop();
+    } finally {
+      certs?.remove();
+    }
   });
 
   const url = (host: string) =>

@@ -149,7 +149,7 @@ describe(BatchConsumer.name, () => {
     expect(seen).toEqual(['slow', 'after']);
     expect(consumer.status).toMatchObject({ state: 'running', restarts: 0 });
     expect(consumer.isJoined).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it('starts a crashed consumer again, which consumes the records that follow', async () => {
     // given a consumer whose fetch loop fails once, non-retriably, on the record "poison"

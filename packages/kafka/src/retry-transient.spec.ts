@@ -33,6 +33,23 @@ describe('retryTransient', () => {
     expect(calls).toBeGreaterThan(1);
   });
 
+  it('retries when kafkajs gave up on a retriable error of its own (the cause is retriable)', async () => {
+    // given a call whose first answer is kafkajs's "number of retries exceeded" over a lost leader
+    let calls = 0;
+    const call = async () => {
+      calls++;
+      if (calls > 1) return 'offsets';
+      throw Object.assign(new Error('Number of retries exceeded'), {
+        retriable: false,
+        cause: retriable('This server is not the leader for that topic-partition'),
+      });
+    };
+
+    // then it is retried like the error it wraps
+    await expect(retryTransient(call, { timeoutMs: 5_000, delayMs: 1 })).resolves.toBe('offsets');
+    expect(calls).toBe(2);
+  });
+
   it('does not retry an error that is not retriable', async () => {
     let calls = 0;
     const call = async () => {

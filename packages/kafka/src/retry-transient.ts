@@ -17,9 +17,20 @@ export async function retryTransient<T>(
     try {
       return await call();
     } catch (err) {
-      const retriable = (err as { retriable?: boolean }).retriable === true;
-      if (!retriable || Date.now() + delay > deadline) throw err;
+      if (!isTransient(err) || Date.now() + delay > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/**
+ * A retriable Kafka error, also when kafkajs wraps one after running out of its own retries
+ * (`KafkaJSNumberOfRetriesExceeded` is not retriable itself; its cause says what failed).
+ */
+function isTransient(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if ((e as { retriable?: boolean }).retriable === true) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -24,15 +24,13 @@ export async function provisionTopics(
 ): Promise<string[]> {
   const logger = new Logger('TopicProvisioner');
   const admin = kafka.admin();
-  await admin.connect();
+  await retryTransient(() => admin.connect());
+  const all = topics.map((t) => t.name);
   try {
-    const existing = new Set(await admin.listTopics());
+    const existing = new Set(await retryTransient(() => admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length === 0) {
-      await waitForLeaders(
-        admin,
-        topics.map((t) => t.name),
-      );
+      await waitForLeaders(admin, all);
       return [];
     }
     const minInsync = Math.max(1, Math.min(2, replicationFactor - 1));
@@ -51,10 +49,7 @@ export async function provisionTopics(
     }));
     // A retried create finds the topics already there and returns false: that is success too.
     await retryTransient(() => admin.createTopics({ waitForLeaders: false, topics: configs }));
-    await waitForLeaders(
-      admin,
-      configs.map((c) => c.topic),
-    );
+    await waitForLeaders(admin, all);
     const created = missing.map((t) => t.name);
     logger.log({ topics: created }, 'Created topics');
     return created;

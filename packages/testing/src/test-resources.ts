@@ -146,7 +146,12 @@ export async function eventually<T>(
  */
 export async function waitForBrokerServing(kafka: Kafka, timeoutMs = 120_000): Promise<void> {
   const topic = uniqueName('broker-probe');
-  const deleteTopic = await createTestTopics(kafka, [{ name: topic }]);
+  // creating the topic is the first thing a settling broker may refuse: asked again until it takes
+  const deleteTopic = await eventually(() => createTestTopics(kafka, [{ name: topic }]), {
+    timeoutMs,
+    intervalMs: 500,
+    what: 'the broker to create a topic',
+  });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const admin = kafka.admin();
   try {

@@ -22,30 +22,12 @@ import {
   Section,
   time,
   useLoad,
+  usePaged,
   usePoll,
 } from '../ui';
 import { Recover } from './deliveries';
 
 type Api = PageProps['api'];
-
-/** A list the API pages with a cursor: the first page per filter, then "Load more". */
-function usePaged<T>(api: Api, path: string) {
-  const first = useLoad(() => api.get<Page<T>>(path), [path]);
-  const [more, setMore] = useState<{ path: string; items: T[]; next: string | null } | null>(null);
-  const extra = more?.path === path ? more : null;
-  const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])];
-  const next = extra ? extra.next : (first.data?.nextCursor ?? null);
-  const loadMore = async () => {
-    const sep = path.includes('?') ? '&' : '?';
-    const page = await api.get<Page<T>>(`${path}${sep}cursor=${encodeURIComponent(next!)}`);
-    setMore({ path, items: [...(extra?.items ?? []), ...page.items], next: page.nextCursor });
-  };
-  const reload = () => {
-    setMore(null);
-    first.reload();
-  };
-  return { first, items, next, loadMore, reload };
-}
 
 function replayText(r: LastReplay): string {
   return (

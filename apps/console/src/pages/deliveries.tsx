@@ -1,8 +1,8 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { type Delivery, type DeliveryDetail, type Page, query, topics } from '../api';
+import { type Delivery, type DeliveryDetail, query, topics } from '../api';
 import type { PageProps } from '../main';
-import { ActionButton, Badge, ErrorBox, ms, Section, time, useLoad } from '../ui';
+import { ActionButton, Badge, ErrorBox, isoOf, ms, Section, time, useLoad, usePaged } from '../ui';
 
 function Attempts({ api, path }: { api: PageProps['api']; path: string }) {
   const detail = useLoad(() => api.get<DeliveryDetail>(path), [path]);
@@ -43,12 +43,6 @@ function Attempts({ api, path }: { api: PageProps['api']; path: string }) {
   );
 }
 
-/** A `datetime-local` value (the browser's local time) as an instant the API takes, or ''. */
-function instant(local: string): string {
-  const at = local ? new Date(local) : null;
-  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : '';
-}
-
 /** The delivery log: filters, attempts per delivery, retry one; `outcome` may be fixed by the caller. */
 export function DeliveryLog({
   api,
@@ -58,46 +52,33 @@ export function DeliveryLog({
   const base = `/v1/businesses/${encodeURIComponent(businessId)}`;
   const [topic, setTopic] = useState('');
   const [outcome, setOutcome] = useState(fixedOutcome ?? '');
+  // What is typed in the event type field, and the filter it became (on change: blur or Enter).
+  const [typeDraft, setTypeDraft] = useState('');
   const [eventType, setEventType] = useState('');
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [open, setOpen] = useState<string | null>(null);
-  const [pages, setPages] = useState<Delivery[][]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   // Every filter is the API's: the server pages through what matches, however far back.
-  const filters = {
+  const path = `${base}/deliveries${query({
     topic,
     outcome,
     eventType: eventType.trim(),
-    since: instant(since),
-    until: instant(until),
+    since: isoOf(since),
+    until: isoOf(until),
     limit: 100,
-  };
-  const first = useLoad(
-    () => api.get<Page<Delivery>>(`${base}/deliveries${query(filters)}`),
-    [base, topic, outcome, eventType, since, until],
-  );
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const next = cursor === undefined ? first.data?.nextCursor : cursor;
-  const shown = [...(first.data?.items ?? []), ...pages.flat()];
-  const reset = () => {
-    setPages([]);
-    setCursor(undefined);
-  };
+  })}`;
+  const list = usePaged<Delivery>(api, path);
+  const { first } = list;
+  // A refused filter shows the API's message, not the rows of the filter before it.
+  const shown = first.error ? [] : list.items;
 
   return (
     <>
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter deliveries">
         <label>
           Topic
-          <select
-            name="topic"
-            value={topic}
-            onChange={(e) => {
-              setTopic(e.currentTarget.value);
-              reset();
-            }}
-          >
+          <select name="topic" value={topic} onChange={(e) => setTopic(e.currentTarget.value)}>
             <option value="">any</option>
             {topics.map((t) => (
               <option key={t}>{t}</option>
@@ -110,10 +91,7 @@ export function DeliveryLog({
             <select
               name="outcome"
               value={outcome}
-              onChange={(e) => {
-                setOutcome(e.currentTarget.value);
-                reset();
-              }}
+              onChange={(e) => setOutcome(e.currentTarget.value)}
             >
               <option value="">any</option>
               <option value="succeeded">succeeded</option>
@@ -128,11 +106,9 @@ export function DeliveryLog({
           <input
             name="eventType"
             placeholder="whatsapp.message.*"
-            value={eventType}
-            onChange={(e) => {
-              setEventType(e.currentTarget.value);
-              reset();
-            }}
+            value={typeDraft}
+            onInput={(e) => setTypeDraft(e.currentTarget.value)}
+            onChange={(e) => setEventType(e.currentTarget.value)}
           />
         </label>
         <label>
@@ -141,10 +117,7 @@ export function DeliveryLog({
             name="since"
             type="datetime-local"
             value={since}
-            onChange={(e) => {
-              setSince(e.currentTarget.value);
-              reset();
-            }}
+            onChange={(e) => setSince(e.currentTarget.value)}
           />
         </label>
         <label>
@@ -153,20 +126,10 @@ export function DeliveryLog({
             name="until"
             type="datetime-local"
             value={until}
-            onChange={(e) => {
-              setUntil(e.currentTarget.value);
-              reset();
-            }}
+            onChange={(e) => setUntil(e.currentTarget.value)}
           />
         </label>
-        <button
-          type="button"
-          class="plain"
-          onClick={() => {
-            reset();
-            first.reload();
-          }}
-        >
+        <button type="button" class="plain" onClick={list.reload}>
           Refresh
         </button>
       </form>
@@ -176,7 +139,7 @@ export function DeliveryLog({
       </p>
       <ErrorBox error={first.error} />
       {notice && <p role="status">{notice}</p>}
-      {first.data && shown.length === 0 && <p>No deliveries match.</p>}
+      {first.data && !first.error && shown.length === 0 && <p>No deliveries match.</p>}
       <div class="table-wrap">
         <table class="deliveries">
           <thead>
@@ -238,18 +201,7 @@ export function DeliveryLog({
           </tbody>
         </table>
       </div>
-      {next && (
-        <ActionButton
-          label="Load more"
-          run={async () => {
-            const page = await api.get<Page<Delivery>>(
-              `${base}/deliveries${query({ ...filters, cursor: next })}`,
-            );
-            setPages((p) => [...p, page.items]);
-            setCursor(page.nextCursor);
-          }}
-        />
-      )}
+      {list.next && !first.error && <ActionButton label="Load more" run={list.loadMore} />}
       <Recover api={api} base={base} onSent={setNotice} />
     </>
   );

@@ -116,12 +116,19 @@ describe('ordered delivery and status monotonicity (real Kafka and PostgreSQL)',
     };
   }
 
-  async function settled(...subs: SubscriptionRecord[]): Promise<void> {
+  /**
+   * Waits until each subscription has a delivery for every event published to it (`expected`,
+   * when given: the consumer may not have stored the last ones yet) and none is pending.
+   */
+  async function settled(
+    ...subs: (SubscriptionRecord | [SubscriptionRecord, number])[]
+  ): Promise<void> {
     await eventually(
       async () => {
-        for (const sub of subs) {
+        for (const entry of subs) {
+          const [sub, expected] = Array.isArray(entry) ? entry : [entry, 0];
           const rows = await bed.deliveries(sub.id);
-          if (rows.some((r) => r.state === 'pending')) return undefined;
+          if (rows.length < expected || rows.some((r) => r.state === 'pending')) return undefined;
         }
         return true;
       },
@@ -218,7 +225,12 @@ describe('ordered delivery and status monotonicity (real Kafka and PostgreSQL)',
         for (let i = half; i < toPublish.length; i += 10) {
           await bed.publishEvents(...toPublish.slice(i, i + 10));
         }
-        await settled(messagesSub, statusSub, controlSub);
+        const count = (topic: string) => published.filter((e) => e.topic === topic).length;
+        await settled(
+          [messagesSub, count('messages')],
+          [statusSub, count('delivery_status')],
+          [controlSub, controlEvents.size],
+        );
 
         // then the unordered control received every message too, each delivery succeeded, and
         // nothing was stored for ordering: with ordering off, delivery is as it was

@@ -339,8 +339,14 @@ describe(`${NormalizeBatchService.name} with one corrupted update`, () => {
         fc
           .record({
             // mostly small batches, and some up to Meta's 1,000 updates
-            messages: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 500 })),
-            statuses: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 500 })),
+            messages: fc.oneof(
+              { arbitrary: fc.integer({ min: 0, max: 40 }), weight: 9 },
+              { arbitrary: fc.integer({ min: 0, max: 500 }), weight: 1 },
+            ),
+            statuses: fc.oneof(
+              { arbitrary: fc.integer({ min: 0, max: 40 }), weight: 9 },
+              { arbitrary: fc.integer({ min: 0, max: 500 }), weight: 1 },
+            ),
             kind: fc.constantFrom('messages' as const, 'statuses' as const),
             at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
           })

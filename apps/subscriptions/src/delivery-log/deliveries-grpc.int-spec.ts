@@ -175,6 +175,20 @@ describe('delivery log, health, commands and events over gRPC (real PostgreSQL a
       aKey,
     );
     expect(ranged.items.map((d) => d.id)).toEqual(['dlv_1']);
+    const otherFamily = await client.call<{ items?: ProtoDelivery[] }>(
+      'Deliveries',
+      'ListDeliveries',
+      { businessId: a.id, eventType: 'platform.*', since: at(0) },
+      aKey,
+    );
+    expect(otherFamily.items ?? []).toEqual([]);
+    const since = await client.call<{ items: ProtoDelivery[] }>(
+      'Deliveries',
+      'ListDeliveries',
+      { businessId: a.id, eventType: 'whatsapp.message.received', since: at(7) },
+      aKey,
+    );
+    expect(since.items.map((d) => d.id)).toEqual(['dlv_2']);
 
     const detail = await client.call<{
       delivery: ProtoDelivery;

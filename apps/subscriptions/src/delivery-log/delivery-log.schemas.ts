@@ -1,7 +1,7 @@
 import { DeliveryOutcome, SubscriptionState, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
 import { Instant } from '../common/instant';
-import { EventTypeFilter } from '../events/events.schemas';
+import { EventTypeFilter } from '../common/event-type-filter';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 
 const topics = SubscriptionTopic.options.join(', ');

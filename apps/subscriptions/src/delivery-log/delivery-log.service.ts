@@ -7,8 +7,8 @@ import type {
 import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { CursorCodec } from '../common/cursor';
+import { eventTypeMatch } from '../common/event-type-filter';
 import { WebhookNotFoundError } from '../webhooks/webhooks.errors';
-import { eventTypeMatch } from '../events/events.schemas';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SubscriptionsRepository } from '../webhooks/subscriptions.repository';
 import type { DeliveryAttemptEntity, DeliveryEntity } from './delivery-log.entities';

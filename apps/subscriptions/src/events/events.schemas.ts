@@ -1,5 +1,6 @@
 import { CloudEvent, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
+import { EventTypeFilter } from '../common/event-type-filter';
 import { Instant } from '../common/instant';
 import { responseSchema } from '../openapi/api-schemas';
 
@@ -10,23 +11,6 @@ const Phone = z
   .string()
   .regex(/^\+?[0-9]{5,20}$/, 'must be a phone number: 5 to 20 digits, an optional leading +')
   .transform((phone) => phone.replace(/^\+/, ''));
-
-/** An event type such as `whatsapp.message.received`, or a family such as `platform.campaign.*`. */
-export const EventTypeFilter = z
-  .string()
-  .max(128)
-  .regex(
-    /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?$/,
-    'must be an event type such as "whatsapp.message.received" or a family such as "platform.campaign.*"',
-  );
-
-/** The filter's exact type, or its family's prefix (`platform.campaign.`) with `prefix` set. */
-export function eventTypeMatch(filter: string | undefined): { type?: string; prefix: boolean } {
-  if (filter === undefined) return { prefix: false };
-  return filter.endsWith('.*')
-    ? { type: filter.slice(0, -1), prefix: true }
-    : { type: filter, prefix: false };
-}
 
 /** `?topic=&type=&messageId=&eventId=&phone=&q=&since=&until=&limit=&cursor=` of the event log. */
 export const EventQuery = z.strictObject({

@@ -4,9 +4,9 @@ import type { Principal } from '../auth/principal';
 import { BusinessesService } from '../businesses/businesses.service';
 import { isUuid, rawBodyView } from '../common/audit-views';
 import { CursorCodec } from '../common/cursor';
+import { eventTypeMatch } from '../common/event-type-filter';
 import {
   type EventList,
-  eventTypeMatch,
   type EventQuery,
   RAW_WEBHOOK_EVENTS_MAX,
   type RawWebhookView,
