@@ -363,6 +363,15 @@ describe('Web console in Chromium: webhooks, health, delivery log, events, dead 
     await page.locator('.chart svg rect').first().waitFor();
     await shot('health');
 
+    // and each time window redraws the charts from that window's figures
+    const windows = page.getByRole('group', { name: 'Time window' });
+    for (const name of ['1h', '7d', '24h']) {
+      await windows.getByRole('button', { name }).click();
+      expect(await windows.getByRole('button', { name }).getAttribute('aria-pressed')).toBe('true');
+      await page.getByRole('img', { name: `Success rate, ${name}` }).waitFor();
+      await page.getByRole('img', { name: `p99 and p50 latency, ${name}` }).waitFor();
+    }
+
     // when a webhook's deliveries to the failing receiver run out of retries (one retry after 1 s)
     const webhookPath = `/v1/businesses/${businessId}/webhooks/messages`;
     const current = await adminCall<{ configuration: Record<string, unknown> }>(
