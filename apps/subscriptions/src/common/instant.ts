@@ -22,3 +22,14 @@ const instantMessage =
 export const Instant = z.iso
   .datetime({ offset: true, error: () => instantMessage })
   .refine(isStorableInstant, { error: instantMessage });
+
+/**
+ * For a query's `.refine`: `until` must come after `since` when both are given (a range that
+ * cannot hold anything is a mistake, and says so instead of answering an empty page).
+ */
+export function untilAfterSince(range: { since?: string; until?: string }): boolean {
+  return !range.since || !range.until || Date.parse(range.since) < Date.parse(range.until);
+}
+
+/** The error `untilAfterSince` gives, on `until`. */
+export const UNTIL_AFTER_SINCE = { path: ['until'], error: 'must be after since' };

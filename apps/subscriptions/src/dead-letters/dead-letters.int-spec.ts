@@ -156,6 +156,7 @@ describe(DeadLettersController.name, () => {
       expect(foreign.statusCode).toBe(404);
       for (const [query, message] of [
         ['?since=yesterday', 'since: must be a date-time with offset'],
+        ['?since=2026-03-10T13:00:00Z&until=2026-03-10T13:00:00Z', 'until: must be after since'],
         ['?cursor=abc', 'cursor: not a cursor this API gave'],
         ['?reason=bad', 'reason: must be one of'],
         ['?provider=telegram', 'provider: must be one of'],

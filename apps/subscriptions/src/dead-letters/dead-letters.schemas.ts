@@ -1,6 +1,6 @@
 import { DeadLetterReasonCode, Provider, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
-import { Instant } from '../common/instant';
+import { Instant, UNTIL_AFTER_SINCE, untilAfterSince } from '../common/instant';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 
 /** The most raw webhooks one replay call may send to the normalizer. */
@@ -29,19 +29,21 @@ const common = {
   failedAt: z.iso.datetime().describe('When it was dead-lettered'),
 };
 
-export const InboundDeadLetterQuery = z.strictObject({
-  ...paging,
-  provider: z
-    .enum(Provider.options, { error: () => `must be one of ${Provider.options.join(', ')}` })
-    .optional()
-    .describe('Only dead letters of webhooks from this provider'),
-  reason: z
-    .enum(DeadLetterReasonCode.options, {
-      error: () => `must be one of ${DeadLetterReasonCode.options.join(', ')}`,
-    })
-    .optional()
-    .describe('Only dead letters with this reason code'),
-});
+export const InboundDeadLetterQuery = z
+  .strictObject({
+    ...paging,
+    provider: z
+      .enum(Provider.options, { error: () => `must be one of ${Provider.options.join(', ')}` })
+      .optional()
+      .describe('Only dead letters of webhooks from this provider'),
+    reason: z
+      .enum(DeadLetterReasonCode.options, {
+        error: () => `must be one of ${DeadLetterReasonCode.options.join(', ')}`,
+      })
+      .optional()
+      .describe('Only dead letters with this reason code'),
+  })
+  .refine(untilAfterSince, UNTIL_AFTER_SINCE);
 export type InboundDeadLetterQuery = z.output<typeof InboundDeadLetterQuery>;
 
 export const LastReplay = z.object({
@@ -120,13 +122,15 @@ export const ReplayAccepted = responseSchema(
 );
 export type ReplayAccepted = z.infer<typeof ReplayAccepted>;
 
-export const OutboundDeadLetterQuery = z.strictObject({
-  ...paging,
-  topic: z
-    .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
-    .optional()
-    .describe('Only deliveries of this topic'),
-});
+export const OutboundDeadLetterQuery = z
+  .strictObject({
+    ...paging,
+    topic: z
+      .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
+      .optional()
+      .describe('Only deliveries of this topic'),
+  })
+  .refine(untilAfterSince, UNTIL_AFTER_SINCE);
 export type OutboundDeadLetterQuery = z.output<typeof OutboundDeadLetterQuery>;
 
 export const OutboundDeadLetter = responseSchema(

@@ -261,7 +261,7 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
     const empty = await get(`/deliveries?since=${at(3)}&until=${at(2)}`, c);
     expect([empty.statusCode, empty.body.error.message]).toEqual([
       400,
-      'until: must be later than since',
+      'until: must be after since',
     ]);
     const bad = await get('/deliveries?eventType=Message%20Received', c);
     expect(bad.statusCode).toBe(400);

@@ -1,6 +1,6 @@
 import { DeliveryOutcome, SubscriptionState, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
-import { Instant } from '../common/instant';
+import { Instant, UNTIL_AFTER_SINCE, untilAfterSince } from '../common/instant';
 import { EventTypeFilter } from '../common/event-type-filter';
 import { requestSchema, responseSchema } from '../openapi/api-schemas';
 
@@ -22,10 +22,7 @@ export const DeliveryQuery = z
     limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
     cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
   })
-  .refine((q) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until), {
-    path: ['until'],
-    error: 'must be later than since',
-  });
+  .refine(untilAfterSince, UNTIL_AFTER_SINCE);
 export type DeliveryQuery = z.output<typeof DeliveryQuery>;
 
 export const RecoverRequest = requestSchema(

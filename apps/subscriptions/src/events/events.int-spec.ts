@@ -185,6 +185,7 @@ describe("inbound events from the normalizer's audit views (real PostgreSQL)", (
         // PostgreSQL has no year 0000 and no offset beyond ±15:59: refused here, not by a query
         ['?since=0000-01-01T00:00:00Z', 'since: must be a date-time with offset such as'],
         ['?until=2026-03-10T13:00:00%2B23:00', 'until: must be a date-time with offset such as'],
+        ['?since=2026-03-10T13:00:00Z&until=2026-03-10T12:00:00Z', 'until: must be after since'],
         ['?limit=500', 'limit: Too big: expected number to be <=200'],
         ['?eventId=evt_1', 'eventId: must be an event id (a UUID)'],
         ['?phone=abc', 'phone: must be a phone number'],

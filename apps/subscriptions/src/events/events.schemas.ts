@@ -1,7 +1,7 @@
 import { CloudEvent, SubscriptionTopic } from '@switchboard/contracts';
 import { z } from 'zod';
 import { EventTypeFilter } from '../common/event-type-filter';
-import { Instant } from '../common/instant';
+import { Instant, UNTIL_AFTER_SINCE, untilAfterSince } from '../common/instant';
 import { responseSchema } from '../openapi/api-schemas';
 
 const topics = SubscriptionTopic.options.join(', ');
@@ -13,36 +13,41 @@ const Phone = z
   .transform((phone) => phone.replace(/^\+/, ''));
 
 /** `?topic=&type=&messageId=&eventId=&phone=&q=&since=&until=&limit=&cursor=` of the event log. */
-export const EventQuery = z.strictObject({
-  topic: z
-    .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
-    .optional()
-    .describe('Only events of this topic'),
-  type: EventTypeFilter.optional().describe(
-    'Only events of this type, or of this family when it ends in .*',
-  ),
-  messageId: z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .describe("Only events about this provider message id (e.g. Meta's wamid)"),
-  eventId: z.uuid({ error: 'must be an event id (a UUID)' }).optional().describe('Only this event'),
-  phone: Phone.optional().describe(
-    "Only events about this WhatsApp user: a received message's sender (or wa_id), an echoed " +
-      "message's recipient, a status's recipient",
-  ),
-  q: z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .describe('Search: events whose id, message id (wamid) or phone number is this, exactly'),
-  since: Instant.optional().describe('Events that happened at or after'),
-  until: Instant.optional().describe('Events that happened before'),
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
-  cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
-});
+export const EventQuery = z
+  .strictObject({
+    topic: z
+      .enum(SubscriptionTopic.options, { error: () => `must be one of ${topics}` })
+      .optional()
+      .describe('Only events of this topic'),
+    type: EventTypeFilter.optional().describe(
+      'Only events of this type, or of this family when it ends in .*',
+    ),
+    messageId: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("Only events about this provider message id (e.g. Meta's wamid)"),
+    eventId: z
+      .uuid({ error: 'must be an event id (a UUID)' })
+      .optional()
+      .describe('Only this event'),
+    phone: Phone.optional().describe(
+      "Only events about this WhatsApp user: a received message's sender (or wa_id), an echoed " +
+        "message's recipient, a status's recipient",
+    ),
+    q: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Search: events whose id, message id (wamid) or phone number is this, exactly'),
+    since: Instant.optional().describe('Events that happened at or after'),
+    until: Instant.optional().describe('Events that happened before'),
+    limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200)'),
+    cursor: z.string().max(512).optional().describe('nextCursor of the previous page'),
+  })
+  .refine(untilAfterSince, UNTIL_AFTER_SINCE);
 export type EventQuery = z.output<typeof EventQuery>;
 
 /** What `q` may also be: an event id, a phone number. */
