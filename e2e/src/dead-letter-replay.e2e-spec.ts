@@ -1,17 +1,12 @@
 import { readFixture } from '@switchboard/fixtures';
 import { eventually, TestReceiver } from '@switchboard/testing';
+import {
+  type InboundDeadLetter,
+  replayOutcome,
+  theOneInboundDeadLetter,
+} from './inbound-dead-letters';
 import { hooksPath, startReceiver, useStack } from './stack';
 import { deliveryKnows, metaSignature, postUntilTaken } from './meta-business';
-
-interface DeadLetter {
-  id: string;
-  reason: { code: string };
-  rawWebhookId: string;
-  replayState: string;
-  lastReplay: { requestId: string; outcome: string; eventsPublished: number } | null;
-  bodyEncoding?: string;
-  body?: string;
-}
 
 /** The messages (received) of Meta's multi-entry batch fixture: three of its six updates. */
 const batchMessageIds = [
@@ -66,24 +61,14 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
     await postUntilTaken(source.body.webhookUrl, body, metaSignature(appSecret, body));
 
     // then the business sees it dead-lettered whole, with the body as received, never replayed
-    const [deadLetter] = await eventually(
-      async () => {
-        const list = await admin<{ items: DeadLetter[] }>(
-          'GET',
-          `${base}/inbound-dead-letters`,
-          key,
-        );
-        return list.body.items?.length === 1 ? list.body.items : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the inbound dead letter' },
-    );
+    const deadLetter = await theOneInboundDeadLetter(admin, { base, key });
     expect(deadLetter).toMatchObject({
       reason: { code: 'too_many_events' },
       replayState: 'never_replayed',
     });
-    const detail = await admin<DeadLetter>(
+    const detail = await admin<InboundDeadLetter>(
       'GET',
-      `${base}/inbound-dead-letters/${deadLetter!.id}`,
+      `${base}/inbound-dead-letters/${deadLetter.id}`,
       key,
     );
     expect(detail.body).toMatchObject({ bodyEncoding: 'utf8', body: body.toString('utf8') });
@@ -96,7 +81,7 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
     await startNormalizer();
     const replay = await admin<{ requestId: string; rawWebhooks: number }>(
       'POST',
-      `${base}/inbound-dead-letters/${deadLetter!.id}/replay`,
+      `${base}/inbound-dead-letters/${deadLetter.id}/replay`,
       key,
     );
     expect(replay.status).toBe(202);
@@ -107,16 +92,11 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
       timeoutMs: 30_000,
       what: 'the three messages at the subscriber',
     });
-    const replayed = await eventually(
-      async () => {
-        const one = await admin<DeadLetter>(
-          'GET',
-          `${base}/inbound-dead-letters/${deadLetter!.id}`,
-          key,
-        );
-        return one.body.lastReplay?.requestId === replay.body.requestId ? one.body : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the replay outcome' },
+    const replayed = await replayOutcome(
+      admin,
+      { base, key },
+      deadLetter.id,
+      replay.body.requestId,
     );
     expect(replayed).toMatchObject({
       replayState: 'replayed',
@@ -134,17 +114,7 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
       },
     );
     expect(again.status).toBe(202);
-    const second = await eventually(
-      async () => {
-        const one = await admin<DeadLetter>(
-          'GET',
-          `${base}/inbound-dead-letters/${deadLetter!.id}`,
-          key,
-        );
-        return one.body.lastReplay?.requestId === again.body.requestId ? one.body : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the second replay outcome' },
-    );
+    const second = await replayOutcome(admin, { base, key }, deadLetter.id, again.body.requestId);
     expect(second.lastReplay).toMatchObject({ outcome: 'published', eventsPublished: 0 });
     const ids = delivered()
       .map((r) => (JSON.parse(r.body) as { data: { messageId: string } }).data.messageId)
@@ -158,13 +128,13 @@ describe('inbound dead letter replay end to end: dead-lettered, limit raised, re
       key,
     );
     expect(events.body.items).toHaveLength(1);
-    expect(events.body.items[0]!.rawid).toBe(deadLetter!.rawWebhookId);
+    expect(events.body.items[0]!.rawid).toBe(deadLetter.rawWebhookId);
     const raw = await admin<{ id: string; body: string; events: unknown[] }>(
       'GET',
       `${base}/events/${events.body.items[0]!.id}/raw-webhook`,
       key,
     );
-    expect(raw.body).toMatchObject({ id: deadLetter!.rawWebhookId, body: body.toString('utf8') });
+    expect(raw.body).toMatchObject({ id: deadLetter.rawWebhookId, body: body.toString('utf8') });
     expect(raw.body.events).toHaveLength(6);
   });
 });

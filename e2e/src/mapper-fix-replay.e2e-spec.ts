@@ -5,22 +5,8 @@ import { join } from 'node:path';
 import { metaChangeBody } from '@switchboard/fixtures';
 import { eventually, type TestReceiver } from '@switchboard/testing';
 import { deliveryKnows, metaSignature, postUntilTaken } from './meta-business';
+import { replayOutcome, theOneInboundDeadLetter } from './inbound-dead-letters';
 import { hooksPath, startReceiver, useStack } from './stack';
-
-interface DeadLetter {
-  id: string;
-  reason: { code: string };
-  pointer: string | null;
-  rawWebhookId: string;
-  replayState: string;
-  lastReplay: {
-    requestId: string;
-    outcome: string;
-    eventsProduced: number;
-    eventsPublished: number;
-    deadLetters: number;
-  } | null;
-}
 
 /**
  * A normalizer release with a mapper bug, as a module loaded before the service (`--require`):
@@ -114,17 +100,7 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
     });
 
     // and the refused one is the business's one inbound dead letter, pointing at that item
-    const [deadLetter] = await eventually(
-      async () => {
-        const list = await admin<{ items: DeadLetter[] }>(
-          'GET',
-          `${base}/inbound-dead-letters`,
-          key,
-        );
-        return list.body.items?.length === 1 ? list.body.items : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the inbound dead letter' },
-    );
+    const deadLetter = await theOneInboundDeadLetter(admin, { base, key });
     expect(deadLetter).toMatchObject({
       reason: { code: 'payload_schema_violation' },
       pointer: '/entry/0/changes/0/value/messages/1',
@@ -137,22 +113,17 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
     await stack.start(['normalizer']);
     const replay = await admin<{ requestId: string }>(
       'POST',
-      `${base}/inbound-dead-letters/${deadLetter!.id}/replay`,
+      `${base}/inbound-dead-letters/${deadLetter.id}/replay`,
       key,
     );
     expect(replay.status).toBe(202);
 
     // then the replay publishes the one event that was missing, under the same raw webhook
-    const replayed = await eventually(
-      async () => {
-        const one = await admin<DeadLetter>(
-          'GET',
-          `${base}/inbound-dead-letters/${deadLetter!.id}`,
-          key,
-        );
-        return one.body.lastReplay?.requestId === replay.body.requestId ? one.body : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the replay outcome' },
+    const replayed = await replayOutcome(
+      admin,
+      { base, key },
+      deadLetter.id,
+      replay.body.requestId,
     );
     expect(replayed).toMatchObject({
       replayState: 'replayed',
@@ -171,6 +142,6 @@ describe('inbound dead letter replay after a mapper fix end to end: one item dea
       `${base}/events?q=${encodeURIComponent(wamids[1]!)}`,
       key,
     );
-    expect(events.body.items.map((e) => e.rawid)).toEqual([deadLetter!.rawWebhookId]);
+    expect(events.body.items.map((e) => e.rawid)).toEqual([deadLetter.rawWebhookId]);
   });
 });

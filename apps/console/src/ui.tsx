@@ -206,3 +206,25 @@ export function usePoll<T>(
   }, [key]);
   return state;
 }
+
+/** A labelled `datetime-local` field (the browser's local time); `set` gets each complete value. */
+export function TimeField(props: {
+  label: string;
+  name: string;
+  value: string;
+  set: (value: string) => void;
+  required?: boolean;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        name={props.name}
+        type="datetime-local"
+        required={props.required}
+        value={props.value}
+        onInput={(e) => props.set(e.currentTarget.value)}
+      />
+    </label>
+  );
+}

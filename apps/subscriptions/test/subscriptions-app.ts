@@ -16,6 +16,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { createSubscriptionsApp } from '../src/bootstrap';
+import type { CreatedBusiness } from '../src/businesses/businesses.schemas';
 import { SubscriptionsConfig } from '../src/config/subscriptions.config';
 
 export interface InjectOptions {
@@ -134,6 +135,22 @@ export class SubscriptionsUnderTest {
 
   operator(): Record<string, string> {
     return { authorization: `Bearer ${this.operatorKey}` };
+  }
+
+  /** A new business, made with the operator key (fails unless answered 201). */
+  async createBusiness(payload: { name?: string } = {}): Promise<CreatedBusiness> {
+    const res = await this.request<CreatedBusiness>({
+      method: 'POST',
+      url: '/v1/businesses',
+      headers: this.operator(),
+      payload,
+    });
+    if (res.statusCode !== 201) {
+      throw new Error(
+        `creating a business answered ${res.statusCode}: ${JSON.stringify(res.body)}`,
+      );
+    }
+    return res.body;
   }
 
   /** Sends a request through the whole HTTP stack without a socket; JSON in, JSON out. */

@@ -24,6 +24,7 @@ import {
   useLoad,
   usePaged,
   usePoll,
+  TimeField,
 } from '../ui';
 import { Recover } from './deliveries';
 
@@ -176,26 +177,8 @@ function ReplayRange({ api, base, onDone }: { api: Api; base: string; onDone: ()
         current mappers again; events already in the log are not published twice.
       </p>
       <form class="filters" onSubmit={submit} aria-label="Replay dead letters">
-        <label>
-          Since
-          <input
-            name="replaySince"
-            type="datetime-local"
-            required
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Until
-          <input
-            name="replayUntil"
-            type="datetime-local"
-            required
-            value={until}
-            onInput={(e) => setUntil(e.currentTarget.value)}
-          />
-        </label>
+        <TimeField label="Since" name="replaySince" required value={since} set={setSince} />
+        <TimeField label="Until" name="replayUntil" required value={until} set={setUntil} />
         <button type="submit" class="primary">
           Replay range
         </button>
@@ -265,24 +248,8 @@ function InboundDeadLetters({ api, base }: { api: Api; base: string }) {
             ))}
           </select>
         </label>
-        <label>
-          Since
-          <input
-            name="inboundSince"
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Until
-          <input
-            name="inboundUntil"
-            type="datetime-local"
-            value={until}
-            onInput={(e) => setUntil(e.currentTarget.value)}
-          />
-        </label>
+        <TimeField label="Since" name="inboundSince" value={since} set={setSince} />
+        <TimeField label="Until" name="inboundUntil" value={until} set={setUntil} />
         <button type="button" class="plain" onClick={list.reload}>
           Refresh
         </button>
@@ -395,15 +362,7 @@ function OutboundDeadLetters({ api, base }: { api: Api; base: string }) {
             ))}
           </select>
         </label>
-        <label>
-          Since
-          <input
-            name="outboundSince"
-            type="datetime-local"
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
+        <TimeField label="Since" name="outboundSince" value={since} set={setSince} />
         <button type="button" class="plain" onClick={list.reload}>
           Refresh
         </button>

@@ -2,7 +2,18 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { type Delivery, type DeliveryDetail, query, topics } from '../api';
 import type { PageProps } from '../main';
-import { ActionButton, Badge, ErrorBox, isoOf, ms, Section, time, useLoad, usePaged } from '../ui';
+import {
+  ActionButton,
+  Badge,
+  ErrorBox,
+  isoOf,
+  ms,
+  Section,
+  TimeField,
+  time,
+  useLoad,
+  usePaged,
+} from '../ui';
 
 function Attempts({ api, path }: { api: PageProps['api']; path: string }) {
   const detail = useLoad(() => api.get<DeliveryDetail>(path), [path]);
@@ -111,24 +122,8 @@ export function DeliveryLog({
             onChange={(e) => setEventType(e.currentTarget.value)}
           />
         </label>
-        <label>
-          Since
-          <input
-            name="since"
-            type="datetime-local"
-            value={since}
-            onChange={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Until
-          <input
-            name="until"
-            type="datetime-local"
-            value={until}
-            onChange={(e) => setUntil(e.currentTarget.value)}
-          />
-        </label>
+        <TimeField label="Since" name="since" value={since} set={setSince} />
+        <TimeField label="Until" name="until" value={until} set={setUntil} />
         <button type="button" class="plain" onClick={list.reload}>
           Refresh
         </button>
@@ -253,16 +248,7 @@ export function Recover({
             ))}
           </select>
         </label>
-        <label>
-          Since
-          <input
-            name="recoverSince"
-            type="datetime-local"
-            required
-            value={since}
-            onInput={(e) => setSince(e.currentTarget.value)}
-          />
-        </label>
+        <TimeField label="Since" name="recoverSince" required value={since} set={setSince} />
         <button type="submit" class="primary">
           Recover
         </button>

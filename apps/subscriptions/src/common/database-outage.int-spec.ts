@@ -55,14 +55,7 @@ describe('admin API while PostgreSQL is down (real PostgreSQL and Kafka)', () =>
     await hop.up();
     url.host = `127.0.0.1:${hop.port}`;
     await service.start({ DATABASE_URL: url.toString(), LOG_LEVEL: 'fatal' });
-    business = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: { name: 'Acme' },
-      })
-    ).body;
+    business = await service.createBusiness({ name: 'Acme' });
     grpc = new AdminGrpcClient(service.grpcAddress);
   });
 

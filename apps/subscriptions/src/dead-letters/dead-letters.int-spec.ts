@@ -37,15 +37,7 @@ describe(DeadLettersController.name, () => {
 
   beforeAll(async () => {
     await service.start();
-    const create = async () =>
-      (
-        await service.request<CreatedBusiness>({
-          method: 'POST',
-          url: '/v1/businesses',
-          headers: service.operator(),
-          payload: {},
-        })
-      ).body;
+    const create = async () => await service.createBusiness({});
     a = await create();
     b = await create();
   });

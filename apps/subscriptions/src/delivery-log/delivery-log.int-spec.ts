@@ -106,15 +106,7 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
   beforeAll(async () => {
     // long enough for the test to find the command and answer it as the delivery service would
     await service.start({ TEST_DELIVERY_TIMEOUT_MS: '60000' });
-    const create = async (name: string) =>
-      (
-        await service.request<CreatedBusiness>({
-          method: 'POST',
-          url: '/v1/businesses',
-          headers: service.operator(),
-          payload: { name },
-        })
-      ).body;
+    const create = async (name: string) => await service.createBusiness({ name });
     a = await create('A');
     b = await create('B');
     webhook = (
@@ -220,14 +212,7 @@ describe('delivery log, endpoint health and delivery commands (real PostgreSQL a
 
   it('filters deliveries by event type or family and by the time of their latest activity', async () => {
     // given a business with three deliveries of other event types, each a second after the other
-    const c = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: { name: 'C' },
-      })
-    ).body;
+    const c = await service.createBusiness({ name: 'C' });
     const of = (deliveryId: string, eventType: string, seconds: number) =>
       attempt({
         deliveryId,

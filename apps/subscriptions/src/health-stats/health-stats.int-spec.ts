@@ -55,15 +55,7 @@ describe('HealthStatsService (real PostgreSQL and Kafka)', () => {
 
   beforeAll(async () => {
     await service.start();
-    const create = async (name: string) =>
-      (
-        await service.request<CreatedBusiness>({
-          method: 'POST',
-          url: '/v1/businesses',
-          headers: service.operator(),
-          payload: { name },
-        })
-      ).body;
+    const create = async (name: string) => await service.createBusiness({ name });
     a = await create('A');
     b = await create('B');
     webhook = (

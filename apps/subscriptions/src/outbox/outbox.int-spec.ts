@@ -25,14 +25,7 @@ describe('transactional outbox to the compacted config topic (real PostgreSQL an
 
   beforeAll(async () => {
     await service.start();
-    business = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: { name: 'Outbox Co' },
-      })
-    ).body;
+    business = await service.createBusiness({ name: 'Outbox Co' });
     base = `/v1/businesses/${business.id}`;
     headers = { 'x-api-key': business.apiKey.key };
   });

@@ -59,14 +59,7 @@ describe('secrets sealed at rest and on the config topic (real PostgreSQL and Ka
   beforeAll(async () => {
     output = captureOutput();
     await service.start({ LOG_LEVEL: 'trace' });
-    business = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: { name: 'Sealed Co' },
-      })
-    ).body;
+    business = await service.createBusiness({ name: 'Sealed Co' });
     base = `/v1/businesses/${business.id}`;
     key = { 'x-api-key': business.apiKey.key };
     secrets.add(business.apiKey.key);

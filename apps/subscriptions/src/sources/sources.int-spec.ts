@@ -410,14 +410,7 @@ describe('sources over REST (real PostgreSQL and Kafka)', () => {
 
   it('answers 404 for a source of another business, even to the operator on the wrong path', async () => {
     const source = (await create({ provider: 'onprem' })).body;
-    const other = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: {},
-      })
-    ).body;
+    const other = await service.createBusiness({});
     const res = await service.request<ErrorBody>({
       method: 'GET',
       url: `/v1/businesses/${other.id}/sources/${source.id}`,

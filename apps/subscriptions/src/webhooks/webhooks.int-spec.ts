@@ -22,14 +22,7 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
 
   beforeAll(async () => {
     await service.start();
-    business = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: { name: 'Hooks Ltd' },
-      })
-    ).body;
+    business = await service.createBusiness({ name: 'Hooks Ltd' });
     key = { 'x-api-key': business.apiKey.key };
     base = `/v1/businesses/${business.id}/webhooks`;
   });
@@ -179,14 +172,7 @@ describe('webhook subscriptions over REST (real PostgreSQL and Kafka)', () => {
     // a business of its own, so that its topics are free
     let client: CreatedBusiness;
     beforeAll(async () => {
-      client = (
-        await service.request<CreatedBusiness>({
-          method: 'POST',
-          url: '/v1/businesses',
-          headers: service.operator(),
-          payload: { name: 'Connectly Client Co' },
-        })
-      ).body;
+      client = await service.createBusiness({ name: 'Connectly Client Co' });
     });
 
     function register(payload: unknown) {
@@ -762,14 +748,7 @@ describe('webhook addresses with plain HTTP allowed', () => {
   afterAll(() => service.stop());
 
   it('accepts http:, and refuses loopback once the allowlist is empty', async () => {
-    const business = (
-      await service.request<CreatedBusiness>({
-        method: 'POST',
-        url: '/v1/businesses',
-        headers: service.operator(),
-        payload: {},
-      })
-    ).body;
+    const business = await service.createBusiness({});
     const post = (address: string) =>
       service.request<ErrorBody>({
         method: 'POST',
