@@ -25,37 +25,44 @@ export async function provisionTopics(
   const logger = new Logger('TopicProvisioner');
   const admin = kafka.admin();
   await retryTransient(() => admin.connect());
-  const all = topics.map((t) => t.name);
   try {
     const existing = new Set(await retryTransient(() => admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length === 0) {
-      await waitForLeaders(admin, all);
-      return [];
-    }
-    const minInsync = Math.max(1, Math.min(2, replicationFactor - 1));
-    const configs = missing.map((t): ITopicConfig => ({
-      topic: t.name,
-      numPartitions: t.partitions,
-      replicationFactor,
-      configEntries: [
-        { name: 'cleanup.policy', value: t.cleanupPolicy },
-        { name: 'retention.ms', value: String(t.retentionMs ?? -1) },
-        { name: 'min.insync.replicas', value: String(minInsync) },
-        ...(t.maxMessageBytes
-          ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }]
-          : []),
-      ],
-    }));
-    // A retried create finds the topics already there and returns false: that is success too.
-    await retryTransient(() => admin.createTopics({ waitForLeaders: false, topics: configs }));
-    await waitForLeaders(admin, all);
+    if (missing.length > 0) await createTopics(admin, missing, replicationFactor);
+    await waitForLeaders(
+      admin,
+      topics.map((t) => t.name),
+    );
     const created = missing.map((t) => t.name);
-    logger.log({ topics: created }, 'Created topics');
+    if (created.length > 0) logger.log({ topics: created }, 'Created topics');
     return created;
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Creates the topics as the catalog defines them, without waiting for their leaders. */
+async function createTopics(
+  admin: Admin,
+  topics: readonly ProvisionedTopic[],
+  replicationFactor: number,
+): Promise<void> {
+  const minInsync = Math.max(1, Math.min(2, replicationFactor - 1));
+  const configs = topics.map((t): ITopicConfig => ({
+    topic: t.name,
+    numPartitions: t.partitions,
+    replicationFactor,
+    configEntries: [
+      { name: 'cleanup.policy', value: t.cleanupPolicy },
+      { name: 'retention.ms', value: String(t.retentionMs ?? -1) },
+      { name: 'min.insync.replicas', value: String(minInsync) },
+      ...(t.maxMessageBytes
+        ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }]
+        : []),
+    ],
+  }));
+  // A retried create finds the topics already there and returns false: that is success too.
+  await retryTransient(() => admin.createTopics({ waitForLeaders: false, topics: configs }));
 }
 
 /**
